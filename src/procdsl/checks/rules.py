@@ -1,0 +1,7 @@
+"""Checks: rules."""
+
+from __future__ import annotations
+
+from . import Check
+
+CHECKS: tuple[Check, ...] = ()

@@ -1,0 +1,7 @@
+"""Checks: time."""
+
+from __future__ import annotations
+
+from . import Check
+
+CHECKS: tuple[Check, ...] = ()

@@ -1,0 +1,636 @@
+"""The validated intermediate model: frozen, typed nodes, each with the span it came from.
+
+This is the contract between the parser, the checks and every emitter.  Emitters read
+only this model (never spec text or parse trees).  Collections are tuples, names are
+``Name`` nodes (text plus span), and declaration order is kept everywhere so that
+output is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from functools import cached_property
+from typing import Union
+
+from .source import Span
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name as written in the spec (a declaration or a reference)."""
+
+    text: str
+    span: Span
+
+
+# ------------------------------------------------------------------ time
+
+
+class TimeUnit(str, Enum):
+    """Units an SLA can be written in; WORK_HOURS and WORKDAYS count working time only."""
+
+    MINUTES = "minutes"
+    HOURS = "hours"
+    WORK_HOURS = "work_hours"
+    DAYS = "days"
+    WORKDAYS = "workdays"
+    WEEKS = "weeks"
+
+    @property
+    def working(self) -> bool:
+        """Return True when the unit counts only the calendar's working time."""
+        return self in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    amount: Decimal
+    unit: TimeUnit
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A reminder at a share of the SLA (``percent``) or a time ``before`` the deadline."""
+
+    percent: Decimal | None
+    before: Duration | None
+    span: Span
+
+
+class BreachKind(str, Enum):
+    NOTIFY = "notify"
+    ESCALATE = "escalate"
+    AUTO_APPROVE = "auto_approve"
+    AUTO_REJECT = "auto_reject"
+    GOTO = "goto"
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """What happens when a deadline passes: roles for notify/escalate, target for goto."""
+
+    kind: BreachKind
+    roles: tuple[Name, ...]
+    target: Target | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    duration: Duration
+    reminders: tuple[Reminder, ...]
+    breaches: tuple[Breach, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpan:
+    """Weekdays ``first`` or ``first..last`` as written (mon, 周一, ...)."""
+
+    first: Name
+    last: Name | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSpan:
+    """Working hours from ``start`` to ``end``, in minutes after midnight."""
+
+    start: int
+    end: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A date or an inclusive date range, as ISO text (checked by the time checks)."""
+
+    first: str
+    last: str
+    span: Span
+
+    def dates(self) -> tuple[_dt.date, ...]:
+        """Return every date in the span (empty when a date is invalid or reversed)."""
+        try:
+            first = _dt.date.fromisoformat(self.first)
+            last = _dt.date.fromisoformat(self.last)
+        except ValueError:
+            return ()
+        days = (last - first).days
+        return tuple(first + _dt.timedelta(days=i) for i in range(days + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    name: Name
+    title: str | None
+    workdays: tuple[DaySpan, ...]
+    hours: tuple[ClockSpan, ...]
+    holidays: tuple[DateSpan, ...]
+    makeup_days: tuple[DateSpan, ...]
+    timezone: Name | None
+    description: str | None
+    span: Span
+
+
+# ------------------------------------------------------------------ roles and data
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    name: Name
+    title: str | None
+    external: bool
+    description: str | None
+    span: Span
+
+
+class TypeKind(str, Enum):
+    BOOL = "bool"
+    INT = "int"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    TEXT = "text"
+    DATE = "date"
+    ENUM = "enum"
+    LIST = "list"
+
+    @property
+    def numeric(self) -> bool:
+        """Return True for the number types (int, decimal, money)."""
+        return self in (TypeKind.INT, TypeKind.DECIMAL, TypeKind.MONEY)
+
+
+@dataclass(frozen=True, slots=True)
+class DataType:
+    """A field type; ``values`` for enums, ``item`` for lists."""
+
+    kind: TypeKind
+    values: tuple[Name, ...]
+    item: DataType | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: Name
+    type: DataType
+    description: str | None
+    span: Span
+
+
+# ------------------------------------------------------------------ conditions
+
+
+class LiteralKind(str, Enum):
+    BOOL = "bool"
+    INT = "int"
+    DECIMAL = "decimal"
+    TEXT = "text"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: bool | int | Decimal | str | _dt.date
+    kind: LiteralKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """A name that refers to a declared data field."""
+
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EnumValue:
+    """A bare name that is not a field: an enum value (checked against the other side)."""
+
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    operands: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: str  # "==" | "!=" | "<" | "<=" | ">" | ">="
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    operand: Expr
+    items: tuple[Expr, ...]
+    negated: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    op: str  # "+" | "-" | "*" | "/"
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Negative:
+    operand: Expr
+    span: Span
+
+
+Expr = Union[Literal, FieldRef, EnumValue, Not, BoolOp, Compare, Member, Arith, Negative]
+
+
+# ------------------------------------------------------------------ tasks and routes
+
+
+class TargetKind(str, Enum):
+    STEP = "step"
+    END = "end"
+    UNKNOWN = "unknown"  # left for the reference checks to report
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a route goes: a task or an end (``explicit_end`` when written ``end X``)."""
+
+    name: Name
+    kind: TargetKind
+    explicit_end: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """``at most N times``: after N passes the route goes to ``then`` instead."""
+
+    times: int
+    then: Target | None
+    span: Span
+
+
+class RouteKind(str, Enum):
+    THEN = "then"            # then X
+    WHEN = "when"            # when COND -> X
+    OTHERWISE = "otherwise"  # otherwise -> X
+    OUTCOME = "outcome"      # approve / reject / return / custom -> X
+
+
+class Split(str, Enum):
+    ONE = "one"                  # one target
+    PARALLEL = "parallel"        # then all of A, B: every target starts at once
+    INTERLEAVED = "interleaved"  # in any order A, B: every target, one at a time
+
+
+# Canonical action names; custom outcomes keep the name the spec gives them.
+COMPLETE, APPROVE, REJECT, RETURN = "complete", "approve", "reject", "return"
+STANDARD_OUTCOMES = (APPROVE, REJECT, RETURN)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One way onward from a task, taken on ``action`` when ``condition`` holds.
+
+    Routes of a task are tried in order; for WHEN routes with ``inclusive`` set (written
+    ``also when``) every route whose condition holds is taken (multi-choice).
+    """
+
+    kind: RouteKind
+    action: str
+    condition: Expr | None
+    targets: tuple[Target, ...]
+    split: Split
+    inclusive: bool
+    cap: Cap | None
+    span: Span
+
+
+class AssigneeMode(str, Enum):
+    ONE = "one"              # by R
+    LIST = "list"            # by A, B (a step: any of them; an approval must say all/any)
+    ALL = "all"              # by all of A, B (会签)
+    ANY = "any"              # by any of A, B (或签)
+    SEQUENCE = "sequence"    # by A then B then C (依次)
+    COUNT = "count"          # by 2 of R
+    RULE = "rule"            # by rule R
+    REQUESTER = "requester"  # by requester
+
+
+@dataclass(frozen=True, slots=True)
+class Assignee:
+    mode: AssigneeMode
+    roles: tuple[Name, ...]
+    count: int | None
+    rule: Name | None
+    span: Span
+
+
+class ExclusionKind(str, Enum):
+    REQUESTER = "requester"
+    STEP = "step"
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Separation of duties: ``not by requester`` or ``not by whoever did STEP``."""
+
+    kind: ExclusionKind
+    step: Name | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraApprovers:
+    """``when COND -> also by R``: more approvers, in order after the others."""
+
+    condition: Expr
+    roles: tuple[Name, ...]
+    span: Span
+
+
+class NotifyWhen(str, Enum):
+    ENTER = "enter"
+    LEAVE = "leave"
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    roles: tuple[Name, ...]
+    when: NotifyWhen
+    span: Span
+
+
+class JoinKind(str, Enum):
+    ALL = "all"  # wait for every branch that was started
+    ANY = "any"  # go on with the first branch to arrive (discriminator)
+
+
+@dataclass(frozen=True, slots=True)
+class Join:
+    kind: JoinKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ForEach:
+    """A task done once per item of a list field, together or ``sequential``."""
+
+    item: Name
+    list_field: Name
+    sequential: bool
+    until_count: int | None
+    until: Expr | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A form or record a task takes in or produces."""
+
+    name: str
+    span: Span
+
+
+class TaskKind(str, Enum):
+    STEP = "step"
+    APPROVAL = "approval"
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    kind: TaskKind
+    name: Name
+    title: str | None
+    description: str | None
+    assignee: Assignee | None
+    exclusions: tuple[Exclusion, ...]
+    extra_approvers: tuple[ExtraApprovers, ...]
+    inputs: tuple[Document, ...]
+    outputs: tuple[Document, ...]
+    checklist: tuple[str, ...]
+    sla: Sla | None
+    notifies: tuple[Notify, ...]
+    routes: tuple[Route, ...]
+    join: Join | None
+    for_each: ForEach | None
+    call: Name | None
+    span: Span
+
+    @property
+    def label(self) -> str:
+        """Return the title, or the name when there is no title."""
+        return self.title or self.name.text
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Return the actions an actor can take on this task, in route order."""
+        seen: list[str] = []
+        for route in self.routes:
+            if route.action not in seen:
+                seen.append(route.action)
+        return tuple(seen)
+
+
+# ------------------------------------------------------------------ rules and ends
+
+
+class ResultKind(str, Enum):
+    ROLES = "roles"      # an approver chain
+    STEP = "step"        # a task to go to
+    VALUE = "value"      # a literal value
+    UNKNOWN = "unknown"  # names that match no role or task (reported by the checks)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    kind: ResultKind
+    names: tuple[Name, ...]
+    value: Literal | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    """``when COND -> RESULT``; ``condition`` is None for the ``otherwise`` row."""
+
+    condition: Expr | None
+    result: RuleResult
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: Name
+    title: str | None
+    description: str | None
+    rows: tuple[RuleRow, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    name: Name
+    title: str | None
+    success: bool
+    description: str | None
+    span: Span
+
+    @property
+    def label(self) -> str:
+        """Return the title, or the name when there is no title."""
+        return self.title or self.name.text
+
+
+# ------------------------------------------------------------------ the process
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """The requester may withdraw the case while one of ``steps`` is active."""
+
+    steps: tuple[Name, ...]
+    target: Target
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """A role may cancel the case at any time."""
+
+    roles: tuple[Name, ...]
+    target: Target
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A milestone action: allowed only while one of ``steps`` is active."""
+
+    name: Name
+    title: str | None
+    assignee: Assignee
+    steps: tuple[Name, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Process:
+    name: Name
+    title: str | None
+    version: str | None
+    owner: str | None
+    lang: str
+    purpose: str | None
+    scope: str | None
+    references: tuple[str, ...]
+    description: str | None
+    sla: Sla | None
+    calendar: Name | None
+    start: Name | None
+    withdraw: Withdraw | None
+    cancels: tuple[Cancel, ...]
+    actions: tuple[Action, ...]
+    span: Span
+
+    @property
+    def label(self) -> str:
+        """Return the title, or the name when there is no title."""
+        return self.title or self.name.text
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One spec file: its process header and every declaration, in source order."""
+
+    path: str
+    process: Process
+    calendars: tuple[Calendar, ...]
+    roles: tuple[Role, ...]
+    fields: tuple[Field, ...]
+    tasks: tuple[Task, ...]
+    rules: tuple[Rule, ...]
+    ends: tuple[End, ...]
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, object]]:
+        index: dict[str, dict[str, object]] = {}
+        for key, items in (("task", self.tasks), ("role", self.roles), ("field", self.fields),
+                           ("rule", self.rules), ("end", self.ends), ("calendar", self.calendars)):
+            table: dict[str, object] = {}
+            for item in items:
+                table.setdefault(item.name.text, item)  # first declaration wins
+            index[key] = table
+        return index
+
+    def task(self, name: str) -> Task | None:
+        """Return the task (step or approval) called name, if any."""
+        found = self._index["task"].get(name)
+        return found if isinstance(found, Task) else None
+
+    def role(self, name: str) -> Role | None:
+        """Return the role called name, if any."""
+        found = self._index["role"].get(name)
+        return found if isinstance(found, Role) else None
+
+    def field(self, name: str) -> Field | None:
+        """Return the data field called name, if any."""
+        found = self._index["field"].get(name)
+        return found if isinstance(found, Field) else None
+
+    def rule(self, name: str) -> Rule | None:
+        """Return the rule called name, if any."""
+        found = self._index["rule"].get(name)
+        return found if isinstance(found, Rule) else None
+
+    def end(self, name: str) -> End | None:
+        """Return the end called name, if any."""
+        found = self._index["end"].get(name)
+        return found if isinstance(found, End) else None
+
+    def calendar(self, name: str) -> Calendar | None:
+        """Return the calendar called name, if any."""
+        found = self._index["calendar"].get(name)
+        return found if isinstance(found, Calendar) else None
+
+    @property
+    def start_task(self) -> Task | None:
+        """Return the task a case starts at: the header's ``start`` or the first task."""
+        if self.process.start is not None:
+            return self.task(self.process.start.text)
+        return self.tasks[0] if self.tasks else None
+
+    @property
+    def lang(self) -> str:
+        """Return the language of generated text ('zh' or 'en')."""
+        return self.process.lang
+
+    @property
+    def process_calendar(self) -> Calendar | None:
+        """Return the calendar the process uses, if it names one."""
+        if self.process.calendar is None:
+            return None
+        return self.calendar(self.process.calendar.text)

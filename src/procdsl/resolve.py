@@ -1,0 +1,73 @@
+"""Settle names once every block is known: fields vs enum values, steps vs ends, and
+what kind of thing each rule row gives.  Unknown names are left for the checks."""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from dataclasses import is_dataclass, replace
+from typing import Any
+
+from . import model as m
+
+
+class _Resolver:
+    def __init__(self, spec: m.Spec) -> None:
+        self.fields = {f.name.text for f in spec.fields}
+        self.tasks = {t.name.text for t in spec.tasks}
+        self.ends = {e.name.text for e in spec.ends}
+        self.roles = {r.name.text for r in spec.roles}
+
+    def target(self, t: m.Target) -> m.Target:
+        name = t.name.text
+        if t.explicit_end:
+            kind = m.TargetKind.END if name in self.ends else m.TargetKind.UNKNOWN
+        elif name in self.tasks:
+            kind = m.TargetKind.STEP
+        elif name in self.ends:
+            kind = m.TargetKind.END
+        else:
+            kind = m.TargetKind.UNKNOWN
+        return t if kind is t.kind else replace(t, kind=kind)
+
+    def result(self, r: m.RuleResult) -> m.RuleResult:
+        if r.kind is m.ResultKind.VALUE:
+            return r
+        names = [n.text for n in r.names]
+        if all(n in self.roles for n in names):
+            kind = m.ResultKind.ROLES
+        elif len(names) == 1 and (names[0] in self.tasks or names[0] in self.ends):
+            kind = m.ResultKind.STEP
+        else:
+            kind = m.ResultKind.UNKNOWN
+        return replace(r, kind=kind)
+
+    def walk(self, node: Any) -> Any:
+        if isinstance(node, tuple):
+            walked = tuple(self.walk(x) for x in node)
+            return node if all(a is b for a, b in zip(walked, node)) else walked
+        if isinstance(node, m.EnumValue):
+            if node.name.text in self.fields:
+                return m.FieldRef(node.name, node.span)
+            return node
+        if isinstance(node, m.Target):
+            return self.target(node)
+        if isinstance(node, m.RuleResult):
+            return self.result(node)
+        if isinstance(node, (m.Name, m.Literal, m.Duration, m.DataType)) or not is_dataclass(node):
+            return node
+        changes = {}
+        for f in dc_fields(node):
+            value = getattr(node, f.name)
+            new = self.walk(value)
+            if new is not value:
+                changes[f.name] = new
+        return replace(node, **changes) if changes else node  # type: ignore[type-var]
+
+
+def resolve(spec: m.Spec) -> m.Spec:
+    """Return the spec with field references, route targets and rule results settled."""
+    r = _Resolver(spec)
+    return m.Spec(
+        path=spec.path, process=r.walk(spec.process), calendars=spec.calendars,
+        roles=spec.roles, fields=spec.fields, tasks=r.walk(spec.tasks),
+        rules=r.walk(spec.rules), ends=spec.ends)

@@ -1,0 +1,180 @@
+"""Turn Lark's parse errors into diagnostics a process owner can act on.
+
+Expected terminals are named in words ("a name", "the end of the line", 'by'/由),
+likely typos of keywords get "did you mean", and common slips (a Chinese keyword
+glued to the next word, an unknown time unit) get their own messages.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostic, Text, diagnostic
+from .keywords import BY_TERMINAL
+from .prescan import FULL_WIDTH, OPEN_QUOTES, Block
+from .source import SourceFile, Span
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "NAME": ("a name", "名称"),
+    "STRING": ("text in double quotes", "带双引号的文字"),
+    "INT_NUMBER": ("a whole number", "整数"),
+    "DECIMAL_NUMBER": ("a number", "数字"),
+    "DATE": ("a date like 2026-10-01", "日期（如 2026-10-01）"),
+    "CLOCK": ("a time like 09:00", "时刻（如 09:00）"),
+    "PERCENT": ("a percentage like 75%", "百分比（如 75%）"),
+    "VERSION_TEXT": ("a version like 1.2", "版本号（如 1.2）"),
+    "ZONE": ("a time zone like Asia/Shanghai", "时区（如 Asia/Shanghai）"),
+    "ARROW": ("'->'", "“->”"),
+    "COMPARE": ("a comparison (==, !=, <, <=, >, >=)", "比较符号（==、!=、<、<=、>、>=）"),
+    "PLUS": ("'+'", "“+”"),
+    "MINUS": ("'-'", "“-”"),
+    "MUL_OP": ("'*' or '/'", "“*” 或 “/”"),
+    "_NL": ("the end of the line", "行尾"),
+    "_INDENT": ("an indented block below", "下一行缩进的内容"),
+    "_DEDENT": ("the end of the block", "块的结束"),
+    "$END": ("the end of the file", "文件结尾"),
+    "LPAR": ("'('", "“(”"),
+    "RPAR": ("')'", "“)”"),
+    "COMMA": ("','", "“,”"),
+    "COLON": ("':'", "“:”"),
+}
+_UNITS = ("MINUTES", "HOURS", "WORK_HOURS", "DAYS", "WORKDAYS", "WEEKS")
+_DEFINITIONS = ("PROCESS", "CALENDAR", "ROLES", "DATA", "STEP", "APPROVAL", "RULE", "END")
+
+
+def _word(terminal: str, lang: str) -> str:
+    kw = BY_TERMINAL.get(terminal)
+    if kw is not None:
+        return f"'{kw.en}'" if lang == "en" else f"“{kw.zh}”"
+    en, zh = _WORDS.get(terminal, (f"'{terminal.strip('_').lower()}'",) * 2)
+    return en if lang == "en" else zh
+
+
+def _expected_text(expected: set[str], lang: str) -> str:
+    names = sorted({_word(t, lang) for t in expected if not t.startswith("__")})
+    if len(names) > 8:
+        names = names[:8] + (["..."] if lang == "en" else ["……"])
+    if lang == "zh":
+        return "、".join(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _expected(expected: set[str]) -> Text:
+    return Text(_expected_text(expected, "en"), _expected_text(expected, "zh"))
+
+
+def _spellings(expected: set[str]) -> list[tuple[str, str]]:
+    return [(spelling, t) for t in expected if t in BY_TERMINAL
+            for spelling in BY_TERMINAL[t].spellings]
+
+
+def _did_you_mean(word: str, expected: set[str]) -> str | None:
+    options = {s: t for s, t in _spellings(expected)}
+    match = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=0.7)
+    return match[0] if match else None
+
+
+def _glued(word: str, expected: set[str]) -> str | None:
+    """Return the keyword that ``word`` starts with (由客户 -> 由), if any."""
+    best = None
+    for spelling, _ in _spellings(expected):
+        if len(spelling) < len(word) and word.startswith(spelling) and not spelling.isascii():
+            if best is None or len(spelling) > len(best):
+                best = spelling
+    return best
+
+
+def _token_span(source: SourceFile, block: Block, token: Token) -> Span:
+    start = block.offset + (token.start_pos or 0)
+    if token.type == "_NL":
+        return source.span(start, start)
+    return source.span(start, block.offset + (token.end_pos or start - block.offset))
+
+
+def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) -> Diagnostic:
+    token = err.token
+    expected = set(err.accepts or err.expected)
+    span = _token_span(source, block, token)
+    want = _expected(expected)
+    if token.type in ("_NL", "$END", "_DEDENT"):
+        return diagnostic("PD009", span, Text(
+            f"this line ends too early: expected {want.en}",
+            f"这一行不完整：此处应为{want.zh}"),
+            label=Text(f"expected {want.en}", f"缺少{want.zh}"))
+    if token.type == "_INDENT":
+        return diagnostic("PD008", span, Text(
+            "this line is indented, but the line above does not open a block",
+            "这一行有缩进，但上一行并不开始一个块"),
+            label=Text("unexpected indentation", "多余的缩进"),
+            hint=Text("indent it like the line above, or check the line above for a "
+                      "missing part", "请与上一行对齐，或检查上一行是否缺少内容"))
+    text = str(token)
+    if expected and expected <= set(_UNITS) | {"_NL"} and token.type == "NAME":
+        guess = _did_you_mean(text, set(_UNITS))
+        hint = (Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？") if guess else
+                Text("units are minutes, hours, work hours, days, workdays, weeks",
+                     "单位可以是：分钟、小时、工作小时、天、工作日、周"))
+        return diagnostic("PD010", span, Text(
+            f"'{text}' is not a time unit", f"“{text}”不是时间单位"),
+            label=Text("unknown unit", "未知单位"), hint=hint)
+    hint = None
+    glued = _glued(text, expected) if token.type == "NAME" else None
+    guess = _did_you_mean(text, expected) if token.type == "NAME" else None
+    if glued:
+        rest = text[len(glued):]
+        hint = Text(f"put a space after '{glued}': {glued} {rest}",
+                    f"请在“{glued}”后加一个空格：{glued} {rest}")
+    elif guess:
+        hint = Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？")
+    elif expected and expected <= set(_DEFINITIONS) | {"$END"}:
+        hint = Text("a definition starts with process, calendar, roles, data, step, "
+                    "approval, rule or end (or 流程、日历、角色、数据、步骤、审批、规则、结束)",
+                    "定义以 流程、日历、角色、数据、步骤、审批、规则 或 结束 开头")
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return diagnostic("PD008", span, Text(
+        f"unexpected '{shown}' here: expected {want.en}",
+        f"此处不应出现“{shown}”：应为{want.zh}"),
+        label=Text(f"expected {want.en}", f"应为{want.zh}"), hint=hint)
+
+
+def _unexpected_character(source: SourceFile, block: Block, err: UnexpectedCharacters
+                          ) -> Diagnostic | None:
+    offset = block.offset + err.pos_in_stream
+    char = source.text[offset] if offset < len(source.text) else ""
+    if char in FULL_WIDTH or char in OPEN_QUOTES or char == "\t":
+        return None  # the prescan has reported it
+    span = source.span(offset, offset + 1)
+    hints = {
+        "'": Text("text goes in double quotes: \"...\"", "文字请用双引号括起来：\"...\""),
+        ";": Text("put each item on its own line", "每一项单独写一行"),
+        "：": Text("write ':'", "请改为半角“:”"),
+    }
+    printable = char if char.isprintable() else f"\\u{ord(char):04x}"
+    expected = set(err.allowed or ())
+    want = _expected(expected) if expected else None
+    msg = Text(f"'{printable}' has no meaning here"
+               + (f": expected {want.en}" if want else ""),
+               f"此处不能出现“{printable}”" + (f"：应为{want.zh}" if want else ""))
+    return diagnostic("PD007", span, msg, label=Text("here", "这里"), hint=hints.get(char))
+
+
+def describe_syntax_error(source: SourceFile, block: Block, err: UnexpectedInput
+                          ) -> Diagnostic | None:
+    """Return the diagnostic for a Lark error in one block (None if already reported)."""
+    if isinstance(err, UnexpectedCharacters):
+        return _unexpected_character(source, block, err)
+    if isinstance(err, UnexpectedToken):
+        return _unexpected_token(source, block, err)
+    if isinstance(err, UnexpectedEOF):
+        end = block.offset + len(block.text)
+        want = _expected(set(err.expected))
+        return diagnostic("PD009", source.span(end, end), Text(
+            f"the definition ends too early: expected {want.en}",
+            f"定义不完整：此处应为{want.zh}"))
+    return diagnostic("PD008", source.span(block.offset, block.offset), Text(
+        "this definition could not be read", "无法读取该定义"))
