@@ -71,7 +71,6 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD108", E, "an approval mode that needs several approvers has one", "审批方式与审批人数不符"),
     _code("PD109", E, "conflicting routing lines in one task", "同一任务中的路由方式互相冲突"),
     _code("PD110", E, "an outcome is routed twice", "同一结果被路由了两次"),
-    _code("PD111", E, "an end is declared as both success and failure", "结束节点重复"),
     _code("PD112", W, "a declared role, field or rule is never used", "声明的角色、字段或规则未被使用"),
     _code("PD113", E, "bad number in a count", "数量不合理"),
     # references

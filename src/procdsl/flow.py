@@ -65,3 +65,87 @@ def successors(spec: Spec) -> dict[str, tuple[str, ...]]:
                 seen.append(t.target)
         result[task.name.text] = tuple(seen)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelBlock:
+    """Work that runs at once: started by ``split``, met again at ``join``.
+
+    ``kind`` is ``parallel`` (then all of), ``interleaved`` (in any order) or ``inclusive``
+    (also when: every branch whose condition holds).  ``members`` are the tasks between
+    the split and the join; a branch that routes outside them leaves the block.
+    """
+
+    split: str
+    kind: str
+    branches: tuple[str, ...]
+    join: str | None
+    members: frozenset[str]
+    route: Route
+
+
+def _task_graph(spec: Spec) -> dict[str, list[str]]:
+    graph: dict[str, list[str]] = {t.name.text: [] for t in spec.tasks}
+    for t in transitions(spec):
+        if t.target_kind is TargetKind.STEP and t.target in graph:
+            graph[t.source].append(t.target)
+    return graph
+
+
+def _reach(graph: dict[str, list[str]], starts: Iterator[str] | tuple[str, ...],
+           avoid: frozenset[str]) -> dict[str, int]:
+    """Return BFS distances from starts, never entering ``avoid``."""
+    dist: dict[str, int] = {}
+    queue = [s for s in starts if s in graph and s not in avoid]
+    for s in queue:
+        dist.setdefault(s, 0)
+    i = 0
+    while i < len(queue):
+        node = queue[i]
+        i += 1
+        for nxt in graph[node]:
+            if nxt not in dist and nxt not in avoid:
+                dist[nxt] = dist[node] + 1
+                queue.append(nxt)
+    return dist
+
+
+def _splits(spec: Spec) -> Iterator[tuple[Task, str, tuple[str, ...], Route]]:
+    for task in spec.tasks:
+        inclusive = [r for r in task.routes if r.inclusive or
+                     (r.kind is RouteKind.OTHERWISE and any(x.inclusive for x in task.routes))]
+        if inclusive:
+            names = tuple(dict.fromkeys(t.name.text for r in inclusive for t in r.targets
+                                        if t.kind is TargetKind.STEP))
+            yield task, "inclusive", names, inclusive[0]
+        for route in task.routes:
+            if route.split is not Split.ONE:
+                names = tuple(t.name.text for t in route.targets if t.kind is TargetKind.STEP)
+                yield task, route.split.value, names, route
+
+
+def parallel_blocks(spec: Spec) -> tuple[ParallelBlock, ...]:
+    """Return every parallel, interleaved or multi-choice block with its join and members."""
+    graph = _task_graph(spec)
+    reverse: dict[str, list[str]] = {n: [] for n in graph}
+    for src, outs in graph.items():
+        for dst in outs:
+            reverse[dst].append(src)
+    blocks = []
+    for task, kind, branches, route in _splits(spec):
+        split = task.name.text
+        avoid = frozenset({split})
+        reaches = [_reach(graph, (b,), avoid) for b in branches]
+        common = set(reaches[0]) if reaches else set()
+        for r in reaches[1:]:
+            common &= set(r)
+        joins = [n for n in common if (t := spec.task(n)) is not None and t.join is not None]
+        join = min(joins, key=lambda n: (max(r[n] for r in reaches), n)) if joins else None
+        if join is None:
+            members = frozenset(n for r in reaches for n in r)
+        else:
+            forward = _reach(graph, branches, frozenset({split, join}))
+            backward = _reach(reverse, (join,), avoid)
+            members = frozenset(n for n in forward if n in backward and n != join)
+        blocks.append(ParallelBlock(split, kind, branches, join, members, route))
+    return tuple(blocks)

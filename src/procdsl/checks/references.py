@@ -1,7 +1,140 @@
-"""Checks: references."""
+"""Checks: every name used refers to something declared (with "did you mean ...")."""
 
 from __future__ import annotations
 
-from . import Check
+from collections.abc import Iterable, Iterator
 
-CHECKS: tuple[Check, ...] = ()
+from .. import model as m
+from ..diagnostics import Diagnostic, Text, diagnostic
+from . import Check, CheckContext
+from .suggest import did_you_mean
+from .walk import conditions, role_refs, subexpressions, targets
+
+
+def _missing(code: str, name: m.Name, what: Text, candidates: Iterable[m.Name],
+             declare: Text) -> Diagnostic:
+    hint = did_you_mean(name.text, candidates) or declare
+    return diagnostic(code, name.span, Text(
+        f"{what.en} '{name.text}' does not exist", f"{what.zh}“{name.text}”不存在"),
+        label=Text(f"no {what.en} named {name.text}", f"没有名为 {name.text} 的{what.zh}"),
+        hint=hint)
+
+
+def check_targets(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Route targets name a task or an end (``end X`` names an end)."""
+    spec = ctx.spec
+    task_names = [t.name for t in spec.tasks]
+    end_names = [e.name for e in spec.ends]
+    for target in targets(spec):
+        if target.kind is not m.TargetKind.UNKNOWN or target.name.text in ctx.broken_names:
+            continue
+        if target.explicit_end:
+            yield _missing("PD207", target.name, Text("the end", "结束节点"), end_names, Text(
+                f"declare it: end {target.name.text} \"Title\" success",
+                f"请声明：结束 {target.name.text} \"标题\" 成功"))
+        else:
+            yield _missing("PD201", target.name, Text("the step", "步骤"),
+                           task_names + end_names, Text(
+                               f"declare a step {target.name.text}, or write 'end "
+                               f"{target.name.text}' and declare that end",
+                               f"请声明步骤 {target.name.text}，或写“结束 {target.name.text}”并声明该结束节点"))
+
+
+def check_roles(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Every role named anywhere is declared under ``roles``."""
+    declared = {r.name.text for r in ctx.spec.roles}
+    names = [r.name for r in ctx.spec.roles]
+    for ref in role_refs(ctx.spec):
+        if ref.text not in declared and ref.text not in ctx.broken_names:
+            yield _missing("PD202", ref, Text("the role", "角色"), names, Text(
+                f"declare it under 'roles': {ref.text}", f"请在“角色”中声明：{ref.text}"))
+    for rule in ctx.spec.rules:
+        for row in rule.rows:
+            if row.result.kind is m.ResultKind.UNKNOWN:
+                for name in row.result.names:
+                    if name.text not in declared and ctx.spec.task(name.text) is None:
+                        yield _missing("PD202", name, Text("the role", "角色"), names, Text(
+                            "a rule result names roles (an approver chain), a step, or a "
+                            "value in quotes", "规则结果应为角色（审批链）、步骤或带引号的值"))
+
+
+def _enum_partners(expr: m.Expr, spec: m.Spec) -> set[int]:
+    """Return ids of EnumValue nodes that stand against an enum field (their meaning)."""
+    ok: set[int] = set()
+    for e in subexpressions(expr):
+        pairs: list[tuple[m.Expr, tuple[m.Expr, ...]]] = []
+        if isinstance(e, m.Compare):
+            pairs = [(e.left, (e.right,)), (e.right, (e.left,))]
+        elif isinstance(e, m.Member):
+            pairs = [(e.operand, e.items)]
+        for side, others in pairs:
+            if isinstance(side, m.FieldRef):
+                f = spec.field(side.name.text)
+                if f is not None and f.type.kind in (m.TypeKind.ENUM, m.TypeKind.TEXT):
+                    ok.update(id(o) for o in others if isinstance(o, m.EnumValue))
+    return ok
+
+
+def check_fields(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Names in conditions are fields, or enum values compared with an enum field."""
+    spec = ctx.spec
+    names = [f.name for f in spec.fields]
+    for cond in conditions(spec):
+        partners = _enum_partners(cond, spec)
+        for e in subexpressions(cond):
+            if isinstance(e, m.EnumValue) and id(e) not in partners:
+                yield _missing("PD203", e.name, Text("the field", "字段"), names, Text(
+                    f"declare it under 'data', e.g. {e.name.text}: int",
+                    f"请在“数据”中声明，例如 {e.name.text}: 整数"))
+    for task in spec.tasks:
+        if task.for_each is not None and spec.field(task.for_each.list_field.text) is None:
+            yield _missing("PD203", task.for_each.list_field, Text("the field", "字段"), names,
+                           Text("declare it under 'data' as a list, e.g. "
+                                f"{task.for_each.list_field.text}: list of text",
+                                f"请在“数据”中声明为列表，例如 {task.for_each.list_field.text}: 列表 文本"))
+
+
+def _step_names(spec: m.Spec) -> Iterator[m.Name]:
+    if spec.process.start is not None:
+        yield spec.process.start
+    if spec.process.withdraw is not None:
+        yield from spec.process.withdraw.steps
+    for action in spec.process.actions:
+        yield from action.steps
+    for task in spec.tasks:
+        for ex in task.exclusions:
+            if ex.step is not None:
+                yield ex.step
+
+
+def check_step_names(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Steps named outside routes (start, withdraw, milestones, 'whoever did') exist."""
+    names = [t.name for t in ctx.spec.tasks]
+    for name in _step_names(ctx.spec):
+        if ctx.spec.task(name.text) is None and name.text not in ctx.broken_names:
+            yield _missing("PD208", name, Text("the step", "步骤"), names,
+                           Text("name a step declared in this spec", "请引用本规格中声明的步骤"))
+
+
+def check_rules_calendars_processes(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """``by rule``, the header's calendar and ``run`` name things that exist."""
+    spec = ctx.spec
+    for task in spec.tasks:
+        rule = task.assignee.rule if task.assignee is not None else None
+        if rule is not None and spec.rule(rule.text) is None and rule.text not in ctx.broken_names:
+            yield _missing("PD204", rule, Text("the rule", "规则"), [r.name for r in spec.rules],
+                           Text(f"declare it: rule {rule.text}", f"请声明：规则 {rule.text}"))
+        if task.call is not None and task.call.text not in ctx.processes:
+            known = [m.Name(p, task.call.span) for p in sorted(ctx.processes)]
+            yield _missing("PD206", task.call, Text("the process", "流程"), known, Text(
+                "put its spec in the same folder and check them together",
+                "请把子流程的规格文件放在同一文件夹中一起检查"))
+    cal = spec.process.calendar
+    if cal is not None and spec.calendar(cal.text) is None and cal.text not in ctx.broken_names:
+        yield _missing("PD205", cal, Text("the calendar", "日历"),
+                       [c.name for c in spec.calendars],
+                       Text(f"declare it: calendar {cal.text}", f"请声明：日历 {cal.text}"))
+
+
+CHECKS: tuple[Check, ...] = (check_targets, check_roles, check_fields, check_step_names,
+                             check_rules_calendars_processes)
