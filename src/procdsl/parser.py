@@ -126,7 +126,8 @@ def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int]
     try:
         tree = _parser().parse(text)
     except IndentError as err:
-        return [], [_indent_diagnostic(source, block, err)]
+        diag = _indent_diagnostic(source, block, err)
+        return [], [] if diag.span.line in bad_lines else [diag]
     except UnexpectedInput as err:
         diag = describe_syntax_error(source, block, err)
         if diag is None or diag.span.line in bad_lines:
@@ -168,12 +169,15 @@ def parse_source(source: SourceFile) -> ParseResult:
                 broken.add(header.group(1))
         for item in items:
             definitions.extend(item if isinstance(item, list) else [item])
-    spec = _assemble(source, definitions, diags)
+    process_broken = any(_HEADER_NAME.match(b.text) and b.text.split(None, 1)[0].lower()
+                         in ("process", "流程") for b in scan.blocks) and not any(
+        isinstance(d, m.Process) for d in definitions)
+    spec = _assemble(source, definitions, diags, process_broken)
     return ParseResult(resolve(spec) if spec else None, tuple(diags), frozenset(broken))
 
 
-def _assemble(source: SourceFile, definitions: list[Any], diags: list[Diagnostic]
-              ) -> m.Spec | None:
+def _assemble(source: SourceFile, definitions: list[Any], diags: list[Diagnostic],
+              process_broken: bool) -> m.Spec | None:
     processes = [d for d in definitions if isinstance(d, m.Process)]
     for extra in processes[1:]:
         diags.append(diagnostic(
@@ -191,10 +195,11 @@ def _assemble(source: SourceFile, definitions: list[Any], diags: list[Diagnostic
         span = source.span(0, 0)
         process = m.Process(m.Name(stem, span), None, None, None, "en", None, None, (), None,
                             None, None, None, None, (), (), span)
-        diags.append(diagnostic("PD102", span, Text(
-            "the spec has no process header", "规格文件缺少流程头"),
-            hint=Text(f"start the file with: process {stem} \"Title\"",
-                      f"请在文件开头写：流程 {stem} \"标题\"")))
+        if not process_broken:  # a broken header has its own syntax error
+            diags.append(diagnostic("PD102", span, Text(
+                "the spec has no process header", "规格文件缺少流程头"),
+                hint=Text(f"start the file with: process {stem} \"Title\"",
+                          f"请在文件开头写：流程 {stem} \"标题\"")))
     return m.Spec(
         path=source.path, process=process,
         calendars=tuple(d for d in definitions if isinstance(d, m.Calendar)),

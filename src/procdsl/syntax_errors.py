@@ -96,11 +96,62 @@ def _token_span(source: SourceFile, block: Block, token: Token) -> Span:
     return source.span(start, block.offset + (token.end_pos or start - block.offset))
 
 
+# Keywords that can start a line inside a step or approval.
+_TASK_LINE_STARTS = {"BY", "NOT", "WHEN", "ALSO", "THEN", "OTHERWISE", "APPROVE", "REJECT",
+                     "RETURN", "INPUT", "OUTPUT", "CHECK", "NOTIFY", "SLA", "WAIT", "FOR_EACH",
+                     "RUN", "DESCRIPTION"}
+
+
+def _line_start_word(source: SourceFile, span: Span) -> tuple[str, Span] | None:
+    """Return the first word of an indented line that reads as a custom outcome by mistake.
+
+    Inside a task any word can start an outcome line (``补充材料 -> 准备资料``), so a
+    misspelt keyword (``thne 下单``) or a glued one (``由采购员``) only fails later in the
+    line; the useful message is about the first word.
+    """
+    text = source.line_text(span.line)
+    stripped = text.lstrip(" ")
+    if not stripped or stripped == text or "->" in text or "→" in text:
+        return None
+    word = stripped.split(" ", 1)[0]
+    if not word.replace("_", "a").isalnum() or any(
+            word.lower() in BY_TERMINAL[t].spellings for t in _TASK_LINE_STARTS):
+        return None
+    column = len(text) - len(stripped) + 1
+    start = span.start - (span.column - column)
+    return word, source.span(start, start + len(word))
+
+
+def _unknown_line_start(found: tuple[str, Span]) -> Diagnostic:
+    word, span = found
+    starts = set(_TASK_LINE_STARTS)
+    glued = _glued(word, starts)
+    guess = _did_you_mean(word, starts)
+    if glued:
+        rest = word[len(glued):]
+        hint = Text(f"put a space after '{glued}': {glued} {rest}",
+                    f"请在“{glued}”后加一个空格：{glued} {rest}")
+    elif guess:
+        hint = Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？")
+    else:
+        hint = Text("a line in a step starts with by, then, when, otherwise, input, output, "
+                    "check, notify, sla, wait, for each or run; an outcome line is "
+                    "'NAME -> NEXT'", "步骤中的一行以 由、然后、如果、否则、输入、输出、检查项、抄送、"
+                    "时限、等待、对每个 或 调用 开头；结果路由写作“名称 -> 下一步”")
+    return diagnostic("PD008", span, Text(
+        f"'{word}' does not start any kind of line", f"“{word}”不是任何一种行的开头"),
+        label=Text("unknown word", "无法识别的词"), hint=hint)
+
+
 def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) -> Diagnostic:
     token = err.token
     expected = set(err.accepts or err.expected)
     span = _token_span(source, block, token)
     want = _expected(expected)
+    if token.type == "_NL" or str(token).replace("_", "a").isalnum():
+        line_start = _line_start_word(source, span)
+        if line_start is not None and expected <= {"ARROW", "WHEN"}:
+            return _unknown_line_start(line_start)
     if token.type in ("_NL", "$END", "_DEDENT"):
         return diagnostic("PD009", span, Text(
             f"this line ends too early: expected {want.en}",
@@ -114,7 +165,9 @@ def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) ->
             hint=Text("indent it like the line above, or check the line above for a "
                       "missing part", "请与上一行对齐，或检查上一行是否缺少内容"))
     text = str(token)
-    if expected and expected <= set(_UNITS) | {"_NL"} and token.type == "NAME":
+    # Where a name is not acceptable the root lexer may type a word as another terminal.
+    wordlike = text.replace("_", "a").isalnum()
+    if expected and expected <= set(_UNITS) | {"_NL"} and wordlike:
         guess = _did_you_mean(text, set(_UNITS))
         hint = (Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？") if guess else
                 Text("units are minutes, hours, work hours, days, workdays, weeks",
@@ -123,8 +176,8 @@ def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) ->
             f"'{text}' is not a time unit", f"“{text}”不是时间单位"),
             label=Text("unknown unit", "未知单位"), hint=hint)
     hint = None
-    glued = _glued(text, expected) if token.type == "NAME" else None
-    guess = _did_you_mean(text, expected) if token.type == "NAME" else None
+    glued = _glued(text, expected) if wordlike else None
+    guess = _did_you_mean(text, expected) if wordlike else None
     if glued:
         rest = text[len(glued):]
         hint = Text(f"put a space after '{glued}': {glued} {rest}",
