@@ -220,5 +220,26 @@ def check_unused(ctx: CheckContext) -> Iterator[Diagnostic]:
                     severity=Severity.WARNING)
 
 
-CHECKS: tuple[Check, ...] = (check_unique_names, check_lang, check_tasks, check_counts,
+def check_outcome_spelling(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A custom outcome spelt almost like approve/reject/return (or 通过...) is a typo."""
+    import difflib
+
+    from ..keywords import BY_TERMINAL
+
+    words = {s: t for t in ("APPROVE", "REJECT", "RETURN", "OTHERWISE", "THEN")
+             for s in BY_TERMINAL[t].spellings}
+    for task in ctx.spec.tasks:
+        for route in task.routes:
+            if route.kind is not m.RouteKind.OUTCOME or route.action in m.STANDARD_OUTCOMES:
+                continue
+            close = difflib.get_close_matches(route.action.lower(), list(words), n=1,
+                                              cutoff=0.75)
+            if close:
+                yield diagnostic("PD114", route.span, Text(
+                    f"'{route.action}' is read as a custom outcome; did you mean '{close[0]}'?",
+                    f"“{route.action}”被当作自定义结果；是否应为“{close[0]}”？"),
+                    hint=Text(f"write '{close[0]}'", f"请改为“{close[0]}”"))
+
+
+CHECKS: tuple[Check, ...] = (check_outcome_spelling, check_unique_names, check_lang, check_tasks, check_counts,
                              check_routing, check_unused)
