@@ -157,6 +157,172 @@ def ir(spec: str, output: str | None) -> None:
     _write(output, emit_ir(unit.spec))
 
 
+OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(), default=None,
+                             help="Write to this file instead of standard output.")
+
+
+@cli.command()
+@click.argument("spec", type=click.Path())
+@OUTPUT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png", "pdf", "mermaid"]),
+              default=None, help="Output format (default: from the -o suffix, else dot).")
+@click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
+              help="Flow left-to-right (lanes as rows) or top-to-bottom (lanes as columns).")
+@click.option("--engine", default="dot", show_default=True,
+              help="Graphviz layout engine for svg/png/pdf (dot, neato, ...).")
+@LANG_OPTION
+def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine: str,
+          lang: str | None) -> None:
+    """Draw SPEC as a swimlane diagram (one lane per role).
+
+    \b
+    Examples:
+      procdsl graph specs/采购流程.proc -o 采购流程.png
+      procdsl graph specs/采购流程.proc --format mermaid
+      procdsl graph specs/onboarding.proc -o onboarding.svg --direction TB
+    """
+    from .emitters.dot import emit_dot
+    from .emitters.mermaid import emit_mermaid
+
+    unit = _single(spec, lang)
+    assert unit.spec is not None
+    lang = lang or unit.spec.lang
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = {"mmd": "mermaid", "gv": "dot"}.get(suffix, suffix) or "dot"
+        if fmt not in ("dot", "svg", "png", "pdf", "mermaid"):
+            raise click.UsageError(f"cannot tell the format from '{output}'; add --format")
+    if fmt == "mermaid":
+        _write(output, emit_mermaid(unit.spec, lang=lang, direction=direction))
+        return
+    dot = emit_dot(unit.spec, lang=lang, direction=direction)
+    if fmt == "dot":
+        _write(output, dot)
+        return
+    from .emitters.render import RenderError, render
+
+    try:
+        data = render(dot, fmt, engine=engine)
+    except RenderError as err:
+        fallback = str(Path(output).with_suffix(".dot")) if output else None
+        if fallback:
+            _write(fallback, dot)
+        click.echo(f"procdsl: {err}" + (f" (wrote {fallback} instead)" if fallback else ""),
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    if output is None and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE")
+    _write(output, data)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path())
+@OUTPUT_OPTION
+@LANG_OPTION
+@click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of Jinja templates overriding the built-in ones by name "
+                   "(see docs/manual.md).")
+@click.option("--diagram", default=None,
+              help="Image path to link as the flowchart (default: SPEC's name + .svg).")
+def manual(spec: str, output: str | None, lang: str | None, templates: str | None,
+           diagram: str | None) -> None:
+    """Write the operating manual (Markdown) of SPEC, in Chinese or English.
+
+    \b
+    Examples:
+      procdsl manual specs/采购流程.proc -o 采购流程.md
+      procdsl manual specs/采购流程.proc --lang en
+      procdsl manual specs/采购流程.proc --templates my_templates/
+    """
+    from .emitters.markdown import emit_markdown
+    from .emitters.mermaid import emit_mermaid
+
+    unit = _single(spec, lang)
+    assert unit.spec is not None
+    lang = lang or unit.spec.lang
+    text = emit_markdown(unit.spec, lang=lang, diagram=diagram or Path(spec).stem + ".svg",
+                         mermaid=emit_mermaid(unit.spec, lang=lang),
+                         templates=Path(templates) if templates else None)
+    _write(output, text)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path())
+@OUTPUT_OPTION
+def codegen(spec: str, output: str | None) -> None:
+    """Generate the Python state machine of SPEC (imports procdsl.runtime only).
+
+    \b
+    Examples:
+      procdsl codegen specs/采购流程.proc -o app/采购流程.py
+    \b
+    Then, in Python:
+      from 采购流程 import Workflow   # see docs/runtime.md
+    """
+    from .emitters.python import emit_python
+
+    unit = _single(spec, None)
+    assert unit.spec is not None
+    _write(output, emit_python(unit.spec, lang=unit.spec.lang))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder to write into (e.g. generated).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 and list every file that is missing, stale or "
+                   "not produced by the build.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Build this many specs at once.")
+@click.option("--force", is_flag=True,
+              help="Overwrite files in the folder that procdsl did not write.")
+def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: bool) -> None:
+    """Compile every spec into its diagram (.dot, .svg, .mmd), manual (.md), code (.py)
+    and model (.ir.json), plus an index README.md.
+
+    Unchanged specs are skipped. A spec with errors keeps its previous outputs and is
+    reported; the others still build (exit 1 if any failed).
+
+    \b
+    Examples:
+      procdsl build specs -o generated
+      procdsl build specs -o generated --check     # in CI: is generated/ up to date?
+      procdsl build specs/采购流程.proc -o out -j 2
+    """
+    from . import build as builder
+    from .compiler import find_specs
+
+    files, missing = find_specs(paths)
+    if missing or not files:
+        _load(paths)  # prints the usage error and exits
+    tty = sys.stderr.isatty()
+
+    def progress(i: int, n: int, outcome: builder.SpecOutcome) -> None:
+        if tty:
+            state = "skipped (unchanged)" if outcome.skipped else (
+                "built" if outcome.unit.ok else "FAILED")
+            click.echo(f"[{i}/{n}] {outcome.unit.path}: {state}", err=True)
+
+    outcomes, expected = builder.compute(files, Path(out), jobs=jobs, reuse=not check_only,
+                                         progress=progress)
+    code = _report([o.unit for o in outcomes], "text", None)
+    if check_only:
+        report = builder.check(outcomes, expected, Path(out))
+        for line in report.problems:
+            click.echo(line, err=True)
+        if not report.failed:
+            click.echo(f"{out} is up to date ({len(expected)} files)", err=True)
+    else:
+        report = builder.write(outcomes, expected, Path(out), force=force)
+        for path in report.refused:
+            click.echo(f"procdsl: not overwriting {path}: procdsl did not write it "
+                       "(use --force to replace it)", err=True)
+        click.echo(f"{len(report.written)} files written to {out}, "
+                   f"{sum(o.skipped for o in outcomes)} specs unchanged", err=True)
+    sys.exit(EXIT_SPEC_ERRORS if report.failed or code else EXIT_OK)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; an unexpected failure prints one line, not a traceback."""
     try:

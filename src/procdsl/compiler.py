@@ -114,3 +114,33 @@ def display_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+ARTIFACT_SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")
+
+
+def emit_artifacts(spec: Spec, stem: str, lang: str | None = None,
+                   render_svg: bool = True) -> dict[str, bytes]:
+    """Return every artifact of one valid spec, keyed by file name (``stem`` + suffix)."""
+    from .emitters.dot import emit_dot
+    from .emitters.ir import emit_ir
+    from .emitters.markdown import emit_markdown
+    from .emitters.mermaid import emit_mermaid
+    from .emitters.python import emit_python
+
+    lang = lang or spec.lang
+    dot = emit_dot(spec, lang=lang)
+    mermaid = emit_mermaid(spec, lang=lang)
+    out: dict[str, bytes] = {
+        f"{stem}.dot": dot.encode("utf-8"),
+        f"{stem}.mmd": mermaid.encode("utf-8"),
+        f"{stem}.md": emit_markdown(spec, lang=lang, diagram=f"{stem}.svg",
+                                    mermaid=mermaid).encode("utf-8"),
+        f"{stem}.py": emit_python(spec, lang=lang).encode("utf-8"),
+        f"{stem}.ir.json": emit_ir(spec).encode("utf-8"),
+    }
+    if render_svg:
+        from .emitters.render import render
+
+        out[f"{stem}.svg"] = render(dot, "svg")
+    return dict(sorted(out.items()))

@@ -1,0 +1,235 @@
+"""``procdsl build``: every spec's artifacts into one folder, kept exactly up to date.
+
+A build writes only what changed (specs are skipped by content hash), never writes the
+outputs of a spec that has errors (its previous outputs stay), never overwrites a file
+procdsl did not write (unless forced), and writes each file atomically.  ``check``
+mode writes nothing and lists every file that is missing, stale or unexpected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .compiler import Unit, check_text, display_path, emit_artifacts
+from .emitters import GENERATED_MARK, header_text
+from .model import Spec
+from .writer import write_file
+
+MANIFEST = ".procdsl-build.json"
+INDEX = "README.md"
+
+
+@dataclass
+class SpecOutcome:
+    """What happened to one spec: its unit (diagnostics) and the files it produced."""
+
+    unit: Unit
+    files: dict[str, bytes] = field(default_factory=dict)
+    skipped: bool = False
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[SpecOutcome]
+    written: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)   # not ours, kept (use --force)
+    problems: list[str] = field(default_factory=list)  # --check: what differs
+
+    @property
+    def failed(self) -> bool:
+        """Return True when any spec had errors, a file was refused, or check found drift."""
+        return bool(self.refused or self.problems or any(not o.unit.ok for o in self.outcomes))
+
+
+def fingerprint() -> str:
+    """Return a hash of procdsl's own code, grammar and templates (outputs depend on them)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".j2", ".lark") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _mark_svg(svg: bytes, source: str) -> bytes:
+    if GENERATED_MARK.encode() in svg[:400]:
+        return svg
+    note = f"<!-- {header_text(source)} -->\n".encode()
+    head, sep, rest = svg.partition(b"?>\n")
+    return head + sep + note + rest if sep else note + svg
+
+
+def _build_one(path: str, data: bytes, names: frozenset[str]) -> SpecOutcome:
+    unit = check_text(path, data, names)
+    if not unit.ok or unit.spec is None:
+        return SpecOutcome(unit)
+    files = emit_artifacts(unit.spec, Path(path).stem)
+    svg_name = Path(path).stem + ".svg"
+    if svg_name in files:
+        files[svg_name] = _mark_svg(files[svg_name], path)
+    return SpecOutcome(unit, files)
+
+
+def _index(specs: Sequence[tuple[str, Spec]]) -> bytes:
+    """Return DIR/README.md: one row per process, linking its artifacts."""
+    def cell(text: str) -> str:
+        return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+                .replace("\n", " ").replace("*", "\\*").replace("_", "\\_"))
+
+    from .emitters.words import format_duration
+
+    lines = [f"<!-- {GENERATED_MARK}; do not edit -->", "",
+             "# Processes / 流程目录", "",
+             "| Process / 流程 | Owner / 负责人 | Steps / 步骤 | Roles / 角色 | SLA / 时限 "
+             "| Artifacts / 产物 |", "| --- | --- | ---: | ---: | --- | --- |"]
+    for path, spec in specs:
+        stem = Path(path).stem
+        p = spec.process
+        sla = format_duration(p.sla.duration, spec.lang) if p.sla else "—"
+        links = " · ".join(f"[{label}](<{stem}{suffix}>)" for label, suffix in (
+            ("manual", ".md"), ("diagram", ".svg"), ("code", ".py"), ("IR", ".ir.json")))
+        lines.append(f"| {cell(p.label)} ({cell(p.name.text)}) | {cell(p.owner or '—')} | "
+                     f"{len(spec.tasks)} | {len(spec.roles)} | {cell(sla)} | {links} |")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _manifest(outcomes: Iterable[SpecOutcome], hashes: dict[str, str]) -> bytes:
+    specs = {o.unit.path: {"hash": hashes[o.unit.path], "outputs": sorted(o.files)}
+             for o in outcomes if o.unit.ok}
+    doc = {"generator": GENERATED_MARK, "fingerprint": fingerprint(), "specs": specs}
+    return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _old_manifest(out: Path) -> dict[str, object]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _can_skip(out: Path, old: dict[str, object], path: str, digest: str) -> list[str] | None:
+    """Return the recorded outputs of an unchanged spec whose files are all present."""
+    if old.get("fingerprint") != fingerprint():
+        return None
+    specs = old.get("specs")
+    entry = specs.get(path) if isinstance(specs, dict) else None
+    if not isinstance(entry, dict) or entry.get("hash") != digest:
+        return None
+    outputs = entry.get("outputs")
+    if not isinstance(outputs, list) or not all((out / str(f)).is_file() for f in outputs):
+        return None
+    return [str(f) for f in outputs]
+
+
+def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
+            progress: Callable[[int, int, SpecOutcome], None] | None = None
+            ) -> tuple[list[SpecOutcome], dict[str, bytes]]:
+    """Check and emit every spec; return the outcomes and every file DIR should hold."""
+    blobs = [(display_path(p), p.read_bytes()) for p in paths]
+    from .compiler import _process_name
+
+    names = frozenset(n for _, data in blobs if (n := _process_name(data)))
+    hashes = {p: hashlib.sha256(data).hexdigest()[:16] for p, data in blobs}
+    old = _old_manifest(out) if reuse else {}
+    outcomes: list[SpecOutcome] = []
+    todo: list[tuple[str, bytes]] = []
+    for path, data in blobs:
+        kept = _can_skip(out, old, path, hashes[path])
+        if kept is None:
+            todo.append((path, data))
+            continue
+        unit = check_text(path, data, names)
+        files = {f: (out / f).read_bytes() for f in kept} if unit.ok else {}
+        outcomes.append(SpecOutcome(unit, files, skipped=unit.ok))
+    if jobs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_build_one, p, d, names) for p, d in todo]
+            built = [f.result() for f in futures]
+    else:
+        built = [_build_one(p, d, names) for p, d in todo]
+    outcomes.extend(built)
+    order = {p: i for i, (p, _) in enumerate(blobs)}
+    outcomes.sort(key=lambda o: order[o.unit.path])
+    if progress is not None:
+        for i, o in enumerate(outcomes, 1):
+            progress(i, len(outcomes), o)
+    files: dict[str, bytes] = {}
+    for o in outcomes:
+        files.update(o.files)
+    good = [(o.unit.path, o.unit.spec) for o in outcomes if o.unit.spec is not None and o.unit.ok]
+    files[INDEX] = _index([(p, s) for p, s in good if s is not None])
+    files[MANIFEST] = _manifest(outcomes, hashes)
+    return outcomes, dict(sorted(files.items()))
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return GENERATED_MARK.encode() in handle.read(600)
+    except OSError:
+        return False
+
+
+def write(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path,
+          force: bool = False) -> BuildReport:
+    """Write files that changed into ``out`` (atomically); refuse to clobber others' files."""
+    report = BuildReport(outcomes)
+    failed_outputs = {f"{Path(o.unit.path).stem}{s}" for o in outcomes if not o.unit.ok
+                      for s in (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")}
+    for name, data in files.items():
+        target = out / name
+        if name in failed_outputs:
+            continue
+        if target.is_file():
+            if target.read_bytes() == data:
+                continue
+            if not force and not _ours(target):
+                report.refused.append(str(target))
+                continue
+        write_file(target, data)
+        report.written.append(str(target))
+    for stale in sorted(out.rglob("*")) if out.is_dir() else ():
+        name = stale.relative_to(out).as_posix()
+        if stale.is_file() and name not in files and name not in failed_outputs and _ours(stale):
+            stale.unlink()  # an output of a spec that no longer exists
+            report.written.append(f"{stale} (removed)")
+    return report
+
+
+def _short_diff(old: bytes, new: bytes, name: str) -> list[str]:
+    try:
+        a, b = old.decode("utf-8").splitlines(), new.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return ["    (binary content differs)"]
+    diff = list(difflib.unified_diff(a, b, f"{name} (on disk)", f"{name} (build)",
+                                     n=1, lineterm=""))
+    shown = ["    " + line for line in diff[:12]]
+    if len(diff) > 12:
+        shown.append(f"    ... ({len(diff) - 12} more diff lines)")
+    return shown
+
+
+def check(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path) -> BuildReport:
+    """Compare ``out`` with what a build would write; list every difference."""
+    report = BuildReport(outcomes)
+    present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} \
+        if out.is_dir() else set()
+    for name, data in files.items():
+        target = out / name
+        if name not in present:
+            report.problems.append(f"missing: {target}")
+        elif target.read_bytes() != data:
+            report.problems.append(f"stale: {target}")
+            report.problems.extend(_short_diff(target.read_bytes(), data, name))
+    for name in sorted(present - set(files)):
+        report.problems.append(f"not produced by the build: {out / name}")
+    return report
