@@ -8,8 +8,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..diagnostics import Text
-from ..model import (Arith, BoolOp, Compare, EnumValue, Expr, FieldRef, Literal, LiteralKind,
-                     Member, Negative, Not, Spec, TypeKind)
+from ..model import (
+    Arith,
+    BoolOp,
+    Compare,
+    EnumValue,
+    Expr,
+    FieldRef,
+    Literal,
+    LiteralKind,
+    Member,
+    Negative,
+    Not,
+    Spec,
+    TypeKind,
+)
 
 BOOL, NUMBER, TEXT, DATE, ENUM, LIST = "bool", "number", "text", "date", "enum", "list"
 

@@ -1,7 +1,260 @@
-"""Checks: rules."""
+"""Checks: rule tables have no gaps or overlaps and give one kind of result (PD501-PD504)."""
 
 from __future__ import annotations
 
-from . import Check
+import datetime as _dt
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from fractions import Fraction
 
-CHECKS: tuple[Check, ...] = ()
+from ..diagnostics import Diagnostic, Text, diagnostic
+from ..model import AssigneeMode, Expr, LiteralKind, ResultKind, Rule, RuleResult, Spec
+from . import Check, CheckContext
+from .exprs import literal_text, number_text
+from .intervals import Analysis, Cell, Domain, Value, analyse, runs
+
+# ------------------------------------------------------------------ values in words
+
+
+def value_text(domain: Domain, value: Value, lang: str) -> str:
+    """Return a field value as a spec would write it."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("true" if value else "false")
+    if isinstance(value, str):
+        return value
+    if domain.kind == "date":
+        return _dt.date.fromordinal(int(value)).isoformat()
+    if value.denominator == 1:
+        return str(value.numerator)
+    return number_text(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def _lowest_integer(cell: Cell) -> Fraction | None:
+    if cell.is_point or cell.low is None:
+        return cell.low
+    return Fraction(cell.low.numerator // cell.low.denominator + 1)
+
+
+def _highest_integer(cell: Cell) -> Fraction | None:
+    if cell.is_point or cell.high is None:
+        return cell.high
+    return Fraction(-((-cell.high.numerator) // cell.high.denominator) - 1)
+
+
+def _bounds(domain: Domain, run: Sequence[Cell]) -> tuple[Value | None, str, Value | None, str]:
+    """Return (low, op, high, op) of a run of numeric cells; ops are '<' or '<='."""
+    first, last = run[0], run[-1]
+    if domain.integral:
+        return _lowest_integer(first), "<=", _highest_integer(last), "<="
+    low_op = "<=" if first.is_point else "<"
+    high_op = "<=" if last.is_point else "<"
+    return first.low, low_op, last.high, high_op
+
+
+def run_text(domain: Domain, run: Sequence[Cell], lang: str) -> str:
+    """Return a run of adjacent numeric cells in words ('10000 <= 金额 < 50000')."""
+    name = domain.field
+    low, low_op, high, high_op = _bounds(domain, run)
+
+    def v(x: Value | None) -> str:
+        return value_text(domain, x, lang) if x is not None else ""
+
+    if low is not None and low == high:
+        return f"{name} = {v(low)}"
+    if low is None and high is None:
+        return f"任何 {name}" if lang == "zh" else f"any {name}"
+    if low is None:
+        return f"{name} {high_op} {v(high)}"
+    if high is None:
+        return f"{name} {'>=' if low_op == '<=' else '>'} {v(low)}"
+    return f"{v(low)} {low_op} {name} {high_op} {v(high)}"
+
+
+def region_text(analysis: Analysis, combos: Sequence[tuple[Cell, ...]], lang: str) -> str:
+    """Return the values of some combinations in words: ranges for one field, else an example."""
+    sep = " 或 " if lang == "zh" else " or "
+    if len(analysis.domains) == 1:
+        domain, cells = analysis.domains[0], [c[0] for c in combos]
+        if domain.kind in ("enum", "bool"):
+            return f"{domain.field} = " + sep.join(value_text(domain, c.witness(False), lang)
+                                                   for c in cells)
+        groups = runs(analysis.cells[0], cells)
+        return sep.join(run_text(domain, g, lang) for g in groups)
+    env = analysis.env(combos[0])
+    comma = "，" if lang == "zh" else ", "
+    return comma.join(f"{d.field} = {value_text(d, env[d.field], lang)}"
+                      for d in analysis.domains)
+
+
+def _example(analysis: Analysis, combos: Sequence[tuple[Cell, ...]]) -> Text | None:
+    """Return a note with one concrete value when the region is a range of one field."""
+    if len(analysis.domains) != 1 or analysis.domains[0].kind in ("enum", "bool"):
+        return None
+    d = analysis.domains[0]
+    if all(c[0].is_point for c in combos):
+        return None
+    cell = next(c[0] for c in combos if not c[0].is_point)
+    v = cell.witness(d.integral)
+    return Text(f"for example {d.field} = {value_text(d, v, 'en')}",
+                f"例如 {d.field} = {value_text(d, v, 'zh')}")
+
+
+# ------------------------------------------------------------------ gaps and overlaps
+
+
+def _table(spec: Spec, rule: Rule) -> tuple[list[int], Analysis | None]:
+    """Return the row numbers (1-based) of the rows with conditions, and their analysis."""
+    numbers = [i + 1 for i, row in enumerate(rule.rows) if row.condition is not None]
+    conditions: list[Expr] = [row.condition for row in rule.rows if row.condition is not None]
+    return numbers, analyse(spec, conditions) if conditions else None
+
+
+def _gap(rule: Rule, analysis: Analysis) -> Diagnostic | None:
+    if any(row.condition is None for row in rule.rows) or analysis.skipped:
+        return None
+    uncovered = [combo for combo, rows in analysis.combos if not rows]
+    if not uncovered:
+        return None
+    en, zh = region_text(analysis, uncovered, "en"), region_text(analysis, uncovered, "zh")
+    name = rule.name.text
+    example = _example(analysis, uncovered)
+    return diagnostic(
+        "PD501", rule.name.span,
+        Text(f"{en} matches no row of rule {name}", f"{zh} 时，规则 {name} 没有任何一行匹配"),
+        label=Text("this table has a gap", "规则表有遗漏"),
+        hint=Text("add a row for these values, or an 'otherwise' row",
+                  "请为这些取值增加一行，或增加“否则”行"),
+        notes=(example,) if example else ())
+
+
+def _overlaps(rule: Rule, numbers: list[int], analysis: Analysis) -> Iterator[Diagnostic]:
+    for j in range(len(numbers)):
+        earlier = [i for i in range(j) if any(i in m and j in m for _, m in analysis.combos)]
+        if not earlier:
+            continue
+        i = earlier[0]
+        shared = [c for c, m in analysis.combos if i in m and j in m]
+        mine = [m for _, m in analysis.combos if j in m]
+        shadowed = all(any(k < j for k in m) for m in mine)
+        yield _overlap(rule, numbers[i], numbers[j], analysis, shared, shadowed)
+
+
+def _overlap(rule: Rule, first: int, second: int, analysis: Analysis,
+             shared: list[tuple[Cell, ...]], shadowed: bool) -> Diagnostic:
+    en, zh = region_text(analysis, shared, "en"), region_text(analysis, shared, "zh")
+    name, row = rule.name.text, rule.rows[second - 1]
+    notes = [n for n in (_example(analysis, shared),) if n]
+    if shadowed:
+        notes.append(Text(f"row {second} never applies: earlier rows take every value it matches",
+                          f"第 {second} 行永远不会生效：它匹配的取值都已被前面的行匹配"))
+    return diagnostic(
+        "PD502", row.condition.span if row.condition is not None else row.span,
+        Text(f"{en} matches rows {first} and {second} of rule {name}; only row {first} applies",
+             f"{zh} 时同时匹配规则 {name} 的第 {first} 行和第 {second} 行，只有第 {first} 行生效"),
+        label=Text(f"overlaps row {first}", f"与第 {first} 行重叠"),
+        hint=Text("make the rows exclusive, e.g. '<' in one row and '>=' in the next",
+                  "请让各行条件互不重叠，例如一行用 <，下一行用 >="),
+        notes=notes)
+
+
+def check_coverage(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Report values no row of a rule matches (PD501) and rows that overlap (PD502)."""
+    for rule in ctx.spec.rules:
+        numbers, analysis = _table(ctx.spec, rule)
+        if analysis is None:
+            continue
+        gap = _gap(rule, analysis)
+        if gap is not None:
+            yield gap
+        yield from _overlaps(rule, numbers, analysis)
+
+
+# ------------------------------------------------------------------ results
+
+
+_KIND_WORDS = {
+    "roles": Text("approvers (roles)", "审批人（角色）"), "step": Text("a step", "步骤"),
+    "number": Text("a number", "数字"), "text": Text("text", "文本"),
+    "bool": Text("yes or no", "是/否"), "date": Text("a date", "日期"),
+}
+
+
+def result_kind(result: RuleResult) -> str | None:
+    """Return what a row gives: roles, step, or the kind of value (None when unknown)."""
+    if result.kind is ResultKind.ROLES:
+        return "roles"
+    if result.kind is ResultKind.STEP:
+        return "step"
+    if result.kind is ResultKind.VALUE and result.value is not None:
+        kind = result.value.kind
+        return "number" if kind in (LiteralKind.INT, LiteralKind.DECIMAL) else kind.value
+    return None
+
+
+def result_text(result: RuleResult, lang: str) -> str:
+    """Return a row's result as written ('主管 then 财务总监', '"A"')."""
+    if result.value is not None:
+        return literal_text(result.value, lang)
+    return (" 然后 " if lang == "zh" else " then ").join(n.text for n in result.names)
+
+
+def check_result_kinds(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Report rows whose result is of another kind than the rule's first row (PD503)."""
+    for rule in ctx.spec.rules:
+        known = [(i + 1, row, result_kind(row.result)) for i, row in enumerate(rule.rows)]
+        known = [k for k in known if k[2] is not None]
+        if not known:
+            continue
+        first_no, first_row, first_kind = known[0]
+        for number, row, kind in known[1:]:
+            if kind == first_kind:
+                continue
+            assert kind is not None and first_kind is not None
+            mine, theirs = _KIND_WORDS[kind], _KIND_WORDS[first_kind]
+            text = Text(result_text(row.result, "en"), result_text(row.result, "zh"))
+            yield diagnostic(
+                "PD503", row.result.span,
+                Text(f"row {number} of rule {rule.name.text} gives {mine.en} ({text.en}), "
+                     f"but row {first_no} gives {theirs.en}",
+                     f"规则 {rule.name.text} 第 {number} 行给出的是{mine.zh}（{text.zh}），"
+                     f"而第 {first_no} 行给出的是{theirs.zh}"),
+                label=Text(f"not {theirs.en}", f"不是{theirs.zh}"),
+                hint=Text("every row of a rule must give the same kind of result",
+                          "同一规则的每一行应给出同一类结果"))
+
+
+def _rule_users(spec: Spec) -> dict[str, list[str]]:
+    users: dict[str, list[str]] = {}
+    assignees = [(t.name.text, t.assignee) for t in spec.tasks]
+    assignees += [(a.name.text, a.assignee) for a in spec.process.actions]
+    for who, assignee in assignees:
+        if assignee is not None and assignee.mode is AssigneeMode.RULE and assignee.rule:
+            users.setdefault(assignee.rule.text, []).append(who)
+    return users
+
+
+def check_approver_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Report rows of a rule used by ``by rule X`` that give something other than roles."""
+    for name, users in _rule_users(ctx.spec).items():
+        rule = ctx.spec.rule(name)
+        if rule is None:
+            continue
+        who = users[0]
+        for number, row in enumerate(rule.rows, start=1):
+            kind = result_kind(row.result)
+            if kind is None or kind == "roles":
+                continue
+            words = _KIND_WORDS[kind]
+            text = Text(result_text(row.result, "en"), result_text(row.result, "zh"))
+            yield diagnostic(
+                "PD504", row.result.span,
+                Text(f"rule {name} chooses who does {who}, but row {number} gives "
+                     f"{words.en} ({text.en}), not roles",
+                     f"规则 {name} 用于确定 {who} 的办理人，但第 {number} 行给出的是"
+                     f"{words.zh}（{text.zh}），不是角色"),
+                label=Text("not a role", "不是角色"),
+                hint=Text("give declared roles in every row, e.g. -> 主管 then 财务总监",
+                          "每一行都应给出已声明的角色，例如 -> 主管 然后 财务总监"))
+
+
+CHECKS: tuple[Check, ...] = (check_coverage, check_result_kinds, check_approver_rules)

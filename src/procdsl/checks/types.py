@@ -5,11 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Text, diagnostic
-from ..model import (Arith, BoolOp, Compare, EnumValue, Expr, FieldRef, Literal, LiteralKind,
-                     Member, Negative, Not, Spec, TypeKind)
+from ..model import (
+    Arith,
+    BoolOp,
+    Compare,
+    EnumValue,
+    Expr,
+    FieldRef,
+    Literal,
+    LiteralKind,
+    Member,
+    Negative,
+    Not,
+    Spec,
+    TypeKind,
+)
 from . import Check, CheckContext
-from .exprs import BOOL, DATE, ENUM, NUMBER, TEXT, Ty, compatible, conditions, field_type, \
-    literal_type, show, shown
+from .exprs import (
+    BOOL,
+    DATE,
+    ENUM,
+    NUMBER,
+    TEXT,
+    Ty,
+    compatible,
+    conditions,
+    field_type,
+    literal_type,
+    show,
+    shown,
+)
 from .suggest import did_you_mean
 
 _ORDERING = ("<", "<=", ">", ">=")
@@ -76,8 +101,7 @@ class _Typer:
     def compare(self, expr: Compare) -> None:
         """Check both sides of a comparison against each other."""
         left, right = self.type_of(expr.left), self.type_of(expr.right)
-        for side, other, other_ty in ((expr.left, expr.right, right),
-                                      (expr.right, expr.left, left)):
+        for side, other_ty in ((expr.left, right), (expr.right, left)):
             if isinstance(side, EnumValue):
                 if other_ty is not None and other_ty.kind == ENUM:
                     self.enum_value(side, other_ty)
