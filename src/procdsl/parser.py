@@ -41,10 +41,10 @@ def grammar_text() -> str:
 class IndentError(Exception):
     """Raised by the postlexer for a dedent to a column no outer block uses."""
 
-    def __init__(self, token: Token, expected: int, depth_exceeded: bool = False) -> None:
+    def __init__(self, token: Token, levels: list[int], depth_exceeded: bool = False) -> None:
         super().__init__("bad indentation")
         self.token = token
-        self.expected = expected
+        self.levels = levels
         self.depth_exceeded = depth_exceeded
 
 
@@ -65,15 +65,15 @@ class Indenter:
             indent = len(token.value.rsplit("\n", 1)[-1])
             if indent > levels[-1]:
                 if len(levels) > MAX_INDENT_DEPTH:
-                    raise IndentError(token, levels[-1], depth_exceeded=True)
+                    raise IndentError(token, levels, depth_exceeded=True)
                 levels.append(indent)
                 yield Token.new_borrow_pos("_INDENT", " " * indent, token)
             else:
+                if indent not in levels:
+                    raise IndentError(token, levels)
                 while indent < levels[-1]:
                     levels.pop()
                     yield Token.new_borrow_pos("_DEDENT", "", token)
-                if indent != levels[-1]:
-                    raise IndentError(token, levels[-1])
         while len(levels) > 1:
             levels.pop()
             yield (Token.new_borrow_pos("_DEDENT", "", last) if last
@@ -110,14 +110,16 @@ def _indent_diagnostic(source: SourceFile, block: Block, err: IndentError) -> Di
             hint=Text("no construct needs this much nesting; check the indentation",
                       "任何结构都不需要这么深的缩进，请检查缩进"))
     width = len(source.line_text(line)) - len(source.line_text(line).lstrip(" "))
+    options = [str(n) for n in err.levels]
+    choices = ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
+    choices_zh = "、".join(options)
     return diagnostic(
         "PD005", span,
         Text(f"this line is indented by {width} spaces, which matches no outer block",
              f"这一行缩进了 {width} 个空格，与外层的任何块都对不齐"),
         label=Text("indentation", "缩进"),
-        hint=Text(f"indent it like the lines of the block it belongs to "
-                  f"(for example {err.expected} spaces)",
-                  f"请与所属块的其他行对齐（例如 {err.expected} 个空格）"))
+        hint=Text(f"indent it like the lines of the block it belongs to: {choices} spaces",
+                  f"请与所属块的其他行对齐：缩进 {choices_zh} 个空格"))
 
 
 def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int]

@@ -15,6 +15,7 @@ from .source import SourceFile
 
 MAX_CHARS = 64 * 1024 * 1024
 MAX_INDENT_DEPTH = 16
+MAX_PAREN_DEPTH = 32
 
 FULL_WIDTH: dict[str, str] = {
     "，": ",", "、": ",", "：": ":", "（": "(", "）": ")", "＞": ">", "＜": "<",
@@ -50,6 +51,7 @@ def _scan_line(source: SourceFile, line_no: int, start: int, line: str,
     quote_at = 0
     i = 0
     indent = True
+    depth = 0
     while i < len(line):
         c = line[i]
         if quote_close is not None:
@@ -85,6 +87,17 @@ def _scan_line(source: SourceFile, line_no: int, start: int, line: str,
             indent = False
             i += 1
             continue
+        if c in "(（":
+            depth += 1
+            if depth == MAX_PAREN_DEPTH + 1:
+                diags.append(diagnostic(
+                    "PD006", source.span(start + i, start + i + 1),
+                    Text(f"brackets nested more than {MAX_PAREN_DEPTH} deep",
+                         f"括号嵌套超过 {MAX_PAREN_DEPTH} 层"),
+                    hint=Text("split the condition into simpler ones", "请把条件拆分得简单一些")))
+                problem = True
+        elif c in ")）":
+            depth -= 1
         if c == "\t":
             where = "indentation" if indent else "spacing"
             diags.append(diagnostic(

@@ -206,6 +206,8 @@ def _used_names(spec: m.Spec) -> tuple[set[str], set[str]]:
 
 def check_unused(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Warn about roles nobody plays and fields nothing reads."""
+    if not ctx.syntax_ok:
+        return  # the uses may be in a block that failed to parse
     roles, fields = _used_names(ctx.spec)
     # Rules are not listed: a rule may document a decision without driving approvers.
     groups: tuple[tuple[tuple[m.Role, ...] | tuple[m.Field, ...], set[str], str, str], ...] = (
