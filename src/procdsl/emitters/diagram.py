@@ -1,0 +1,461 @@
+"""The swimlane diagram as data: lanes of nodes and edges, before any drawing syntax.
+
+``build_diagram`` turns the model into a layout-neutral ``Diagram`` (lanes of nodes, and
+edges each naming the ``flow.transitions`` key they draw); ``emitters.dot`` writes it as
+Graphviz DOT and ``emitters.mermaid`` as Mermaid, so the two pictures always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .. import model as m
+from ..flow import Transition, transitions
+from . import header_text
+from .words import action_word, format_breach, format_condition, format_duration, mode_word
+
+TITLE_WIDTH = 22   # display columns (a CJK character counts two)
+META_WIDTH = 28
+EDGE_WIDTH = 20
+SLA_MARK = "◷"    # a clock face every installed font family can draw (⏱ renders as a box)
+
+# ------------------------------------------------------------------ the neutral diagram
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A shape: ``kind`` picks it; ``lines`` are (text, style) with style title|meta|sla."""
+
+    id: str
+    kind: str
+    lines: tuple[tuple[str, str], ...]
+    lane: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A line; ``transition`` is the ``Transition.key()`` it draws, None for helper segments."""
+
+    tail: str
+    head: str
+    label: str
+    style: str  # flow | rework | cap | breach | helper | withdraw
+    transition: tuple[str, str, str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """A swimlane: a role (or the requester) and the nodes drawn in it."""
+
+    id: str
+    label: str
+    note: str | None
+    external: bool
+    nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    title: str
+    header: str
+    lanes: tuple[Lane, ...]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+
+HELPER_KINDS = frozenset({"start", "decision", "inclusive", "fork", "interleave", "join",
+                          "join_any", "note"})
+
+# ------------------------------------------------------------------ text
+
+
+def display_width(text: str) -> int:
+    """Return how many columns text takes (wide CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_NO_LINE_START = set("，。、；：？！）》」』】〕,.;:?!)]}%")
+_BREAK_AFTER = set("，。、；：？！,;:")
+
+
+def _fit(chunk: str, width: int) -> int:
+    """Return how many leading characters of chunk fit in width columns (at least one)."""
+    used = 0
+    for i, c in enumerate(chunk):
+        used += display_width(c)
+        if used > width:
+            return max(i, 1)
+    return len(chunk)
+
+
+def _break_long(chunk: str, width: int) -> list[str]:
+    """Return a chunk wider than width cut into lines, after punctuation when possible."""
+    lines: list[str] = []
+    count = -(-display_width(chunk) // width)
+    target = min(width, -(-display_width(chunk) // count) + 1)  # even lines, no orphans
+    while display_width(chunk) > width:
+        full = _fit(chunk, width)
+        marks = [i + 1 for i in range(full // 2, full) if chunk[i] in _BREAK_AFTER]
+        cut = marks[-1] if marks else _fit(chunk, target)
+        while cut < len(chunk) and chunk[cut] in _NO_LINE_START:
+            cut += 1  # keep closing punctuation on the line it closes
+        lines.append(chunk[:cut])
+        chunk = chunk[cut:]
+    return lines + [chunk] if chunk else lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Return text broken into lines of at most width columns (at spaces, else anywhere)."""
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        line = ""
+        for chunk in para.split():
+            joined = f"{line} {chunk}" if line else chunk
+            if display_width(joined) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            pieces = _break_long(chunk, width)
+            lines.extend(pieces[:-1])
+            line = pieces[-1] if pieces else ""
+        lines.append(line)
+    return lines
+
+
+def clean(text: str) -> str:
+    """Return text with control characters (other than newline) made spaces."""
+    return "".join(" " if unicodedata.category(c) == "Cc" and c != "\n" else c for c in text)
+
+
+def _words(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _join(names: tuple[m.Name, ...], lang: str, sep: str | None = None) -> str:
+    return (sep or _words(lang, "、", ", ")).join(n.text for n in names)
+
+
+# ------------------------------------------------------------------ ids
+
+
+def node_id(prefix: str, *parts: str) -> str:
+    """Return a DOT id derived from names: readable when they are words, hex otherwise."""
+    out = [prefix]
+    for part in parts:
+        out.append(part if re.fullmatch(r"\w+", part) else "~" + part.encode().hex())
+    return ".".join(out)
+
+
+# ------------------------------------------------------------------ lanes
+
+
+def flow_order(spec: m.Spec) -> tuple[m.Task, ...]:
+    """Return the tasks in the order a reader meets them from the start (then the rest)."""
+    order: list[str] = []
+    queue = [spec.start_task.name.text] if spec.start_task else []
+    nexts: dict[str, list[str]] = {}
+    for t in transitions(spec):
+        nexts.setdefault(t.source, []).append(t.target)
+    while queue:
+        name = queue.pop(0)
+        if name in order or spec.task(name) is None:
+            continue
+        order.append(name)
+        queue.extend(nexts.get(name, []))
+    order.extend(t.name.text for t in spec.tasks if t.name.text not in order)
+    tasks = (spec.task(n) for n in order)
+    return tuple(t for t in tasks if t is not None)
+
+
+def lane_key(spec: m.Spec, task: m.Task) -> str:
+    """Return the role whose lane the task sits in (or ``requester`` / ``unassigned``)."""
+    a = task.assignee
+    if a is None:
+        return "unassigned"
+    if a.mode is m.AssigneeMode.REQUESTER:
+        return "requester"
+    if a.roles:
+        return "role:" + a.roles[0].text
+    rule = spec.rule(a.rule.text) if a.rule else None
+    for row in rule.rows if rule else ():
+        if row.result.kind is m.ResultKind.ROLES and row.result.names:
+            return "role:" + row.result.names[0].text
+    return "unassigned"
+
+
+def _lane(spec: m.Spec, key: str, nodes: list[str], lang: str) -> Lane:
+    if key == "requester":
+        return Lane(node_id("cluster", "requester"), _words(lang, "发起人", "Requester"),
+                    None, False, tuple(nodes))
+    if key == "unassigned":
+        return Lane(node_id("cluster", "unassigned"), _words(lang, "未指定", "Unassigned"),
+                    None, False, tuple(nodes))
+    name = key.removeprefix("role:")
+    role = spec.role(name)
+    external = bool(role and role.external)
+    label = name + (_words(lang, "（外部）", " (external)") if external else "")
+    note = role.title if role and role.title and role.title != name else None
+    return Lane(node_id("cluster", "role", name), label, note, external, tuple(nodes))
+
+
+# ------------------------------------------------------------------ node labels
+
+
+def assignee_caption(spec: m.Spec, task: m.Task, lang: str) -> str | None:
+    """Return who acts, in words, when the lane alone does not say it (approval modes)."""
+    a = task.assignee
+    if a is None:
+        return None
+    approval = task.kind is m.TaskKind.APPROVAL
+    roles = _join(a.roles, lang)
+    match a.mode:
+        case m.AssigneeMode.ONE | m.AssigneeMode.REQUESTER:
+            return None  # the lane names the one approver; colour and legend say approval
+        case m.AssigneeMode.LIST if not approval:
+            return _words(lang, "由 ", "by ") + roles
+        case m.AssigneeMode.SEQUENCE:
+            return mode_word(a, lang) + _words(lang, "：", ": ") + _join(a.roles, lang, " → ")
+        case m.AssigneeMode.COUNT:
+            return mode_word(a, lang) + _words(lang, "：", " ") + roles
+        case m.AssigneeMode.RULE:
+            return mode_word(a, lang)
+    return mode_word(a, lang) + _words(lang, "：", ": ") + roles
+
+
+def _sla_line(sla: m.Sla, lang: str) -> str:
+    text = f"{SLA_MARK} {format_duration(sla.duration, lang)}"
+    actions = [format_breach(b, lang) for b in sla.breaches]
+    return text + (" → " + "; ".join(actions) if actions else "")
+
+
+def task_lines(spec: m.Spec, task: m.Task, lang: str) -> tuple[tuple[str, str], ...]:
+    """Return the wrapped label lines of a task node: title, who and how, SLA."""
+    lines = [(s, "title") for s in wrap(clean(task.label), TITLE_WIDTH)]
+    meta: list[str] = []
+    if task.call is not None:
+        meta.append(_words(lang, "子流程：", "subprocess: ") + task.call.text)
+    caption = assignee_caption(spec, task, lang)
+    if caption:
+        meta.append(caption)
+    for extra in task.extra_approvers:
+        cond = format_condition(extra.condition, lang)
+        meta.append(_words(lang, f"+ {_join(extra.roles, lang)}（当 {cond}）",
+                           f"+ {_join(extra.roles, lang)} when {cond}"))
+    if task.for_each is not None:
+        fe = task.for_each
+        word = _words(lang, "逐个" if fe.sequential else "每个", "one at a time, each"
+                      if fe.sequential else "for each")
+        meta.append(_words(lang, f"{word} {fe.item.text}（{fe.list_field.text}）",
+                           f"{word} {fe.item.text} in {fe.list_field.text}"))
+    lines += [(s, "meta") for text in meta for s in wrap(clean(text), META_WIDTH)]
+    if task.sla is not None:
+        lines += [(s, "sla") for s in wrap(clean(_sla_line(task.sla, lang)), META_WIDTH)]
+    return tuple(lines)
+
+
+def _task_kind(task: m.Task) -> str:
+    if task.call is not None:
+        return "subprocess"
+    return "approval" if task.kind is m.TaskKind.APPROVAL else "step"
+
+
+# ------------------------------------------------------------------ building
+
+
+@dataclass
+class _Builder:
+    spec: m.Spec
+    lang: str
+    order: dict[str, int]
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    lanes: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, node: Node, lane_key: str | None = None) -> str:
+        if node.id not in self.nodes:
+            self.nodes[node.id] = node
+            if lane_key is not None:
+                self.lanes.setdefault(lane_key, []).append(node.id)
+        return node.id
+
+    def target_id(self, name: str, kind: m.TargetKind) -> str:
+        if kind is m.TargetKind.END and self.spec.end(name) is not None:
+            return node_id("e", name)
+        task = self.spec.task(name)
+        if task is None:
+            label = (("? " + clean(name), "title"),)
+            return self.add(Node(node_id("missing", name), "note", label, None))
+        return node_id("j", name) if task.join is not None else node_id("t", name)
+
+    def label(self, text: str) -> str:
+        return "\n".join(wrap(clean(text), EDGE_WIDTH))
+
+
+def _cap_words(cap: m.Cap, lang: str) -> tuple[str, str]:
+    return (_words(lang, f"最多 {cap.times} 次", f"at most {cap.times} times"),
+            _words(lang, f"超过 {cap.times} 次", f"after {cap.times} times"))
+
+
+def _route_label(route: m.Route, lang: str, with_action: bool) -> str:
+    parts = []
+    if with_action and route.action != m.COMPLETE:
+        parts.append(action_word(route.action, lang))
+    if route.kind is m.RouteKind.OTHERWISE:
+        parts.append(action_word("otherwise", lang))
+    elif route.condition is not None:
+        parts.append(format_condition(route.condition, lang))
+    text = " ".join(parts)
+    if route.cap is not None:
+        limit = _cap_words(route.cap, lang)[0]
+        text += _words(lang, f"（{limit}）", f" ({limit})")
+    return text
+
+
+def _is_rework(b: _Builder, task: m.Task, route: m.Route, target: m.Target) -> bool:
+    if route.action == m.RETURN or route.cap is not None:
+        return True
+    here = b.order.get(task.name.text, 0)
+    return target.kind is m.TargetKind.STEP and b.order.get(target.name.text, here + 1) <= here
+
+
+def _route_edges(b: _Builder, task: m.Task, route: m.Route, source: str, label: str,
+                 index: int) -> None:
+    name = task.name.text
+    lane = lane_key(b.spec, task)
+    if len(route.targets) > 1:
+        kind = "interleave" if route.split is m.Split.INTERLEAVED else "fork"
+        bar = b.add(Node(node_id("f", name, str(index)), kind, (), lane), lane)
+        b.edges.append(Edge(source, bar, b.label(label), "helper", None))
+        source, label = bar, ""
+    for target in route.targets:
+        style = "rework" if _is_rework(b, task, route, target) else "flow"
+        key = (name, route.action, target.name.text, "route")
+        b.edges.append(Edge(source, b.target_id(target.name.text, target.kind),
+                            b.label(label), style, key))
+    cap = route.cap
+    if cap is not None and cap.then is not None:
+        key = (name, route.action, cap.then.name.text, "cap")
+        b.edges.append(Edge(source, b.target_id(cap.then.name.text, cap.then.kind),
+                            b.label(_cap_words(cap, b.lang)[1]), "cap", key))
+
+
+def _action_groups(task: m.Task) -> Iterator[tuple[str, list[m.Route]]]:
+    for action in task.actions:
+        yield action, [r for r in task.routes if r.action == action]
+
+
+def _task_edges(b: _Builder, task: m.Task) -> None:
+    name = task.name.text
+    tid = node_id("t", name)
+    for action, routes in _action_groups(task):
+        decide = len(routes) > 1 and any(
+            r.condition is not None or r.kind is m.RouteKind.OTHERWISE for r in routes)
+        source = tid
+        if decide:
+            kind = "inclusive" if any(r.inclusive for r in routes) else "decision"
+            lane = lane_key(b.spec, task)
+            source = b.add(Node(node_id("d", name, action), kind, (), lane), lane)
+            word = action_word(action, b.lang) if action != m.COMPLETE else ""
+            b.edges.append(Edge(tid, source, b.label(word), "helper", None))
+        for route in routes:
+            _route_edges(b, task, route, source, _route_label(route, b.lang, not decide),
+                         task.routes.index(route))
+    for breach in task.sla.breaches if task.sla else ():
+        if breach.target is not None:
+            key = (name, "timeout", breach.target.name.text, "breach")
+            label = f"{SLA_MARK} {action_word('timeout', b.lang)}"
+            b.edges.append(Edge(tid, b.target_id(breach.target.name.text, breach.target.kind),
+                                label, "breach", key))
+
+
+def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
+    start = b.spec.start_task
+    for task in tasks:
+        lane = lane_key(b.spec, task)
+        if start is not None and task is start:
+            b.add(Node("start", "start", ((_words(b.lang, "开始", "Start"), "title"),), lane),
+                  lane)
+        if task.join is not None:
+            kind = "join_any" if task.join.kind is m.JoinKind.ANY else "join"
+            jid = b.add(Node(node_id("j", task.name.text), kind, (), lane), lane)
+            b.edges.append(Edge(jid, node_id("t", task.name.text), "", "helper", None))
+        b.add(Node(node_id("t", task.name.text), _task_kind(task),
+                   task_lines(b.spec, task, b.lang), lane), lane)
+    if start is not None:
+        first = b.target_id(start.name.text, m.TargetKind.STEP)
+        b.edges.insert(0, Edge("start", first, "", "helper", None))
+
+
+def _end_lanes(b: _Builder, tasks: tuple[m.Task, ...]) -> dict[str, str]:
+    """Return, per end, the lane of the first task (in flow order) that can reach it."""
+    by_source: dict[str, list[Transition]] = {}
+    for t in transitions(b.spec):
+        by_source.setdefault(t.source, []).append(t)
+    lanes: dict[str, str] = {}
+    for task in tasks:
+        for t in by_source.get(task.name.text, ()):
+            if t.target_kind is m.TargetKind.END:
+                lanes.setdefault(t.target, lane_key(b.spec, task))
+    withdraw = b.spec.process.withdraw
+    steps = [b.spec.task(n.text) for n in withdraw.steps] if withdraw else []
+    if withdraw is not None and steps and steps[0] is not None:
+        lanes.setdefault(withdraw.target.name.text, lane_key(b.spec, steps[0]))
+    for cancel in b.spec.process.cancels:
+        lanes.setdefault(cancel.target.name.text, _cancel_lane(b, cancel))
+    return lanes
+
+
+def _cancel_lane(b: _Builder, cancel: m.Cancel) -> str:
+    key = "role:" + cancel.roles[0].text if cancel.roles else ""
+    return key if key in b.lanes else next(iter(b.lanes), "unassigned")
+
+
+def _process_edges(b: _Builder) -> None:
+    """Add withdraw edges (from each step it may happen at) and cancel notes."""
+    withdraw = b.spec.process.withdraw
+    if withdraw is not None:
+        head = b.target_id(withdraw.target.name.text, withdraw.target.kind)
+        for step in withdraw.steps:
+            if b.spec.task(step.text) is not None:
+                b.edges.append(Edge(node_id("t", step.text), head,
+                                    _words(b.lang, "撤回", "withdraw"), "withdraw", None))
+    for i, cancel in enumerate(b.spec.process.cancels):
+        roles = _join(cancel.roles, b.lang)
+        text = _words(b.lang, f"{roles} 可随时取消", f"{roles} may cancel at any time")
+        lines = tuple((s, "meta") for s in wrap(clean(text), META_WIDTH))
+        lane = _cancel_lane(b, cancel)
+        note = b.add(Node(node_id("cancel", str(i)), "note", lines, lane), lane)
+        head = b.target_id(cancel.target.name.text, cancel.target.kind)
+        b.edges.append(Edge(note, head, _words(b.lang, "取消", "cancel"), "withdraw", None))
+
+
+def _end_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
+    lanes = _end_lanes(b, tasks)
+    for end in b.spec.ends:
+        lines = tuple((s, "title") for s in wrap(clean(end.label), TITLE_WIDTH))
+        node = Node(node_id("e", end.name.text), "success" if end.success else "failure",
+                    lines, lanes.get(end.name.text))
+        b.add(node, node.lane)
+
+
+def build_diagram(spec: m.Spec, lang: str) -> Diagram:
+    """Return the swimlane diagram of spec: lanes in flow order, one keyed edge per transition."""
+    tasks = flow_order(spec)
+    b = _Builder(spec, lang, {t.name.text: i for i, t in enumerate(tasks)})
+    _task_nodes(b, tasks)
+    _end_nodes(b, tasks)
+    for task in tasks:
+        _task_edges(b, task)
+    _process_edges(b)
+    lanes = tuple(_lane(spec, key, ids, lang) for key, ids in b.lanes.items())
+    return Diagram(clean(spec.process.label), header_text(spec.path), lanes,
+                   tuple(b.nodes.values()), tuple(b.edges))
+
+
+def transition_keys(spec: m.Spec) -> list[tuple[str, str, str, str]]:
+    """Return the keys of every transition, the set each diagram must draw exactly once."""
+    return [t.key() for t in transitions(spec)]
