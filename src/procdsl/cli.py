@@ -323,6 +323,62 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
     sys.exit(EXIT_SPEC_ERRORS if report.failed or code else EXIT_OK)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 and name every spec that is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print what would change as a unified diff.")
+@click.option("--stdout", "to_stdout", is_flag=True,
+              help="Print the formatted spec instead of rewriting the file.")
+def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, to_stdout: bool) -> None:
+    """Rewrite specs in the canonical layout (indentation, spacing, blank lines).
+
+    Only white space changes; comments, keywords and text stay as written. A spec
+    with syntax errors is reported and left alone.
+
+    \b
+    Examples:
+      procdsl fmt specs/
+      procdsl fmt specs/ --check          # in CI or a pre-commit hook
+      procdsl fmt specs/采购流程.proc --diff
+    """
+    import difflib
+
+    from .formatter import format_text
+    from .writer import write_file
+
+    files, missing = find_specs(paths)
+    if missing or not files:
+        _load(paths)
+    changed, failed = [], False
+    for path, unit in zip(files, compile_paths(files)):
+        if any(d.code.startswith("PD0") for d in unit.diagnostics):
+            _report([unit], "text", None)
+            failed = True
+            continue
+        text = unit.source.text
+        new = format_text(text)
+        if to_stdout:
+            click.echo(new, nl=False)
+            continue
+        if new == text and path.read_bytes() == text.encode("utf-8"):
+            continue
+        changed.append(unit.path)
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(
+                text.splitlines(keepends=True), new.splitlines(keepends=True),
+                f"{unit.path} (now)", f"{unit.path} (formatted)")), nl=False)
+        elif not check_only:
+            write_file(path, new.encode("utf-8"))
+    verb = "would reformat" if check_only or show_diff else "reformatted"
+    for name in changed:
+        click.echo(f"{verb} {name}", err=True)
+    if not to_stdout:
+        click.echo(f"{len(changed)} of {len(files)} specs {verb}", err=True)
+    sys.exit(EXIT_SPEC_ERRORS if failed or (check_only and changed) else EXIT_OK)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; an unexpected failure prints one line, not a traceback."""
     try:
