@@ -1,0 +1,111 @@
+"""Business calendars: adding working time (work hours, workdays) to an instant.
+
+Working time counts only the calendar's working hours on working days: a weekday in
+``workdays`` that is not a holiday, or a make-up day (调休) whatever its weekday.  Plain
+units (minutes, hours, days, weeks) are elapsed time.  All instants are aware
+datetimes; results are in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from .tables import CalendarDef, Span
+
+UTC = dt.UTC
+_PLAIN = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
+_SEARCH_DAYS = 3700  # about ten years: a calendar with no working time fails loudly
+
+
+def require_aware(when: dt.datetime) -> dt.datetime:
+    """Return when in UTC; refuse naive datetimes (the clock must say its zone)."""
+    if not isinstance(when, dt.datetime) or when.tzinfo is None:
+        raise ValueError("time must be an aware datetime (with a time zone)")
+    return when.astimezone(UTC)
+
+
+class WorkCalendar:
+    """A calendar able to add and subtract working time."""
+
+    __slots__ = ("_workdays", "_hours", "_holidays", "_makeup", "_zone", "_day_seconds")
+
+    def __init__(self, table: CalendarDef | None = None) -> None:
+        table = table or CalendarDef()
+        self._workdays = frozenset(table.workdays)
+        self._hours = tuple(sorted(table.hours)) or ((0, 24 * 60),)
+        self._holidays = frozenset(dt.date.fromisoformat(d) for d in table.holidays)
+        self._makeup = frozenset(dt.date.fromisoformat(d) for d in table.makeup_days)
+        self._zone: dt.tzinfo = ZoneInfo(table.timezone) if table.timezone else UTC
+        self._day_seconds = sum(60 * (end - start) for start, end in self._hours)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Return True when day has working hours."""
+        if day in self._makeup:
+            return True
+        return day.isoweekday() in self._workdays and day not in self._holidays
+
+    def seconds(self, span: Span) -> Decimal:
+        """Return the span in seconds (of working time for working units)."""
+        if span.unit == "work_hours":
+            return span.amount * 3600
+        if span.unit == "workdays":
+            return span.amount * self._day_seconds
+        return span.amount * _PLAIN[span.unit]
+
+    def add(self, start: dt.datetime, span: Span) -> dt.datetime:
+        """Return the instant span after start."""
+        return self._shift(start, span, 1)
+
+    def subtract(self, end: dt.datetime, span: Span) -> dt.datetime:
+        """Return the instant span before end."""
+        return self._shift(end, span, -1)
+
+    def _shift(self, when: dt.datetime, span: Span, sign: int) -> dt.datetime:
+        when = require_aware(when)
+        amount = dt.timedelta(microseconds=int(self.seconds(span) * 1_000_000))
+        if span.unit not in ("work_hours", "workdays"):
+            return when + amount * sign
+        if sign > 0:
+            return self._forward(when, amount)
+        return self._backward(when, amount)
+
+    def _intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+        if not self.is_working_day(day):
+            return []
+        out = []
+        for start, end in self._hours:
+            a = dt.datetime.combine(day, dt.time(start // 60, start % 60), self._zone)
+            if end >= 24 * 60:
+                b = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), self._zone)
+            else:
+                b = dt.datetime.combine(day, dt.time(end // 60, end % 60), self._zone)
+            out.append((a.astimezone(UTC), b.astimezone(UTC)))
+        return out
+
+    def _forward(self, when: dt.datetime, left: dt.timedelta) -> dt.datetime:
+        day = when.astimezone(self._zone).date()
+        for _ in range(_SEARCH_DAYS):
+            for a, b in self._intervals(day):
+                a = max(a, when)
+                if b <= a:
+                    continue
+                if left <= b - a:
+                    return a + left
+                left -= b - a
+            day += dt.timedelta(days=1)
+        raise ValueError("the calendar has no working time to count")
+
+    def _backward(self, when: dt.datetime, left: dt.timedelta) -> dt.datetime:
+        day = when.astimezone(self._zone).date()
+        for _ in range(_SEARCH_DAYS):
+            for a, b in reversed(self._intervals(day)):
+                b = min(b, when)
+                if b <= a:
+                    continue
+                if left <= b - a:
+                    return b - left
+                left -= b - a
+            day -= dt.timedelta(days=1)
+        raise ValueError("the calendar has no working time to count")

@@ -1,0 +1,180 @@
+"""``Case``: one running instance of a workflow, changed only through accepted actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from . import approvals, controls, moves, timers
+from .calendar import require_aware
+from .errors import Refused
+from .records import Actor, Allowed, AuditRecord, Deadline, Event, Frame, Group, WorkItem
+
+if TYPE_CHECKING:
+    from .workflow import Workflow
+
+D = TypeVar("D")
+
+
+class Case(Generic[D]):
+    """A case: its marking (work items in frames), data, who did what, and its history."""
+
+    __slots__ = ("workflow", "requester", "data", "items", "frames", "groups", "passes",
+                 "doers", "history", "next_id", "outcome", "last_success", "started", "due",
+                 "reminders", "breached", "_events", "_now")
+
+    def __init__(self, workflow: Workflow[D], requester: str, data: D,
+                 started: dt.datetime) -> None:
+        self.workflow = workflow
+        self.requester = requester
+        self.data = data
+        self.items: dict[int, WorkItem] = {}
+        self.frames: dict[int, Frame] = {0: Frame(0, -1, "", None, 1)}
+        self.groups: dict[int, Group] = {}
+        self.passes: dict[str, int] = {}
+        self.doers: dict[str, list[str]] = {}
+        self.history: list[AuditRecord] = []
+        self.next_id = 1
+        self.outcome: str | None = None
+        self.last_success: str | None = None
+        self.started = started
+        self.due: dt.datetime | None = None
+        self.reminders: list[dt.datetime] = []
+        self.breached = False
+        self._events: list[Event] = []
+        self._now = started
+
+    @classmethod
+    def begin(cls, workflow: Workflow[D], actor: Actor, data: D,
+              now: dt.datetime) -> Case[D]:
+        """Return a case started by actor at now, its start task active."""
+        case = cls(workflow, actor.id, data, now)
+        case.due, case.reminders = timers.schedule(case, workflow.definition.sla, now)
+        moves.enter(case, 0, moves.start_target(case), now)
+        case.history.append(AuditRecord(1, actor.id, tuple(sorted(actor.roles)), None, "start",
+                                        now, (), case.marking))
+        return case
+
+    # ------------------------------------------------------------ reading
+    @property
+    def done(self) -> bool:
+        """Return True when the case has reached its outcome."""
+        return self.outcome is not None
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        """Return the distinct active steps, in activation order."""
+        return tuple(dict.fromkeys(item.task for item in self.items.values()))
+
+    @property
+    def marking(self) -> tuple[str, ...]:
+        """Return one entry per active work item (a step run twice appears twice)."""
+        return tuple(item.task for item in self.items.values())
+
+    @property
+    def deadlines(self) -> tuple[Deadline, ...]:
+        """Return when each active work item (and the case, step None) is due."""
+        out = [Deadline(i.task, i.id, i.due) for i in self.items.values() if i.due]
+        if self.due is not None and not self.done:
+            out.append(Deadline(None, None, self.due))
+        return tuple(out)
+
+    def allowed_actions(self, actor: Actor) -> tuple[Allowed, ...]:
+        """Return every action actor may take now (role and duty checks, not routing)."""
+        out: list[Allowed] = []
+        for item in self.items.values():
+            if approvals.barred(self, item, actor) is None:
+                out.extend(Allowed(item.task, a, item.id)
+                           for a in self.workflow.actions[item.task])
+        out.extend(controls.process_actions(self, actor))
+        return tuple(out)
+
+    # ------------------------------------------------------------ acting
+    def act(self, step: str, action: str, actor: Actor, now: dt.datetime,
+            data: Mapping[str, Any] | None = None, *, item: int | None = None) -> tuple[Event, ...]:
+        """Take action on an active step; return the events it caused, or raise Refused."""
+        when = self._clock(now)
+        work = self._find(step, item)
+        if action not in self.workflow.actions[step]:
+            raise Refused(f"{step} has no action {action!r}; it offers "
+                          f"{', '.join(self.workflow.actions[step]) or 'none'}")
+        reason = approvals.barred(self, work, actor)
+        if reason is not None:
+            raise Refused(reason)
+        new_data = self.data if not data else self.workflow.merge(self.data, data)
+        before = self.marking
+        moves.finish(self, work, actor, action, new_data, when)
+        return self._record(actor, step, action, when, before)
+
+    def withdraw(self, actor: Actor, now: dt.datetime) -> tuple[Event, ...]:
+        """Withdraw the case (requester only, while a listed step is active)."""
+        when = self._clock(now)
+        target = controls.withdraw_target(self, actor)
+        before = self.marking
+        moves.jump(self, target, when)
+        return self._record(actor, None, "withdraw", when, before)
+
+    def cancel(self, actor: Actor, now: dt.datetime) -> tuple[Event, ...]:
+        """Cancel the case (holders of a cancelling role)."""
+        when = self._clock(now)
+        target = controls.cancel_target(self, actor)
+        before = self.marking
+        moves.jump(self, target, when)
+        return self._record(actor, None, "cancel", when, before)
+
+    def perform(self, action: str, actor: Actor, now: dt.datetime) -> tuple[Event, ...]:
+        """Take a milestone action (allowed only while one of its steps is active)."""
+        when = self._clock(now)
+        controls.check_milestone(self, action, actor)
+        return self._record(actor, None, action, when, self.marking)
+
+    def tick(self, now: dt.datetime) -> tuple[Event, ...]:
+        """Apply reminders and breaches due by now; return what happened."""
+        when = require_aware(now)
+        if self.done:
+            return ()
+        timers.tick(self, when)
+        return self._drain()
+
+    def to_json(self) -> str:
+        """Return the case as JSON (lossless; carries the process name and version)."""
+        from .snapshot import dump_case
+
+        return dump_case(self)
+
+    # ------------------------------------------------------------ internals
+    def _clock(self, now: dt.datetime) -> dt.datetime:
+        when = require_aware(now)
+        if self.done:
+            raise Refused(f"the case is finished ({self.outcome})")
+        return when
+
+    def _find(self, step: str, item: int | None) -> WorkItem:
+        if step not in self.workflow.tasks:
+            raise Refused(f"no step named {step!r}")
+        for work in self.items.values():
+            if work.task == step and (item is None or work.id == item):
+                return work
+        where = f" (work item {item})" if item is not None else ""
+        raise Refused(f"{step}{where} is not active; active: {', '.join(self.active) or 'none'}")
+
+    def _record(self, actor: Actor, step: str | None, action: str, when: dt.datetime,
+                before: tuple[str, ...]) -> tuple[Event, ...]:
+        self.history.append(AuditRecord(len(self.history) + 1, actor.id,
+                                        tuple(sorted(actor.roles)), step, action, when,
+                                        before, self.marking))
+        return self._drain()
+
+    def take_events(self) -> tuple[Event, ...]:
+        """Return and forget the events not yet returned (e.g. those of starting)."""
+        return self._drain()
+
+    def emit(self, event: Event) -> None:
+        """Queue an event for the caller of the current action or tick."""
+        self._events.append(event)
+
+    def _drain(self) -> tuple[Event, ...]:
+        events = tuple(self._events)
+        self._events.clear()
+        return events

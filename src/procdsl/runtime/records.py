@@ -1,0 +1,114 @@
+"""Records a case holds and returns: actors, work items, frames, audit records, events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Someone who acts: an id and the roles they hold."""
+
+    id: str
+    roles: frozenset[str] = frozenset()
+
+    @staticmethod
+    def of(actor_id: str, *roles: str) -> Actor:
+        """Return an actor with the given id and roles."""
+        return Actor(actor_id, frozenset(roles))
+
+
+SYSTEM = Actor("@clock")  # the actor recorded for what tick() does
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """An action an actor may take now: on work item ``item`` of ``step`` (None: process)."""
+
+    step: str | None
+    action: str
+    item: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a work item (or the whole case, step None) is due."""
+
+    step: str | None
+    item: int | None
+    due: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something the application should act on (send, log); never sent by the runtime.
+
+    ``kind``: notify (enter/leave, ``detail`` says which), reminder, breach, escalated,
+    auto_approved, auto_rejected, goto, no_route, process_breach.
+    """
+
+    kind: str
+    step: str | None
+    roles: tuple[str, ...]
+    at: dt.datetime
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One accepted action: who, on which step, what, when, and the marking around it."""
+
+    seq: int
+    actor: str
+    roles: tuple[str, ...]
+    step: str | None
+    action: str
+    at: dt.datetime
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class WorkItem:
+    """One active piece of work: a task instance in a frame (and a for-each element)."""
+
+    id: int
+    task: str
+    frame: int
+    started: dt.datetime
+    due: dt.datetime | None = None
+    reminders: list[dt.datetime] = field(default_factory=list)
+    breached: bool = False
+    escalated: str | None = None
+    stages: list[list[str]] = field(default_factory=list)
+    needs: list[int] = field(default_factory=list)
+    stage: int = 0
+    votes: list[list[str]] = field(default_factory=list)
+    group: int = 0
+    element: int | None = None
+
+
+@dataclass(slots=True)
+class Frame:
+    """Branches started together by a split: live threads and arrivals at the join."""
+
+    id: int
+    parent: int
+    split: str
+    join: str | None
+    live: int
+    arrived: int = 0
+    fired: bool = False
+
+
+@dataclass(slots=True)
+class Group:
+    """The work items of one for-each task: elements waiting, done, and the last action."""
+
+    id: int
+    task: str
+    frame: int
+    waiting: list[int]
+    total: int
+    done: int = 0

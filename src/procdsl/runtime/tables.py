@@ -1,0 +1,231 @@
+"""The declarative tables a generated module hands to the engine.
+
+Generated modules describe a process with these frozen records (tasks, routes,
+approvers, SLAs, calendar) plus small typed guard functions; ``Workflow`` compiles them
+once into dispatch tables.  Names are the spec's names, exactly as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+Guard = Callable[[Any], bool]
+
+STEP, APPROVAL = "step", "approval"
+COMPLETE, APPROVE, REJECT, RETURN = "complete", "approve", "reject", "return"
+ONE, PARALLEL, INTERLEAVED = "one", "parallel", "interleaved"
+JOIN_ALL, JOIN_ANY = "all", "any"
+
+
+@dataclass(frozen=True, slots=True)
+class Go:
+    """A route target: a task, or an end when ``end`` is set."""
+
+    name: str
+    end: bool = False
+
+
+def step(name: str) -> Go:
+    """Return a target that activates the task called name."""
+    return Go(name, False)
+
+
+def end(name: str) -> Go:
+    """Return a target that reaches the end called name."""
+    return Go(name, True)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDef:
+    """One way onward: taken on ``action`` when ``guard`` holds (None: always)."""
+
+    action: str
+    targets: tuple[Go, ...]
+    guard: Guard | None = None
+    otherwise: bool = False
+    split: str = ONE
+    inclusive: bool = False
+    cap_times: int | None = None
+    cap_then: Go | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Approvers:
+    """Who may act: ``mode`` is one/list/all/any/sequence/count/rule/requester."""
+
+    mode: str
+    roles: tuple[str, ...] = ()
+    count: int | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """``when COND -> also by R``: approvers appended, in order, when ``guard`` holds."""
+
+    guard: Guard
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Separation of duties: not the requester (step None) or not whoever did ``step``."""
+
+    step: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An amount of time in one unit (minutes/hours/work_hours/days/workdays/weeks)."""
+
+    amount: Decimal
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A reminder at ``percent`` of the SLA, or ``before`` the deadline."""
+
+    percent: Decimal | None = None
+    before: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BreachDef:
+    """On breach: notify/escalate (roles), auto_approve, auto_reject, goto (target)."""
+
+    kind: str
+    roles: tuple[str, ...] = ()
+    target: Go | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SlaDef:
+    """A deadline after activation, with its reminders and breach actions."""
+
+    within: Span
+    reminders: tuple[Reminder, ...] = ()
+    breaches: tuple[BreachDef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ForEachDef:
+    """One work item per element of the list field ``field`` (spec name)."""
+
+    field: str
+    sequential: bool = False
+    until_count: int | None = None
+    until: Guard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDef:
+    """A step or an approval with everything the engine needs to run it."""
+
+    name: str
+    kind: str
+    routes: tuple[RouteDef, ...]
+    assignee: Approvers | None = None
+    exclusions: tuple[Exclusion, ...] = ()
+    extras: tuple[Extra, ...] = ()
+    sla: SlaDef | None = None
+    notify_enter: tuple[str, ...] = ()
+    notify_leave: tuple[str, ...] = ()
+    join: str | None = None
+    for_each: ForEachDef | None = None
+    call: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDef:
+    """A decision table choosing approvers: rows (guard or None for otherwise, roles)."""
+
+    name: str
+    rows: tuple[tuple[Guard | None, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDef:
+    """Working weekdays (ISO numbers), hours (minute ranges), holidays, make-up days."""
+
+    workdays: tuple[int, ...] = (1, 2, 3, 4, 5)
+    hours: tuple[tuple[int, int], ...] = ((9 * 60, 18 * 60),)
+    holidays: tuple[str, ...] = ()
+    makeup_days: tuple[str, ...] = ()
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EndDef:
+    """An end of the process, a success or a failure."""
+
+    name: str
+    success: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BlockDef:
+    """A parallel block: the split task, its join task (if any) and its member tasks."""
+
+    split: str
+    join: str | None
+    members: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDef:
+    """A case field: spec name, attribute on the data class, kind and list item kind."""
+
+    name: str
+    attr: str
+    kind: str
+    item: str | None = None
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """The requester may withdraw while one of ``steps`` is active; goes to ``target``."""
+
+    steps: tuple[str, ...]
+    target: Go
+
+
+@dataclass(frozen=True, slots=True)
+class CancelDef:
+    """Holders of ``roles`` may cancel the case; goes to ``target``."""
+
+    roles: tuple[str, ...]
+    target: Go
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A process action allowed only while one of ``steps`` is active (audit only)."""
+
+    name: str
+    assignee: Approvers
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDef:
+    """A whole process: what ``Workflow`` is built from."""
+
+    name: str
+    version: str
+    start: str
+    tasks: tuple[TaskDef, ...]
+    ends: tuple[EndDef, ...]
+    fields: tuple[FieldDef, ...] = ()
+    rules: tuple[RuleDef, ...] = ()
+    calendar: CalendarDef | None = None
+    sla: SlaDef | None = None
+    blocks: tuple[BlockDef, ...] = ()
+    withdraw: Withdraw | None = None
+    cancels: tuple[CancelDef, ...] = ()
+    milestones: tuple[Milestone, ...] = ()

@@ -1,0 +1,100 @@
+"""``Workflow``: a process definition compiled once into dispatch tables."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .calendar import WorkCalendar, require_aware
+from .errors import Refused
+from .records import Actor
+from .tables import APPROVAL, BlockDef, EndDef, FieldDef, ProcessDef, RouteDef, RuleDef, TaskDef
+
+if TYPE_CHECKING:
+    from .case import Case
+
+D = TypeVar("D")
+IndexedRoute = tuple[int, RouteDef]
+
+
+class Workflow(Generic[D]):
+    """A runnable process: start cases, load them back from JSON."""
+
+    __slots__ = ("definition", "data_type", "tasks", "routes", "actions", "ends", "rules",
+                 "blocks", "calendar", "fields", "attrs", "version")
+
+    def __init__(self, definition: ProcessDef, data_type: type[D]) -> None:
+        self.definition = definition
+        self.data_type = data_type
+        self.version = definition.version
+        self.tasks: dict[str, TaskDef] = {t.name: t for t in definition.tasks}
+        self.routes: dict[str, dict[str, tuple[IndexedRoute, ...]]] = {}
+        self.actions: dict[str, tuple[str, ...]] = {}
+        for task in definition.tasks:
+            self._index_routes(task)
+        self.ends: dict[str, EndDef] = {e.name: e for e in definition.ends}
+        self.rules: dict[str, RuleDef] = {r.name: r for r in definition.rules}
+        self.blocks: dict[str, BlockDef] = {b.split: b for b in definition.blocks}
+        self.calendar = WorkCalendar(definition.calendar)
+        self.fields: dict[str, FieldDef] = {f.name: f for f in definition.fields}
+        self.attrs: dict[str, FieldDef] = {f.attr: f for f in definition.fields}
+        if definition.start not in self.tasks:
+            raise ValueError(f"start task {definition.start!r} is not a task")
+
+    def _index_routes(self, task: TaskDef) -> None:
+        by_action: dict[str, list[IndexedRoute]] = {}
+        for index, route in enumerate(task.routes):
+            by_action.setdefault(route.action, []).append((index, route))
+        self.routes[task.name] = {a: tuple(rs) for a, rs in by_action.items()}
+        self.actions[task.name] = tuple(by_action)
+
+    @property
+    def name(self) -> str:
+        """Return the process name."""
+        return self.definition.name
+
+    def is_approval(self, task: str) -> bool:
+        """Return True when the task is an approval."""
+        return self.tasks[task].kind == APPROVAL
+
+    def start(self, actor: Actor, data: D | Mapping[str, Any] | None, now: dt.datetime) -> Case[D]:
+        """Return a new case started by actor (the requester) at now."""
+        from .case import Case
+
+        when = require_aware(now)
+        if data is None:
+            value = self.data_type()
+        elif isinstance(data, self.data_type):
+            value = data
+        elif isinstance(data, Mapping):
+            value = self.merge(self.data_type(), data)
+        else:
+            raise Refused(f"data must be a {self.data_type.__name__} or a mapping")
+        return Case.begin(self, actor, value, when)
+
+    def merge(self, data: D, changes: Mapping[str, Any]) -> D:
+        """Return data with changes (keyed by field name or attribute) applied, checked."""
+        from .snapshot import check_value
+
+        values = {}
+        for key, value in changes.items():
+            spec_field = self.fields.get(key) or self.attrs.get(key)
+            if spec_field is None:
+                raise Refused(f"no data field named {key!r}")
+            values[spec_field.attr] = check_value(spec_field, value)
+        return _replace(data, values)
+
+    def from_json(self, text: str) -> Case[D]:
+        """Return the case a ``Case.to_json()`` snapshot describes (same process version)."""
+        from .snapshot import load_case
+
+        return load_case(self, text)
+
+
+def _replace(data: D, values: dict[str, Any]) -> D:
+    fresh = copy.copy(data)
+    for attr, value in values.items():
+        setattr(fresh, attr, value)
+    return fresh
