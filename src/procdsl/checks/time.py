@@ -1,7 +1,9 @@
-"""Checks: time."""
+"""Checks: time. Calendars (calendars.py), then SLAs (sla.py), in that order."""
 
 from __future__ import annotations
 
 from . import Check
+from .calendars import CHECKS as CALENDAR_CHECKS
+from .sla import CHECKS as SLA_CHECKS
 
-CHECKS: tuple[Check, ...] = ()
+CHECKS: tuple[Check, ...] = (*CALENDAR_CHECKS, *SLA_CHECKS)
