@@ -101,17 +101,20 @@ class _Typer:
     def compare(self, expr: Compare) -> None:
         """Check both sides of a comparison against each other."""
         left, right = self.type_of(expr.left), self.type_of(expr.right)
-        for side, other_ty in ((expr.left, right), (expr.right, left)):
+        for side, other, other_ty in ((expr.left, expr.right, right),
+                                      (expr.right, expr.left, left)):
             if isinstance(side, EnumValue):
                 if other_ty is not None and other_ty.kind == ENUM:
                     self.enum_value(side, other_ty)
+                    if expr.op in _ORDERING:
+                        self.found.append(_unordered(expr, other, other_ty))
                 return
         if left is None or right is None:
             return
         if not compatible(left, right):
             self.found.append(_mismatch(expr.left, left, expr.right, right))
         elif expr.op in _ORDERING and left.kind in (BOOL, ENUM):
-            self.found.append(_unordered(expr, left))
+            self.found.append(_unordered(expr, expr.left, left))
 
     def member(self, expr: Member) -> None:
         """Check every item of ``x in (...)`` against x."""
@@ -178,12 +181,12 @@ def _mismatch_hint(base: Expr, ty: Ty, culprit: Expr) -> Text:
     return Text(f"compare {b.en} with {w.en}", f"{b.zh} 只能与{w.zh}比较")
 
 
-def _unordered(expr: Compare, ty: Ty) -> Diagnostic:
+def _unordered(expr: Compare, field: Expr, ty: Ty) -> Diagnostic:
     text, words = shown(expr), ty.words()
     return diagnostic(
         "PD401", expr.span,
-        Text(f"{text.en}: {show(expr.left, 'en')} is {words.en}, which has no order",
-             f"{text.zh}：{show(expr.left, 'zh')} 是{words.zh}，没有大小之分"),
+        Text(f"{text.en}: {show(field, 'en')} is {words.en}, which has no order",
+             f"{text.zh}：{show(field, 'zh')} 是{words.zh}，没有大小之分"),
         label=Text(f"'{expr.op}' needs numbers or dates", f"“{expr.op}” 只能用于数字或日期"),
         hint=Text("use == or != (or 'in (...)' for several values)",
                   "请用 == 或 !=（多个取值可用 in (...)）"))
