@@ -1,0 +1,225 @@
+"""Rule table checks: gaps, overlaps, result kinds (PD501-PD504), and the interval analysis."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from procdsl.checks.intervals import analyse
+from procdsl.compiler import check_text
+from procdsl.diagnostics import Diagnostic, Severity
+from procdsl.model import (
+    BoolOp,
+    Compare,
+    Expr,
+    FieldRef,
+    Literal,
+    LiteralKind,
+    Member,
+    Name,
+    Not,
+    Spec,
+)
+from procdsl.parser import parse_source, read_source
+from procdsl.source import NO_SPAN
+
+
+def spec(rules: str, lang: str = "en", approver: str = "boss") -> str:
+    """Return a spec with the given rule blocks; approval 'decide' is done by approver."""
+    return (f"process buy \"Buying\"\n  lang {lang}\n\nroles\n  clerk\n  boss\n  chief\n\n"
+            "data\n  amount: money\n  count: int\n  kind: enum(goods, service, other)\n"
+            "  urgent: bool\n\n"
+            f"step ask\n  by clerk\n  then decide\n\napproval decide\n  by {approver}\n"
+            f"  approve -> end done\n  reject -> end done\n\n{rules}\nend done success\n")
+
+
+def found(text: str, family: str = "PD5") -> list[Diagnostic]:
+    unit = check_text("t.proc", text.encode())
+    return [d for d in unit.diagnostics if d.code.startswith(family)]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def only(text: str, code: str) -> Diagnostic:
+    diags = found(text)
+    assert [d.code for d in diags] == [code], [d.message.en for d in diags]
+    return diags[0]
+
+
+def test_gap_at_one_amount() -> None:
+    text = spec("rule limits\n  when amount < 10000 -> boss\n  when amount > 10000 -> chief\n")
+    d = only(text, "PD501")
+    assert (d.span.line, d.span.column) == (line_of(text, "rule limits"), 6)
+    assert d.message.en == "amount = 10000 matches no row of rule limits"
+    assert d.severity is Severity.ERROR
+
+
+def test_gap_in_chinese() -> None:
+    text = spec("rule limits\n  when amount < 10000 -> boss\n  when amount > 10000 -> chief\n",
+                lang="zh")
+    assert only(text, "PD501").message.zh == "amount = 10000 时，规则 limits 没有任何一行匹配"
+
+
+def test_gap_ranges_of_a_whole_number() -> None:
+    text = spec("rule sizes\n  when count < 5 -> boss\n  when count >= 7 and count < 9 -> chief\n")
+    d = only(text, "PD501")
+    assert d.message.en == "5 <= count <= 6 or count >= 9 matches no row of rule sizes"
+
+
+def test_gap_range_of_money_has_an_example() -> None:
+    text = spec("rule limits\n  when amount <= 100 -> boss\n  when amount >= 200 -> chief\n")
+    d = only(text, "PD501")
+    assert d.message.en.startswith("100 < amount < 200 matches no row")
+    assert [n.en for n in d.notes] == ["for example amount = 101"]
+
+
+def test_no_gap_with_otherwise() -> None:
+    text = spec("rule limits\n  when amount < 10000 -> boss\n  otherwise -> chief\n")
+    assert found(text) == []
+
+
+def test_enum_gap_lists_the_values() -> None:
+    text = spec("rule kinds\n  when kind == goods -> boss\n")
+    assert only(text, "PD501").message.en == "kind = service or other matches no row of rule kinds"
+
+
+def test_several_fields_give_one_example() -> None:
+    text = spec("rule mixed\n  when kind == goods and urgent -> boss\n  when not urgent -> chief\n")
+    d = only(text, "PD501")
+    assert d.message.en == "kind = service, urgent = true matches no row of rule mixed"
+
+
+def test_no_gap_claimed_when_a_row_cannot_be_analysed() -> None:
+    text = spec("rule limits\n  when amount * 2 < 10000 -> boss\n  when amount > 10000 -> chief\n")
+    assert found(text) == []
+
+
+def test_overlap_at_one_value() -> None:
+    text = spec("rule limits\n  when amount < 10000 -> boss\n"
+                "  when amount >= 10000 and amount <= 50000 -> chief\n"
+                "  when amount >= 50000 -> chief\n")
+    d = only(text, "PD502")
+    assert d.severity is Severity.WARNING
+    assert (d.span.line, d.span.column) == (line_of(text, "when amount >= 50000"), 8)
+    assert d.message.en == ("amount = 50000 matches rows 2 and 3 of rule limits; "
+                            "only row 2 applies")
+    assert d.label is not None and d.label.en == "overlaps row 2"
+
+
+def test_overlap_in_chinese_and_shadowed_row() -> None:
+    text = spec("rule kinds\n  when kind in (goods, service) -> boss\n"
+                "  when kind == goods -> chief\n  otherwise -> boss\n", lang="zh")
+    d = only(text, "PD502")
+    assert d.message.zh == "kind = goods 时同时匹配规则 kinds 的第 1 行和第 2 行，只有第 1 行生效"
+    assert [n.zh for n in d.notes] == ["第 2 行永远不会生效：它匹配的取值都已被前面的行匹配"]
+
+
+def test_overlap_still_reported_beside_unanalysable_row() -> None:
+    text = spec("rule limits\n  when amount * 2 < 10 -> boss\n  when amount > 5 -> chief\n"
+                "  when amount > 7 -> chief\n")
+    d = only(text, "PD502")
+    assert d.message.en.startswith("amount > 7 matches rows 2 and 3")
+
+
+def test_mixed_results() -> None:
+    text = spec("rule limits\n  when amount < 10 -> boss\n  otherwise -> \"big\"\n")
+    d = only(text, "PD503")
+    assert (d.span.line, d.span.column) == (line_of(text, '"big"'), 16)
+    assert d.message.en == ("row 2 of rule limits gives text (\"big\"), "
+                            "but row 1 gives approvers (roles)")
+
+
+def test_approver_rule_that_gives_a_step() -> None:
+    text = spec("rule who\n  when amount < 10 -> boss\n  otherwise -> ask\n",
+                approver="rule who")
+    codes = [d.code for d in found(text)]
+    assert codes == ["PD503", "PD504"]
+    d = found(text)[1]
+    assert (d.span.line, d.span.column) == (line_of(text, "otherwise -> ask"), 16)
+    assert d.message.en == ("rule who chooses who does decide, but row 2 gives a step (ask), "
+                            "not roles")
+
+
+def test_approver_rule_of_roles_is_fine() -> None:
+    text = spec("rule who\n  when amount < 10 -> boss\n  otherwise -> boss then chief\n",
+                approver="rule who")
+    assert found(text) == []
+
+
+# ------------------------------------------------------------------ the analysis itself
+
+N = FieldRef(Name("n", NO_SPAN), NO_SPAN)
+OPS = ("==", "!=", "<", "<=", ">", ">=")
+
+
+def _number(value: int) -> Literal:
+    return Literal(value, LiteralKind.INT, NO_SPAN)
+
+
+def _spec_with_n() -> Spec:
+    source, _ = read_source("n.proc", b"process p\ndata\n  n: int\nstep s by r, then end e\n"
+                                      b"end e success\nroles\n  r\n")
+    parsed = parse_source(source)
+    assert parsed.spec is not None
+    return parsed.spec
+
+
+SPEC = _spec_with_n()
+
+atoms = st.one_of(
+    st.builds(lambda op, c: Compare(op, N, _number(c), NO_SPAN), st.sampled_from(OPS),
+              st.integers(-5, 5)),
+    st.builds(lambda op, c: Compare(op, _number(c), N, NO_SPAN), st.sampled_from(OPS),
+              st.integers(-5, 5)),
+    st.builds(lambda items, neg: Member(N, tuple(_number(i) for i in items), neg, NO_SPAN),
+              st.lists(st.integers(-5, 5), min_size=1, max_size=3), st.booleans()),
+)
+conditions = st.recursive(atoms, lambda inner: st.one_of(
+    st.builds(lambda e: Not(e, NO_SPAN), inner),
+    st.builds(lambda op, xs: BoolOp(op, tuple(xs), NO_SPAN), st.sampled_from(("and", "or")),
+              st.lists(inner, min_size=2, max_size=3))), max_leaves=5)
+
+
+def _int(expr: Expr, x: int) -> int:
+    """Return n's value x for the field, or the literal's integer."""
+    if isinstance(expr, FieldRef):
+        return x
+    assert isinstance(expr, Literal) and isinstance(expr.value, int)
+    return expr.value
+
+
+def brute(expr: Expr, x: int) -> bool:
+    """Evaluate a condition over n = x the obvious way."""
+    if isinstance(expr, Not):
+        return not brute(expr.operand, x)
+    if isinstance(expr, BoolOp):
+        values = [brute(e, x) for e in expr.operands]
+        return all(values) if expr.op == "and" else any(values)
+    if isinstance(expr, Member):
+        return (x in [_int(i, x) for i in expr.items]) != expr.negated
+    assert isinstance(expr, Compare)
+    left, right = _int(expr.left, x), _int(expr.right, x)
+    return {"==": left == right, "!=": left != right, "<": left < right,
+            "<=": left <= right, ">": left > right, ">=": left >= right}[expr.op]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(conditions, min_size=1, max_size=4))
+def test_analysis_agrees_with_brute_force(rows: list[Expr]) -> None:
+    analysis = analyse(SPEC, rows)
+    assert analysis is not None and analysis.skipped == ()
+    by_cell = {combo[0]: matches for combo, matches in analysis.combos}
+    for x in range(-10, 11):
+        holding = [c for c in by_cell if c.contains(Fraction(x))]
+        assert len(holding) == 1, x
+        expected = frozenset(i for i, row in enumerate(rows) if brute(row, x))
+        assert by_cell[holding[0]] == expected, x
+    for cell in by_cell:
+        w = cell.witness(True)
+        assert isinstance(w, Fraction) and w.denominator == 1 and cell.contains(w)
+    gap = any(not m for m in by_cell.values())
+    assert gap == any(not any(brute(r, x) for r in rows) for x in range(-10, 11))
