@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import keyword
-from collections.abc import Sequence
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
