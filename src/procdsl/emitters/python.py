@@ -225,7 +225,8 @@ class PythonEmitter:
         proc = self.spec.process
         doc = f"{proc.name.text}: {proc.label}" + (f" (version {proc.version})"
                                                    if proc.version else "")
-        return "\n".join([f"# {notice}", repr(doc), "", "from __future__ import annotations",
+        notes = [f"# {part}" for part in _split_notice(notice)]
+        return "\n".join([*notes, repr(doc), "", "from __future__ import annotations",
                           "", "@IMPORTS@", "", "from procdsl import runtime as _rt"])
 
     def enums(self) -> str:
@@ -392,6 +393,12 @@ class PythonEmitter:
                                              Call("frozenset", [tup(
                                                  [repr(n) for n in sorted(block.members)])])]))
         return out
+
+
+def _split_notice(notice: str) -> list[str]:
+    head, _, rest = notice.partition("; ")
+    parts = [f"{head};", rest] if rest and _width(notice) > WIDTH - 2 else [notice]
+    return [p + ("  # noqa: E501" if _width(p) > WIDTH - 2 else "") for p in parts]
 
 
 def _comment_safe(text: str) -> str:
