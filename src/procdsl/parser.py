@@ -95,6 +95,7 @@ class ParseResult:
     broken_names: frozenset[str]  # names of definitions whose block failed to parse
 
 
+MAX_SYNTAX_ERRORS = 200
 _HEADER_NAME = re.compile(r"\S+\s+([^\W\d]\w*)")
 
 
@@ -163,6 +164,11 @@ def parse_source(source: SourceFile) -> ParseResult:
     definitions: list[Any] = []
     broken: set[str] = set()
     for block in scan.blocks:
+        if len(diags) >= MAX_SYNTAX_ERRORS:
+            diags.append(diagnostic("PD006", source.span(block.offset, block.offset), Text(
+                f"stopped reading after {MAX_SYNTAX_ERRORS} problems; is this a procdsl spec?",
+                f"发现 {MAX_SYNTAX_ERRORS} 个问题后停止读取；这是 procdsl 规格文件吗？")))
+            break
         items, block_diags = _parse_block(source, block, scan.bad_lines)
         diags.extend(block_diags)
         if not items:

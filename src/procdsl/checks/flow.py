@@ -32,7 +32,11 @@ def _reachable(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
 
 
 def _sccs(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Return strongly connected components (Tarjan, iterative, deterministic order)."""
+    """Return strongly connected components (Tarjan, iterative, deterministic order).
+
+    Successors that are not keys of ``graph`` are ignored.
+    """
+    graph = {n: [x for x in outs if x in graph] for n, outs in graph.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
