@@ -2,9 +2,9 @@
 
 Each split starts a frame counting its live threads; a join of kind ``all`` fires when
 every started thread has arrived or ended (synchronising merge), ``any`` fires on the
-first arrival and absorbs the rest.  A thread routed outside its block cancels the other
-threads of that block.  Route selection happens before any change, so a refused action
-leaves the case as it was.
+first arrival and absorbs the rest (the case is not done while they are active).  A
+thread routed outside its block cancels the other threads of that block.  Route
+selection happens before any change, so a refused action leaves the case as it was.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import approvals, timers
 from .errors import Refused
 from .records import Actor, Event, Frame, Group, WorkItem
-from .tables import JOIN_ANY, Go, RouteDef, TaskDef
+from .tables import JOIN_ANY, Go, RouteDef, TaskDef, block_key
 
 if TYPE_CHECKING:
     from .case import Case
@@ -34,8 +34,12 @@ def holds(case: Case[Any], guard: Any, data: Any, where: str) -> bool:
         raise Refused(f"a condition of {where} cannot be evaluated: {error}") from None
 
 
-def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> tuple[list[Go], list[str]]:
-    """Return the targets the action goes to and the capped routes it passes; or refuse."""
+Plan = tuple[list[Go], list[str], str]
+
+
+def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> Plan:
+    """Return the targets the action goes to, the capped routes it passes and the block
+    key of a split; or refuse."""
     chosen: list[tuple[int, RouteDef]] = []
     for index, route in case.workflow.routes[task.name][action]:
         if route.otherwise:
@@ -53,17 +57,18 @@ def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> tuple[list[G
         raise Refused(f"no route of {task.name} on {action!r} matches the case data")
     targets: list[Go] = []
     caps: list[str] = []
+    key = block_key(task.name, None if chosen[0][1].inclusive else chosen[0][0])
     for index, route in chosen:
         if route.cap_times is not None:
-            key = f"{task.name}#{index}"
-            if case.passes.get(key, 0) >= route.cap_times:
+            passed = f"{task.name}#{index}"
+            if case.passes.get(passed, 0) >= route.cap_times:
                 if route.cap_then is None:
                     raise Refused(f"{task.name} may {action} at most {route.cap_times} times")
                 targets.append(route.cap_then)
                 continue
-            caps.append(key)
+            caps.append(passed)
         targets.extend(route.targets)
-    return targets, caps
+    return targets, caps, key
 
 
 def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any,
@@ -73,7 +78,7 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
     decided, role = (action, "") if forced else approvals.vote(case, work, actor, action)
     group = case.groups.get(work.group) if work.group else None
     closing = decided is not None and (group is None or _group_closes(case, group, task, data))
-    targets, caps = plan(case, task, decided, data) if closing and decided else ([], [])
+    targets, caps, key = plan(case, task, decided, data) if closing and decided else ([], [], "")
     case.data = data
     doers = case.doers.setdefault(task.name, [])
     if actor.id not in doers:
@@ -91,7 +96,7 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
         _close_group(case, group, now)
     for key in caps:
         case.passes[key] = case.passes.get(key, 0) + 1
-    advance(case, work.frame, task.name, targets, now)
+    advance(case, work.frame, key, targets, now)
 
 
 def _group_closes(case: Case[Any], group: Group, task: TaskDef, data: Any) -> bool:
@@ -110,16 +115,16 @@ def _close_group(case: Case[Any], group: Group, now: dt.datetime) -> None:
     del case.groups[group.id]
 
 
-def advance(case: Case[Any], frame_id: int, source: str, targets: list[Go],
+def advance(case: Case[Any], frame_id: int, key: str, targets: list[Go],
             now: dt.datetime) -> None:
-    """Move a thread on to targets, starting a frame when there are several."""
+    """Move a thread on to targets, starting a frame (of block key) when there are several."""
     if len(targets) == 1:
         enter(case, frame_id, targets[0], now)
         return
-    block = case.workflow.blocks.get(source)
+    block = case.workflow.blocks.get(key)
     fid = case.next_id
     case.next_id += 1
-    case.frames[fid] = Frame(fid, frame_id, source, block.join if block else None, len(targets))
+    case.frames[fid] = Frame(fid, frame_id, key, block.join if block else None, len(targets))
     for target in targets:
         if case.done or fid not in case.frames:
             return
@@ -154,8 +159,6 @@ def _leave_blocks(case: Case[Any], frame_id: int, go: Go, now: dt.datetime) -> i
         if block is None or go.name == frame.join or go.name in block.members:
             break
         _cancel_frame(case, frame_id, now)
-        if frame.fired:
-            case.frames[frame.parent].live += 1
         frame_id = frame.parent
     return frame_id
 
@@ -173,9 +176,7 @@ def _frame_done(case: Case[Any], frame: Frame, now: dt.datetime) -> None:
         case.outcome = case.last_success or ""
         return
     del case.frames[frame.id]
-    if frame.fired:
-        return
-    if frame.arrived > 0 and frame.join is not None:
+    if frame.arrived > 0 and frame.join is not None and not frame.fired:
         activate(case, case.workflow.tasks[frame.join], frame.parent, now)
     else:
         _thread_ends(case, frame.parent, now)
@@ -183,14 +184,14 @@ def _frame_done(case: Case[Any], frame: Frame, now: dt.datetime) -> None:
 
 def _arrive(case: Case[Any], frame: Frame, task: TaskDef, now: dt.datetime) -> None:
     frame.live -= 1
-    if task.join == JOIN_ANY:
-        if not frame.fired:
-            frame.fired = True
-            activate(case, task, frame.parent, now)
-        if frame.live <= 0:
-            case.frames.pop(frame.id, None)
-        return
-    frame.arrived += 1
+    if task.join != JOIN_ANY:
+        frame.arrived += 1
+    elif not frame.fired:
+        # The first arrival goes on as a new thread of the parent; the frame stays one
+        # thread of the parent until its other branches have arrived or ended.
+        frame.fired = True
+        case.frames[frame.parent].live += 1
+        activate(case, task, frame.parent, now)
     if frame.live <= 0:
         _frame_done(case, frame, now)
 

@@ -169,11 +169,23 @@ class EndDef:
 
 @dataclass(frozen=True, slots=True)
 class BlockDef:
-    """A parallel block: the split task, its join task (if any) and its member tasks."""
+    """A parallel block: the split task and route (None: its ``also when`` routes together),
+    its join task (if any) and its member tasks."""
 
     split: str
+    route: int | None
     join: str | None
     members: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        """Return the key frames use to name the block."""
+        return block_key(self.split, self.route)
+
+
+def block_key(split: str, route: int | None) -> str:
+    """Return the key of the block a split route (None: multi-choice) starts."""
+    return f"{split}#{'also' if route is None else route}"
 
 
 @dataclass(frozen=True, slots=True)

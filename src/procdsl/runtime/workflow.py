@@ -36,7 +36,7 @@ class Workflow(Generic[D]):
             self._index_routes(task)
         self.ends: dict[str, EndDef] = {e.name: e for e in definition.ends}
         self.rules: dict[str, RuleDef] = {r.name: r for r in definition.rules}
-        self.blocks: dict[str, BlockDef] = {b.split: b for b in definition.blocks}
+        self.blocks: dict[str, BlockDef] = {b.key: b for b in definition.blocks}
         self.calendar = WorkCalendar(definition.calendar)
         self.fields: dict[str, FieldDef] = {f.name: f for f in definition.fields}
         self.attrs: dict[str, FieldDef] = {f.attr: f for f in definition.fields}
