@@ -93,6 +93,12 @@ def test_several_fields_give_one_example() -> None:
     assert d.message.en == "kind = service, urgent = true matches no row of rule mixed"
 
 
+def test_example_leaves_out_fields_that_do_not_matter() -> None:
+    text = spec("rule mixed\n  when amount < 10 and kind == goods -> boss\n"
+                "  when amount < 10 and kind != goods -> chief\n  when amount > 10 -> chief\n")
+    assert only(text, "PD501").message.en == "amount = 10 matches no row of rule mixed"
+
+
 def test_no_gap_claimed_when_a_row_cannot_be_analysed() -> None:
     text = spec("rule limits\n  when amount * 2 < 10000 -> boss\n  when amount > 10000 -> chief\n")
     assert found(text) == []

@@ -160,6 +160,7 @@ def test_working_time_without_calendar() -> None:
     d = only(text, "PD607")
     assert (d.span.line, d.span.column) == where(text, "2 workdays")
     assert d.message.en == "2 workdays counts working time, but the process names no calendar"
+    assert d.hint is not None and d.hint.en.startswith("add 'calendar office' to the process")
 
 
 def test_auto_approve_on_a_step() -> None:

@@ -82,8 +82,25 @@ def region_text(analysis: Analysis, combos: Sequence[tuple[Cell, ...]], lang: st
         return sep.join(run_text(domain, g, lang) for g in groups)
     env = analysis.env(combos[0])
     comma = "，" if lang == "zh" else ", "
+    keep = _relevant(analysis, combos)
     return comma.join(f"{d.field} = {value_text(d, env[d.field], lang)}"
-                      for d in analysis.domains)
+                      for i, d in enumerate(analysis.domains) if i in keep)
+
+
+def _relevant(analysis: Analysis, combos: Sequence[tuple[Cell, ...]]) -> set[int]:
+    """Return the fields of the first combination that matter: a field whose every value
+    (with the other fields as they are) is in combos too is left out of the example."""
+    present, first = set(combos), combos[0]
+    free: list[int] = []
+    for i in range(len(analysis.domains)):
+        trial = [*free, i]
+        variants = [first]
+        for j in trial:
+            variants = [(*v[:j], cell, *v[j + 1:]) for v in variants for cell in analysis.cells[j]]
+        if all(v in present for v in variants):
+            free.append(i)
+    keep = set(range(len(analysis.domains))) - set(free)
+    return keep or {0}
 
 
 def _example(analysis: Analysis, combos: Sequence[tuple[Cell, ...]]) -> Text | None:

@@ -135,6 +135,15 @@ def _durations(spec: Spec) -> Iterator[Duration]:
         yield from (r.before for r in sla.reminders if r.before is not None)
 
 
+def _calendar_hint(spec: Spec) -> Text:
+    if spec.calendars:
+        name = spec.calendars[0].name.text
+        return Text(f"add 'calendar {name}' to the process header, or use days/hours",
+                    f"请在流程头中加上“日历 {name}”，或改用 天/小时")
+    return Text("add 'calendar NAME' to the process header and declare that calendar, "
+                "or use days/hours", "请在流程头中写“日历 名称”并声明该日历，或改用 天/小时")
+
+
 def check_working_time(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Report workdays/work hours SLAs in a process that names no calendar (PD607)."""
     if ctx.spec.process.calendar is not None:
@@ -146,10 +155,7 @@ def check_working_time(ctx: CheckContext) -> Iterator[Diagnostic]:
                 "PD607", d.span,
                 Text(f"{text.en} counts working time, but the process names no calendar",
                      f"{text.zh} 按工作时间计算，但流程没有指定日历"),
-                label=Text("needs a calendar", "需要日历"),
-                hint=Text("add 'calendar NAME' to the process header and declare that calendar, "
-                          "or use days/hours",
-                          "请在流程头中写“日历 名称”并声明该日历，或改用 天/小时"))
+                label=Text("needs a calendar", "需要日历"), hint=_calendar_hint(ctx.spec))
 
 
 _DECIDING = (BreachKind.AUTO_APPROVE, BreachKind.AUTO_REJECT, BreachKind.GOTO)
