@@ -1,4 +1,4 @@
-"""Parse -> model tests for every construct of the language, with spans.
+"""Parse -> model tests for every construct of the language, with spans; docs/language.md.
 
 Each test parses a small spec (English, Chinese or mixed keywords) and asserts the
 model fields and where in the text each node came from.  Parsing only: the checks are
@@ -8,13 +8,17 @@ tested elsewhere, so these snippets need not be complete processes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from procdsl import model as m
-from procdsl.diagnostics import has_errors
+from procdsl.compiler import check_text
+from procdsl.diagnostics import Severity, has_errors
+from procdsl.keywords import KEYWORDS, Keyword
 from procdsl.parser import parse_source
 from procdsl.source import SourceFile, Span
 
@@ -925,3 +929,74 @@ def test_comments_and_blank_lines_do_not_change_spans() -> None:
                             "  # a comment inside the block\n  then b")
     assert p.at(a.routes[0].span) == "then b"
     assert (a.routes[0].span.line, a.routes[0].span.column) == (6, 3)
+
+
+# ------------------------------------------------------------------ docs/language.md
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "language.md"
+FIXTURES = ROOT / "tests" / "fixtures"
+PATTERNS = sorted(FIXTURES.glob("lang_pattern_*.proc"))
+PATTERN_NAMES = (
+    "sequence", "parallel_split", "synchronization", "exclusive_choice", "simple_merge",
+    "multi_choice", "synchronizing_merge", "multi_merge", "discriminator",
+    "arbitrary_cycles", "implicit_termination", "mi_without_sync", "mi_design_time",
+    "mi_runtime", "mi_no_prior_knowledge", "deferred_choice", "interleaved_routing",
+    "milestone", "cancel_activity", "cancel_case")
+
+
+def _doc_blocks() -> list[str]:
+    return re.findall(r"```proc\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+
+
+def test_every_workflow_pattern_has_a_fixture() -> None:
+    assert [p.stem.removeprefix("lang_pattern_") for p in PATTERNS] == sorted(PATTERN_NAMES)
+
+
+@pytest.mark.parametrize("path", PATTERNS, ids=lambda p: p.stem)
+def test_pattern_fixture_parses_and_checks(path: Path) -> None:
+    unit = check_text(str(path), path.read_bytes())
+    errors = [d.code for d in unit.diagnostics if d.severity is Severity.ERROR]
+    if path.stem == "lang_pattern_multi_merge":
+        assert errors == ["PD304"]  # the doc explains why the checker refuses it
+        assert parse_source(SourceFile.from_text(str(path), path.read_text())).spec is not None
+    else:
+        assert unit.ok, [d.message for d in unit.diagnostics]
+        assert unit.spec is not None and unit.spec.tasks
+
+
+@pytest.mark.parametrize("path", PATTERNS, ids=lambda p: p.stem)
+def test_pattern_fixture_is_shown_in_the_doc(path: Path) -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    marker = f"<!-- fixture: {path.name} -->\n```proc\n"
+    assert marker in doc, f"{path.name} is not shown in docs/language.md"
+    shown = doc.split(marker, 1)[1].split("```", 1)[0]
+    assert shown == path.read_text(encoding="utf-8"), f"docs/language.md differs from {path.name}"
+
+
+def test_every_doc_example_parses() -> None:
+    blocks = _doc_blocks()
+    assert len(blocks) >= 40
+    for block in blocks:
+        words = [ln.split()[0] for ln in block.splitlines()
+                 if ln.strip() and not ln.lstrip().startswith("#")]
+        text = block if words[0] in ("process", "流程") else "process doc_example\n" + block
+        result = parse_source(SourceFile.from_text("doc.proc", text))
+        assert not has_errors(result.diagnostics), (block, [d.message for d in result.diagnostics])
+
+
+def test_doc_examples_come_in_both_languages() -> None:
+    blocks = _doc_blocks()
+    chinese = [b for b in blocks if re.search(r"[\u4e00-\u9fff]", b)]
+    english = [b for b in blocks if not re.search(r"[\u4e00-\u9fff]", b)]
+    assert len(chinese) >= 20 and len(english) >= 20
+
+
+@pytest.mark.parametrize("kw", KEYWORDS, ids=lambda k: k.terminal)
+def test_every_keyword_spelling_is_in_the_doc_table(kw: Keyword) -> None:
+    table = DOC.read_text(encoding="utf-8").split("## Keyword table", 1)[1]
+    rows = [ln for ln in table.splitlines() if ln.startswith(f"| `{kw.en}` |")]
+    assert len(rows) == 1, f"no row for {kw.en!r} in the keyword table"
+    cells = rows[0].split("|")
+    spelled = set(re.findall(r"`([^`]+)`", "|".join(cells[1:4])))
+    assert spelled == set(kw.spellings)
