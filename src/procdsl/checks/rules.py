@@ -169,9 +169,15 @@ def _overlap(rule: Rule, first: int, second: int, analysis: Analysis,
         Text(f"{en} matches rows {first} and {second} of rule {name}; only row {first} applies",
              f"{zh} 时同时匹配规则 {name} 的第 {first} 行和第 {second} 行，只有第 {first} 行生效"),
         label=Text(f"overlaps row {first}", f"与第 {first} 行重叠"),
-        hint=Text("make the rows exclusive, e.g. '<' in one row and '>=' in the next",
-                  "请让各行条件互不重叠，例如一行用 <，下一行用 >="),
+        hint=_overlap_hint(analysis),
         notes=notes)
+
+
+def _overlap_hint(analysis: Analysis) -> Text:
+    if any(d.kind not in ("enum", "bool") for d in analysis.domains):
+        return Text("make the rows exclusive, e.g. '<' in one row and '>=' in the next",
+                    "请让各行条件互不重叠，例如一行用 <，下一行用 >=")
+    return Text("make the rows exclusive, or merge them", "请让各行条件互不重叠，或合并这几行")
 
 
 def check_coverage(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -250,6 +256,12 @@ def _rule_users(spec: Spec) -> dict[str, list[str]]:
     return users
 
 
+def _roles_hint(spec: Spec) -> Text:
+    names = [r.name.text for r in spec.roles[:2]] or ["ROLE"]
+    return Text(f"give declared roles in every row, e.g. -> {' then '.join(names)}",
+                f"每一行都应给出已声明的角色，例如 -> {' 然后 '.join(names)}")
+
+
 def check_approver_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Report rows of a rule used by ``by rule X`` that give something other than roles."""
     for name, users in _rule_users(ctx.spec).items():
@@ -270,8 +282,7 @@ def check_approver_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
                      f"规则 {name} 用于确定 {who} 的办理人，但第 {number} 行给出的是"
                      f"{words.zh}（{text.zh}），不是角色"),
                 label=Text("not a role", "不是角色"),
-                hint=Text("give declared roles in every row, e.g. -> 主管 then 财务总监",
-                          "每一行都应给出已声明的角色，例如 -> 主管 然后 财务总监"))
+                hint=_roles_hint(ctx.spec))
 
 
 CHECKS: tuple[Check, ...] = (check_coverage, check_result_kinds, check_approver_rules)

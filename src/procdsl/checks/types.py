@@ -232,8 +232,8 @@ def check_for_each(ctx: CheckContext) -> Iterator[Diagnostic]:
                  f"“对每个”需要列表字段，而 {name} 是{w.zh}"),
             label=Text("not a list", "不是列表"),
             hint=did_you_mean(name, lists) or Text(
-                f"declare {name} as 'list of ...' in data",
-                f"请在 data 中把 {name} 声明为 “列表 ...”"))
+                f"declare {name} as a list under 'data', e.g. {name}: list of text",
+                f"请在“数据”中把 {name} 声明为列表，例如 {name}: 列表 文本"))
 
 
 CHECKS: tuple[Check, ...] = (check_conditions, check_for_each)
