@@ -238,11 +238,10 @@ def _remove(case: Case[Any], item: WorkItem, now: dt.datetime) -> None:
 
 def leave_item(case: Case[Any], item: WorkItem, now: dt.datetime) -> None:
     """Take item out of the marking (its whole for-each group with it)."""
+    del case.items[item.id]
     group = case.groups.get(item.group) if item.group else None
     if group is not None:
         _close_group(case, group, now)
-    else:
-        _cancel_item(case, item, now)
 
 
 def _cancel_item(case: Case[Any], item: WorkItem, now: dt.datetime) -> None:
