@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .. import model as m
-from ..flow import Transition, transitions
+from ..flow import successors, transitions
 from . import header_text
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
 
@@ -27,12 +27,16 @@ SLA_MARK = "◷"    # a clock face every installed font family can draw (⏱ ren
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """A shape: ``kind`` picks it; ``lines`` are (text, style) with style title|meta|sla."""
+    """A shape: ``kind`` picks it; ``lines`` are (text, style) with style title|meta|sla.
+
+    ``ref`` names the task or end the node draws (an end may be drawn once per lane).
+    """
 
     id: str
     kind: str
     lines: tuple[tuple[str, str], ...]
     lane: str | None
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,9 +286,10 @@ class _Builder:
                 self.lanes.setdefault(lane_key, []).append(node.id)
         return node.id
 
-    def target_id(self, name: str, kind: m.TargetKind) -> str:
-        if kind is m.TargetKind.END and self.spec.end(name) is not None:
-            return node_id("e", name)
+    def target_id(self, name: str, kind: m.TargetKind, lane: str | None) -> str:
+        end = self.spec.end(name) if kind is m.TargetKind.END else None
+        if end is not None:
+            return self.add(_end_node(end, lane), lane)
         task = self.spec.task(name)
         if task is None:
             label = (("? " + clean(name), "title"),)
@@ -293,6 +298,14 @@ class _Builder:
 
     def label(self, text: str) -> str:
         return "\n".join(wrap(clean(text), EDGE_WIDTH))
+
+
+def _end_node(end: m.End, lane: str | None) -> Node:
+    """Return an end drawn in lane: each lane gets its own copy, so no edge crosses lanes."""
+    lines = tuple((s, "title") for s in wrap(clean(end.label), TITLE_WIDTH))
+    where = lane.split(":") if lane else ["none"]
+    return Node(node_id("e", end.name.text, *where), "success" if end.success else "failure",
+                lines, lane, end.name.text)
 
 
 def _cap_words(cap: m.Cap, lang: str) -> tuple[str, str]:
@@ -315,11 +328,26 @@ def _route_label(route: m.Route, lang: str, with_action: bool) -> str:
     return text
 
 
+def _reaches(graph: dict[str, tuple[str, ...]], start: str, goal: str) -> bool:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
 def _is_rework(b: _Builder, task: m.Task, route: m.Route, target: m.Target) -> bool:
+    """Return True for a return, a capped route, or a loop back to an earlier task."""
     if route.action == m.RETURN or route.cap is not None:
         return True
-    here = b.order.get(task.name.text, 0)
-    return target.kind is m.TargetKind.STEP and b.order.get(target.name.text, here + 1) <= here
+    src, dst = task.name.text, target.name.text
+    if target.kind is not m.TargetKind.STEP or b.order.get(dst, 0) > b.order.get(src, 0):
+        return False
+    return dst == src or _reaches(successors(b.spec), dst, src)
 
 
 def _route_edges(b: _Builder, task: m.Task, route: m.Route, source: str, label: str,
@@ -334,12 +362,12 @@ def _route_edges(b: _Builder, task: m.Task, route: m.Route, source: str, label: 
     for target in route.targets:
         style = "rework" if _is_rework(b, task, route, target) else "flow"
         key = (name, route.action, target.name.text, "route")
-        b.edges.append(Edge(source, b.target_id(target.name.text, target.kind),
+        b.edges.append(Edge(source, b.target_id(target.name.text, target.kind, lane),
                             b.label(label), style, key))
     cap = route.cap
     if cap is not None and cap.then is not None:
         key = (name, route.action, cap.then.name.text, "cap")
-        b.edges.append(Edge(source, b.target_id(cap.then.name.text, cap.then.kind),
+        b.edges.append(Edge(source, b.target_id(cap.then.name.text, cap.then.kind, lane),
                             b.label(_cap_words(cap, b.lang)[1]), "cap", key))
 
 
@@ -368,8 +396,9 @@ def _task_edges(b: _Builder, task: m.Task) -> None:
         if breach.target is not None:
             key = (name, "timeout", breach.target.name.text, "breach")
             label = f"{SLA_MARK} {action_word('timeout', b.lang)}"
-            b.edges.append(Edge(tid, b.target_id(breach.target.name.text, breach.target.kind),
-                                label, "breach", key))
+            head = b.target_id(breach.target.name.text, breach.target.kind,
+                               lane_key(b.spec, task))
+            b.edges.append(Edge(tid, head, label, "breach", key))
 
 
 def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
@@ -384,29 +413,10 @@ def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
             jid = b.add(Node(node_id("j", task.name.text), kind, (), lane), lane)
             b.edges.append(Edge(jid, node_id("t", task.name.text), "", "helper", None))
         b.add(Node(node_id("t", task.name.text), _task_kind(task),
-                   task_lines(b.spec, task, b.lang), lane), lane)
+                   task_lines(b.spec, task, b.lang), lane, task.name.text), lane)
     if start is not None:
-        first = b.target_id(start.name.text, m.TargetKind.STEP)
+        first = b.target_id(start.name.text, m.TargetKind.STEP, None)
         b.edges.insert(0, Edge("start", first, "", "helper", None))
-
-
-def _end_lanes(b: _Builder, tasks: tuple[m.Task, ...]) -> dict[str, str]:
-    """Return, per end, the lane of the first task (in flow order) that can reach it."""
-    by_source: dict[str, list[Transition]] = {}
-    for t in transitions(b.spec):
-        by_source.setdefault(t.source, []).append(t)
-    lanes: dict[str, str] = {}
-    for task in tasks:
-        for t in by_source.get(task.name.text, ()):
-            if t.target_kind is m.TargetKind.END:
-                lanes.setdefault(t.target, lane_key(b.spec, task))
-    withdraw = b.spec.process.withdraw
-    steps = [b.spec.task(n.text) for n in withdraw.steps] if withdraw else []
-    if withdraw is not None and steps and steps[0] is not None:
-        lanes.setdefault(withdraw.target.name.text, lane_key(b.spec, steps[0]))
-    for cancel in b.spec.process.cancels:
-        lanes.setdefault(cancel.target.name.text, _cancel_lane(b, cancel))
-    return lanes
 
 
 def _cancel_lane(b: _Builder, cancel: m.Cancel) -> str:
@@ -417,29 +427,29 @@ def _cancel_lane(b: _Builder, cancel: m.Cancel) -> str:
 def _process_edges(b: _Builder) -> None:
     """Add withdraw edges (from each step it may happen at) and cancel notes."""
     withdraw = b.spec.process.withdraw
-    if withdraw is not None:
-        head = b.target_id(withdraw.target.name.text, withdraw.target.kind)
-        for step in withdraw.steps:
-            if b.spec.task(step.text) is not None:
-                b.edges.append(Edge(node_id("t", step.text), head,
-                                    _words(b.lang, "撤回", "withdraw"), "withdraw", None))
+    for step in withdraw.steps if withdraw else ():
+        task = b.spec.task(step.text)
+        if withdraw is not None and task is not None:
+            t = withdraw.target
+            head = b.target_id(t.name.text, t.kind, lane_key(b.spec, task))
+            b.edges.append(Edge(node_id("t", step.text), head,
+                                _words(b.lang, "撤回", "withdraw"), "withdraw", None))
     for i, cancel in enumerate(b.spec.process.cancels):
         roles = _join(cancel.roles, b.lang)
         text = _words(b.lang, f"{roles} 可随时取消", f"{roles} may cancel at any time")
         lines = tuple((s, "meta") for s in wrap(clean(text), META_WIDTH))
         lane = _cancel_lane(b, cancel)
         note = b.add(Node(node_id("cancel", str(i)), "note", lines, lane), lane)
-        head = b.target_id(cancel.target.name.text, cancel.target.kind)
+        head = b.target_id(cancel.target.name.text, cancel.target.kind, lane)
         b.edges.append(Edge(note, head, _words(b.lang, "取消", "cancel"), "withdraw", None))
 
 
-def _end_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
-    lanes = _end_lanes(b, tasks)
+def _unreached_ends(b: _Builder) -> None:
+    """Add ends that nothing routes to, outside every lane, so the reader still sees them."""
+    drawn = {n.ref for n in b.nodes.values() if n.kind in ("success", "failure")}
     for end in b.spec.ends:
-        lines = tuple((s, "title") for s in wrap(clean(end.label), TITLE_WIDTH))
-        node = Node(node_id("e", end.name.text), "success" if end.success else "failure",
-                    lines, lanes.get(end.name.text))
-        b.add(node, node.lane)
+        if end.name.text not in drawn:
+            b.add(_end_node(end, None))
 
 
 def build_diagram(spec: m.Spec, lang: str) -> Diagram:
@@ -447,10 +457,10 @@ def build_diagram(spec: m.Spec, lang: str) -> Diagram:
     tasks = flow_order(spec)
     b = _Builder(spec, lang, {t.name.text: i for i, t in enumerate(tasks)})
     _task_nodes(b, tasks)
-    _end_nodes(b, tasks)
     for task in tasks:
         _task_edges(b, task)
     _process_edges(b)
+    _unreached_ends(b)
     lanes = tuple(_lane(spec, key, ids, lang) for key, ids in b.lanes.items())
     return Diagram(clean(spec.process.label), header_text(spec.path), lanes,
                    tuple(b.nodes.values()), tuple(b.edges))

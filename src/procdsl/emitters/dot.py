@@ -57,7 +57,7 @@ _BAR_WORDS = {"interleave": ("逐一，顺序不限", "one at a time"),
 _EDGE_STYLE: dict[str, dict[str, str]] = {
     "flow": {"color": "#404040"},
     "helper": {"color": "#404040"},
-    "rework": {"style": "dashed", "color": "#7F7F7F", "constraint": "false"},
+    "rework": {"style": "dashed", "color": "#7F7F7F"},
     "cap": {"color": "#C00000", "fontcolor": "#C00000"},
     "breach": {"style": "dotted", "color": "#B3541E", "fontcolor": "#B3541E"},
     "withdraw": {"style": "dotted", "color": "#7F7F7F", "fontcolor": "#7F7F7F"},
@@ -117,6 +117,8 @@ def _node_attrs(node: Node, lang: str, direction: str) -> dict[str, str]:
             attrs["xlabel"] = f'<<FONT POINT-SIZE="9">{html_text(word)}</FONT>>'
     attrs["label"] = _node_label(node)
     attrs["class"] = node.kind
+    if node.ref is not None:
+        attrs["ref"] = encode_key((node.ref,))
     return attrs
 
 
