@@ -161,7 +161,7 @@ class _Views:
 
     def step(self, task: m.Task) -> StepView:
         routes = s.task_route_sentences(task, self.spec, self.numbers, self.lang)
-        conditional = [r for r in task.routes if r.kind is m.RouteKind.WHEN]
+        conditional = [r for r in task.routes if r.condition is not None]
         note = None
         if conditional:
             inclusive = any(r.inclusive for r in conditional)
@@ -373,7 +373,7 @@ class _Views:
             title = s.quote(act.title or act.name.text, lang)
             who = s.who_text(act.assignee, lang)
             steps = s.list_words([self.ref(n.text) for n in act.steps], lang, "or")
-            out.append(f"{title}：由 {who} 执行，仅限{steps}办理期间；其他时候不可执行。"
+            out.append(s.join_zh([f"{title}：由", who, f"执行，仅限{steps}办理期间；其他时候不可执行。"])
                        if zh else f"{title}: done by {who}, only while {steps} is in "
                        "progress, and at no other time.")
         return tuple(out)
@@ -381,7 +381,7 @@ class _Views:
     def type_text(self, t: m.DataType) -> str:
         zh = self.lang == "zh"
         words = {m.TypeKind.BOOL: ("是/否", "yes or no"), m.TypeKind.INT: ("整数", "whole number"),
-                 m.TypeKind.DECIMAL: ("数值", "number"), m.TypeKind.MONEY: ("金额", "amount"),
+                 m.TypeKind.DECIMAL: ("数值", "number"), m.TypeKind.MONEY: ("金额", "money"),
                  m.TypeKind.TEXT: ("文本", "text"), m.TypeKind.DATE: ("日期", "date")}
         if t.kind is m.TypeKind.ENUM:
             values = [v.text for v in t.values]

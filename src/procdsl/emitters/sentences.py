@@ -65,6 +65,8 @@ def _needs_space(left: str, right: str) -> bool:
 def list_words(items: list[str], lang: str, conj: str = "and") -> str:
     """Return 'A、B' / 'A and B' / 'A, B and C' (conj 'or' for alternatives)."""
     if lang == "zh":
+        if conj == "or" and len(items) > 1:
+            return "、".join(items[:-1]) + "或" + items[-1]
         return "、".join(items)
     if len(items) <= 2:
         return f" {conj} ".join(items)
@@ -241,11 +243,8 @@ def action_clause(action: str, lang: str) -> str:
 def target_ref(target: m.Target, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
     """Return how a sentence names a target: '第 4 步「复核」' or 'end “Done”'."""
     name = target.name.text
-    task = spec.task(name) if target.kind is m.TargetKind.STEP else None
-    if task is not None and name in numbers:
-        if lang == "zh":
-            return f"第 {numbers[name]} 步{quote(task.label, lang)}"
-        return f"step {numbers[name]}, {quote(task.label, lang)}"
+    if target.kind is m.TargetKind.STEP and spec.task(name) is not None:
+        return task_ref(name, spec, numbers, lang)
     end = spec.end(name) if target.kind is m.TargetKind.END else None
     label = end.label if end is not None else name
     return f"结束{quote(label, lang)}" if lang == "zh" else f"end {quote(label, lang)}"
@@ -271,24 +270,37 @@ def _go(targets: tuple[m.Target, ...], split: m.Split, action: str, spec: m.Spec
     return f"转至{ref}" if zh else f"go to {ref}"
 
 
-def route_sentence(task: m.Task, route: m.Route, spec: m.Spec,
-                   numbers: Mapping[str, int], lang: str) -> str:
-    """Return one route as a sentence ('完成后，金额大于 50000 时，转至第 5 步「总经理审批」。')."""
+def _times(n: int, lang: str) -> str:
+    if lang == "zh":
+        return f"最多 {n} 次"
+    return "at most once" if n == 1 else f"at most {n} times"
+
+
+def route_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lang: str,
+                   fallback: bool = False) -> str:
+    """Return one route as a sentence ('完成后，金额大于 50000 时，转至第 5 步「总经理审批」。').
+
+    ``fallback`` marks an unconditional route that follows conditional ones for the
+    same action, so the sentence says 'otherwise'.
+    """
     zh = lang == "zh"
     opening = action_clause(route.action, lang)
     go = _go(route.targets, route.split, route.action, spec, numbers, lang)
     if route.condition is not None:
         cond = condition_sentence(route.condition, spec, lang)
-        also = ("（与其他成立的条件一并执行）" if zh else " (together with every other route "
-                "whose condition holds)") if route.inclusive else ""
-        middle = join_zh([cond, "时"]) + "，" if zh else f"if {cond}, "
-        text = f"{opening}，{middle}{go}{also}" if zh else f"{opening}, {middle}{go}{also}"
-    elif route.kind is m.RouteKind.OTHERWISE:
+        if zh:
+            text = f"{opening}，{join_zh([cond, '时'])}，{go}"
+        elif route.action == m.COMPLETE:
+            text = f"{opening}, if {cond}, {go}"
+        else:
+            text = f"{opening} and {cond}, {go}"
+    elif fallback or route.kind is m.RouteKind.OTHERWISE:
         text = f"{opening}，其他情况下{go}" if zh else f"{opening}, otherwise {go}"
     else:
         text = f"{opening}，{go}" if zh else f"{opening}, {go}"
     if route.cap is not None:
-        text += (f"（最多 {route.cap.times} 次）" if zh else f" (at most {route.cap.times} times)")
+        times = _times(route.cap.times, lang)
+        text += f"（{times}）" if zh else f" ({times})"
     return text + ("。" if zh else ".")
 
 
@@ -304,7 +316,7 @@ def cap_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lang:
     nth = route.cap.times + 1
     if lang == "zh":
         word = action_word(route.action, lang)
-        return f"第 {nth} 次{word}时，不再按上一条办理，而是{go}。"
+        return f"第 {nth} 次{word}时，改为{go}。"
     return f"{action_clause(route.action, lang)} for the {_ordinal(nth)} time, {go} instead."
 
 
@@ -320,8 +332,12 @@ def task_route_sentences(task: m.Task, spec: m.Spec, numbers: Mapping[str, int],
                          lang: str) -> tuple[str, ...]:
     """Return every way onward from a task as sentences, in route order, breaches last."""
     out: list[str] = []
+    conditional: set[str] = set()
     for route in task.routes:
-        out.append(route_sentence(task, route, spec, numbers, lang))
+        fallback = route.condition is None and route.action in conditional
+        out.append(route_sentence(route, spec, numbers, lang, fallback))
+        if route.condition is not None:
+            conditional.add(route.action)
         if route.cap is not None and route.cap.then is not None:
             out.append(cap_sentence(route, spec, numbers, lang))
     if task.sla is not None:
@@ -344,7 +360,7 @@ def task_ref(name: str, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> 
         return quote(name, lang)
     if lang == "zh":
         return f"第 {numbers[name]} 步{quote(task.label, lang)}"
-    return f"step {numbers[name]}, {quote(task.label, lang)}"
+    return f"{quote(task.label, lang)} (step {numbers[name]})"
 
 
 def who_text(a: m.Assignee | None, lang: str, approval: bool = False) -> str:
@@ -461,15 +477,15 @@ def for_each_text(f: m.ForEach, spec: m.Spec, lang: str) -> str:
     how = ("逐个进行" if f.sequential else "同时进行") if zh else (
         "one at a time" if f.sequential else "all at the same time")
     if f.until_count is not None:
-        done = f"完成 {f.until_count} 项后继续" if zh else f"{f.until_count} done"
+        done = f"完成 {f.until_count} 项后继续" if zh else f"once {f.until_count} are done"
     elif f.until is not None:
         cond = condition_sentence(f.until, spec, lang)
         done = join_zh([cond, "时继续"]) if zh else f"as soon as {cond}"
     else:
-        done = "全部完成后继续" if zh else "all are done"
+        done = "全部完成后继续" if zh else "when all are done"
     if zh:
         return f"对{items}中的每一项（记为{item}）各办理一次，{how}；{done}"
-    return f"done once for each {item} in {items}, {how}; the process goes on when {done}"
+    return f"done once for each {item} in {items}, {how}; the process goes on {done}"
 
 
 def join_text(j: m.Join, lang: str) -> str:
