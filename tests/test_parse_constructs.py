@@ -1000,3 +1000,63 @@ def test_every_keyword_spelling_is_in_the_doc_table(kw: Keyword) -> None:
     cells = rows[0].split("|")
     spelled = set(re.findall(r"`([^`]+)`", "|".join(cells[1:4])))
     assert spelled == set(kw.spellings)
+
+
+# ------------------------------------------------------------------ specs/
+
+SPECS = sorted((ROOT / "specs").glob("*.proc"))
+
+
+def test_every_seed_process_has_a_spec() -> None:
+    names = {p.stem for p in SPECS}
+    seed = {"销售流程", "采购流程", "采购业务流程", "招聘流程", "业务岗位工作流程",
+            "业务流程管控八步体系", "新客户注册流程", "订单交付流程", "零售销售流程",
+            "业务的流程", "业务员工作流程"}
+    assert seed <= names
+    assert {"expense_reimbursement", "employee_onboarding"} <= names
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_spec_checks_clean(path: Path) -> None:
+    unit = check_text(str(path), path.read_bytes())
+    assert unit.ok and unit.spec is not None, [d.message for d in unit.diagnostics]
+    chinese = bool(re.search(r"[\u4e00-\u9fff]", path.stem))
+    assert unit.spec.lang == ("zh" if chinese else "en")
+    assert len(unit.spec.tasks) >= 7 and unit.spec.process.owner
+    assert any(e.success for e in unit.spec.ends) and any(not e.success for e in unit.spec.ends)
+
+
+def _spec(stem: str) -> m.Spec:
+    path = ROOT / "specs" / f"{stem}.proc"
+    unit = check_text(str(path), path.read_bytes())
+    assert unit.spec is not None
+    return unit.spec
+
+
+def test_specs_use_the_features_their_processes_need() -> None:
+    buy = _spec("采购流程")
+    need = buy.task("采购需求审批")
+    assert need is not None and need.assignee is not None
+    assert need.assignee.mode is m.AssigneeMode.RULE and buy.rule("审批权限") is not None
+    cal = buy.process_calendar
+    assert cal is not None and cal.makeup_days
+    holidays = {d for span in cal.holidays for d in span.dates()}
+    assert dt.date(2026, 10, 1) in holidays and dt.date(2026, 2, 17) in holidays
+    assert dt.date(2026, 2, 14) in {d for s in cal.makeup_days for d in s.dates()}
+    slas = [t.sla for t in buy.tasks if t.sla is not None]
+    assert any(s.reminders for s in slas) and any(s.breaches for s in slas)
+    inquiry = buy.task("发送询价函")
+    assert inquiry is not None and inquiry.for_each is not None
+    assert inquiry.for_each.list_field.text == "候选供应商"
+    reg = _spec("新客户注册流程")
+    review = reg.task("复核")
+    assert review is not None and review.assignee is not None
+    assert review.assignee.mode is m.AssigneeMode.ALL and review.exclusions
+    assert {"审核", "复核", "资料审核", "审批"} <= {t.name.text for t in reg.tasks}
+    hire = _spec("招聘流程")
+    assert any(r.split is m.Split.INTERLEAVED for t in hire.tasks for r in t.routes)
+    order = _spec("订单交付流程")
+    assert any(r.split is m.Split.PARALLEL for t in order.tasks for r in t.routes)
+    assert sum(1 for t in order.tasks if t.join is not None) == 2
+    assert {r.name.text for r in order.roles} >= {"销售部", "采购部", "生产部", "品质部",
+                                                   "物流部", "财务部"}
