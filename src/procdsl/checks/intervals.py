@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from ..model import (
     BoolOp,
@@ -32,6 +34,7 @@ from ..model import (
 
 Value = Fraction | str | bool
 MAX_COMBINATIONS = 4096
+MAX_WORK = 400_000  # cells x rows: beyond this a table is left unanalysed
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
@@ -191,38 +194,48 @@ def _has_integer(cell: Cell) -> bool:
     return _floor(cell.low) + 1 < cell.high
 
 
-def evaluate(expr: Expr, env: dict[str, Value], domains: dict[str, Domain]) -> bool:
-    """Return whether an analysable condition holds for the field values in env."""
+Test = Callable[[dict[str, Value]], bool]
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge}
+
+
+def compile_condition(expr: Expr, domains: dict[str, Domain]) -> Test:
+    """Return a function that tells whether an analysable condition holds for field values."""
     match expr:
         case Not():
-            return not evaluate(expr.operand, env, domains)
+            inner = compile_condition(expr.operand, domains)
+            return lambda env: not inner(env)
         case BoolOp():
-            results = [evaluate(x, env, domains) for x in expr.operands]
-            return all(results) if expr.op == "and" else any(results)
+            parts = [compile_condition(x, domains) for x in expr.operands]
+            if expr.op == "and":
+                return lambda env: all(p(env) for p in parts)
+            return lambda env: any(p(env) for p in parts)
         case Literal():
-            return bool(expr.value)
+            value = bool(expr.value)
+            return lambda env: value
         case FieldRef():
-            return env[expr.name.text] is True
+            name = expr.name.text
+            return lambda env: env[name] is True
         case Member():
             assert isinstance(expr.operand, FieldRef)
             domain = domains[expr.operand.name.text]
-            inside = env[domain.field] in [constant(domain, x) for x in expr.items]
-            return inside != expr.negated
+            items = {constant(domain, x) for x in expr.items}
+            negated, field = expr.negated, domain.field
+            return lambda env: (env[field] in items) != negated
         case Compare():
-            if isinstance(expr.right, FieldRef) and not isinstance(expr.left, FieldRef):
-                return _compare(_FLIP[expr.op], expr.right, expr.left, env, domains)
-            return _compare(expr.op, expr.left, expr.right, env, domains)
+            mirrored = isinstance(expr.right, FieldRef) and not isinstance(expr.left, FieldRef)
+            ref, against = (expr.right, expr.left) if mirrored else (expr.left, expr.right)
+            assert isinstance(ref, FieldRef)
+            test, key = _OPS[_FLIP[expr.op] if mirrored else expr.op], ref.name.text
+            bound = constant(domains[key], against)
+            return lambda env: test(env[key], bound)
     raise ValueError("not an analysable condition")
 
 
-def _compare(op: str, field: Expr, other: Expr, env: dict[str, Value],
-             domains: dict[str, Domain]) -> bool:
-    assert isinstance(field, FieldRef)
-    a, b = env[field.name.text], constant(domains[field.name.text], other)
-    if op in ("==", "!="):
-        return (a == b) == (op == "==")
-    assert isinstance(a, Fraction) and isinstance(b, Fraction)
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+def evaluate(expr: Expr, env: dict[str, Value], domains: dict[str, Domain]) -> bool:
+    """Return whether an analysable condition holds for the field values in env."""
+    return compile_condition(expr, domains)(env)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +244,7 @@ class Analysis:
 
     domains: tuple[Domain, ...]
     cells: tuple[tuple[Cell, ...], ...]
+    positions: tuple[dict[Cell, int], ...]
     combos: tuple[tuple[tuple[Cell, ...], frozenset[int]], ...]
     skipped: tuple[int, ...]
 
@@ -252,24 +266,23 @@ def analyse(spec: Spec, conditions: Sequence[Expr]) -> Analysis | None:
     total = 1
     for c in per_field:
         total *= len(c)
-    if total > MAX_COMBINATIONS:
+    if total > MAX_COMBINATIONS or total * len(rows) > MAX_WORK:
         return None
-    found = Analysis(domains, tuple(per_field), (), skipped)
+    positions = tuple({c: i for i, c in enumerate(cs)} for cs in per_field)
+    found = Analysis(domains, tuple(per_field), positions, (), skipped)
+    tests = [(i, compile_condition(conditions[i], collector.domains)) for i in rows]
     combos = []
     for combo in itertools.product(*per_field):
         env = found.env(combo)
-        matches = frozenset(i for i in rows if evaluate(conditions[i], env, collector.domains))
-        combos.append((combo, matches))
-    return Analysis(domains, tuple(per_field), tuple(combos), skipped)
+        combos.append((combo, frozenset(i for i, test in tests if test(env))))
+    return Analysis(domains, tuple(per_field), positions, tuple(combos), skipped)
 
 
-def runs(ordered: Sequence[Cell], selected: Sequence[Cell]) -> list[list[Cell]]:
-    """Return the selected cells grouped into runs of neighbours in ``ordered``."""
+def runs(positions: dict[Cell, int], selected: Sequence[Cell]) -> list[list[Cell]]:
+    """Return the selected cells grouped into runs of neighbours (by their positions)."""
     groups: list[list[Cell]] = []
     last = -2
-    for index, cell in enumerate(ordered):
-        if cell not in selected:
-            continue
+    for index, cell in sorted((positions[c], c) for c in set(selected)):
         if index == last + 1:
             groups[-1].append(cell)
         else:

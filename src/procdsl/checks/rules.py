@@ -78,7 +78,7 @@ def region_text(analysis: Analysis, combos: Sequence[tuple[Cell, ...]], lang: st
         if domain.kind in ("enum", "bool"):
             return f"{domain.field} = " + sep.join(value_text(domain, c.witness(False), lang)
                                                    for c in cells)
-        groups = runs(analysis.cells[0], cells)
+        groups = runs(analysis.positions[0], cells)
         return sep.join(run_text(domain, g, lang) for g in groups)
     env = analysis.env(combos[0])
     comma = "，" if lang == "zh" else ", "
@@ -145,14 +145,17 @@ def _gap(rule: Rule, analysis: Analysis) -> Diagnostic | None:
 
 
 def _overlaps(rule: Rule, numbers: list[int], analysis: Analysis) -> Iterator[Diagnostic]:
-    for j in range(len(numbers)):
-        earlier = [i for i in range(j) if any(i in m and j in m for _, m in analysis.combos)]
-        if not earlier:
-            continue
-        i = earlier[0]
+    """Yield one PD502 per row that shares values with an earlier row (the first such row)."""
+    first: dict[int, int] = {}
+    for _, matches in analysis.combos:
+        if len(matches) > 1:
+            low = min(matches)
+            for j in matches - {low}:
+                first[j] = min(first.get(j, low), low)
+    for j in sorted(first):
+        i = first[j]
         shared = [c for c, m in analysis.combos if i in m and j in m]
-        mine = [m for _, m in analysis.combos if j in m]
-        shadowed = all(any(k < j for k in m) for m in mine)
+        shadowed = all(min(m) < j for _, m in analysis.combos if j in m)
         yield _overlap(rule, numbers[i], numbers[j], analysis, shared, shadowed)
 
 
