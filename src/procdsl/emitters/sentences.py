@@ -17,7 +17,7 @@ from ..keywords import WEEKDAYS
 from .words import action_word, format_duration, format_number
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
-_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9\-]")
 
 # comparison words: (zh, en), with date wording for dates
 _COMPARE = {
@@ -158,7 +158,9 @@ class _Phrases:
                 prec = _ARITH_PREC[e.op]
                 word = _ARITH[e.op][0 if self.zh else 1]
                 text = self.join([self.value(e.left, prec), word, self.value(e.right, prec + 1)])
-                return f"({text})" if prec < parent else text
+                if prec < parent:
+                    return f"（{text}）" if self.zh else f"({text})"
+                return text
         return self.clause(e, parent)
 
     def clause(self, e: m.Expr, parent: int = 0) -> str:
@@ -178,7 +180,7 @@ class _Phrases:
             case m.Member():
                 return self.member(e)
             case m.FieldRef():
-                return self.join([e.name.text, "为是" if self.zh else "is yes"])
+                return e.name.text if self.zh else f"{e.name.text} is yes"
         return self.value(e, parent)
 
     def negated(self, e: m.Expr) -> str:
@@ -209,10 +211,12 @@ class _Phrases:
         if self.zh:
             if len(items) == 1:
                 tail = ("不为" if e.negated else "为") + items[0]
+            elif e.negated and len(items) == 2:
+                tail = f"既不是{items[0]}也不是{items[1]}"
             elif e.negated:
                 tail = "不为" + "、".join(items) + "中的任何一个"
             else:
-                tail = "为" + "、".join(items) + "之一"
+                tail = "为" + list_words(items, "zh", "or") + ("之一" if len(items) > 2 else "")
             return join_zh([subject, tail])
         if len(items) == 1:
             tail = ("is not " if e.negated else "is ") + items[0]

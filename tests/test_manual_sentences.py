@@ -1,0 +1,86 @@
+"""Conditions and routes as sentences, in Chinese and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from procdsl import model as m
+from procdsl.compiler import check_text
+from procdsl.emitters.sentences import condition_sentence, join_zh, list_words
+
+SPEC = """process 采购 "采购"
+  lang zh
+
+roles
+  员工
+
+data
+  金额: money
+  类别: enum(设备, 软件, 服务)
+  加急: bool
+  交期: date
+  数量: int
+  city: text
+
+step 申请
+  by 员工
+{routes}
+  otherwise -> end 完成
+
+end 完成 success
+"""
+
+
+def _condition(text: str) -> tuple[m.Spec, m.Expr]:
+    unit = check_text("t.proc", SPEC.format(routes=f"  when {text} -> end 完成").encode())
+    assert unit.spec is not None, [d.message for d in unit.diagnostics]
+    condition = unit.spec.tasks[0].routes[0].condition
+    assert condition is not None
+    return unit.spec, condition
+
+
+@pytest.mark.parametrize(("source", "zh", "en"), [
+    ("金额 > 50000 and 类别 == 设备", "金额大于 50000 且类别为设备",
+     "金额 is greater than 50,000 and 类别 is 设备"),
+    ("金额 >= 1000.50", "金额不低于 1000.5", "金额 is at least 1,000.5"),
+    ("数量 == 3", "数量等于 3", "数量 is 3"),
+    ("数量 != 3", "数量不等于 3", "数量 is not 3"),
+    ("金额 <= 10", "金额不超过 10", "金额 is at most 10"),
+    ("类别 in (设备, 软件)", "类别为设备或软件", "类别 is 设备 or 软件"),
+    ("类别 in (设备, 软件, 服务)", "类别为设备、软件或服务之一", "类别 is one of 设备, 软件, 服务"),
+    ("类别 not in (设备, 软件)", "类别既不是设备也不是软件", "类别 is neither 设备 nor 软件"),
+    ("类别 in (设备)", "类别为设备", "类别 is 设备"),
+    ("类别 not in (设备, 软件, 服务)", "类别不为设备、软件、服务中的任何一个",
+     "类别 is none of 设备, 软件, 服务"),
+    ("加急", "加急", "加急 is yes"),
+    ("not 加急", "加急为否", "加急 is no"),
+    ("not 金额 > 5", "金额不超过 5", "金额 is at most 5"),
+    ("not (加急 or 数量 > 2)", "并非（加急或数量大于 2）",
+     "it is not the case that (加急 is yes or 数量 is greater than 2)"),
+    ("(加急 or 数量 > 2) and 金额 < 5", "（加急或数量大于 2）且金额小于 5",
+     "(加急 is yes or 数量 is greater than 2) and 金额 is less than 5"),
+    ("交期 < 2026-10-01", "交期早于 2026-10-01", "交期 is before 2026-10-01"),
+    ("交期 >= 2026-10-01", "交期不早于 2026-10-01", "交期 is on or after 2026-10-01"),
+    ("金额 * 2 + 1 > 数量", "金额乘以 2 加 1 大于数量", "金额 times 2 plus 1 is greater than 数量"),
+    ("金额 * (数量 + 1) > 0", "金额乘以（数量加 1）大于 0",
+     "金额 times (数量 plus 1) is greater than 0"),
+    ("city == \"北京\"", "city 为“北京”", "city is “北京”"),
+    ("加急 == true", "加急为是", "加急 is yes"),
+    ("金额 > -5", "金额大于 -5", "金额 is greater than -5"),
+])
+def test_condition_sentences(source: str, zh: str, en: str) -> None:
+    spec, condition = _condition(source)
+    assert condition_sentence(condition, spec, "zh") == zh
+    assert condition_sentence(condition, spec, "en") == en
+
+
+def test_chinese_spacing_goes_only_between_chinese_and_latin_text() -> None:
+    assert join_zh(["金额", "大于", "50000", "且", "类别"]) == "金额大于 50000 且类别"
+    assert join_zh(["city", "为", "x"]) == "city 为 x"
+
+
+def test_lists_read_naturally() -> None:
+    assert list_words(["A", "B", "C"], "en") == "A, B and C"
+    assert list_words(["A", "B"], "en", "or") == "A or B"
+    assert list_words(["甲", "乙", "丙"], "zh", "or") == "甲、乙或丙"
+    assert list_words(["甲", "乙"], "zh") == "甲、乙"

@@ -1,0 +1,66 @@
+"""Users override the manual's templates and words by name; the RACI rule holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from procdsl.emitters.markdown import emit_markdown
+
+from .test_manual import load, tables_of
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src/procdsl/emitters/templates/manual"
+
+
+def test_a_template_of_the_same_name_replaces_the_packaged_one(tmp_path: Path) -> None:
+    (tmp_path / "revision.md.j2").write_text(
+        "## {{ section.number }}. Changes\n\nVersion {{ process.version|md_inline }}: "
+        "{{ process.label|md_inline }}\n", encoding="utf-8")
+    text = emit_markdown(load("manual_en"), lang="en", templates=tmp_path)
+    assert text.endswith("## 13. Changes\n\nVersion 2.0: Purchase request\n")
+    assert "## 7. Procedure" in text  # the other templates are still the packaged ones
+
+
+def test_a_step_template_override_sees_the_documented_context(tmp_path: Path) -> None:
+    (tmp_path / "step.md.j2").write_text(
+        "### {{ step.number }} {{ step.name }} {{ step.kind }} {{ step.routes|length }}\n",
+        encoding="utf-8")
+    text = emit_markdown(load("manual_en"), lang="en", templates=tmp_path)
+    assert "### 2 manager_approval approval 5\n" in text
+
+
+def test_labels_json_overrides_words_key_by_key(tmp_path: Path) -> None:
+    (tmp_path / "labels.json").write_text(json.dumps({"en": {"procedure": "How to do it"}}),
+                                          encoding="utf-8")
+    text = emit_markdown(load("manual_en"), lang="en", templates=tmp_path)
+    assert "## 7. How to do it" in text
+    assert "## 8. Approval authority" in text
+
+
+def test_every_label_exists_in_both_languages() -> None:
+    data = json.loads((TEMPLATES / "labels.json").read_text(encoding="utf-8"))
+    assert set(data["zh"]) == set(data["en"])
+
+
+def _raci() -> dict[tuple[str, str], str]:
+    rows = tables_of(emit_markdown(load("manual_en"), lang="en"))
+    header = next(r for r in rows if r[0] == "Step" and "employee" in r)
+    body = rows[rows.index(header) + 1: rows.index(header) + 17]
+    return {(row[0].split(". ", 1)[1], role): cell
+            for row in body for role, cell in zip(header[1:], row[1:], strict=True)}
+
+
+def test_raci_follows_the_documented_rule() -> None:
+    raci = _raci()
+    assert raci[("Submit purchase request", "employee")] == "R"       # by, on a step
+    assert raci[("Manager approval", "manager")] == "A"               # by, on an approval
+    assert raci[("Manager approval", "gm")] == "I"                    # on breach notify
+    assert raci[("GM approval", "cfo")] == "A/C"                      # in the chain, escalation
+    assert raci[("Finance review", "finance")] == "A"                 # chosen by the rule
+    assert raci[("Finance review", "gm")] == "A"                      # a rule row names gm
+    assert raci[("Finance review", "cfo")] == "A/C"                   # also by when urgent
+    assert raci[("Draft contract terms", "finance")] == "I"           # notify on leave
+    assert raci[("Pay the supplier", "supplier")] == "I"
+    assert raci[("Confirm the service was delivered", "manager")] == "R"   # by A, B
+    assert raci[("Onboard the supplier", "procurement")] == ""        # a subprocess step
+    assert set(raci.values()) <= {"", "R", "A", "C", "I", "A/C", "R/I", "A/I"}
