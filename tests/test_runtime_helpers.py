@@ -22,7 +22,8 @@ from procdsl.emitters.python import emit_python
 from procdsl.model import Spec
 from procdsl.runtime import Actor
 
-FIXTURES = Path(__file__).parent / "fixtures"
+ROOT_DIR = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT_DIR / "tests" / "fixtures"
 RUNTIME_SPECS = ("registration_zh", "runtime_parallel", "runtime_choice", "runtime_foreach",
                  "runtime_interleaved", "runtime_approvals")
 _OUT = Path(tempfile.mkdtemp(prefix="procdsl_codegen_"))

@@ -45,10 +45,9 @@ class Namer:
         if name in self._made:
             return self._made[name]
         base = name
-        stable = unicodedata.normalize("NFKC", name) == name
-        if not (name.isidentifier() and stable) or name.startswith("_"):
-            base = "n_" + "_".join(c if c.isalnum() and c.isascii() else f"{ord(c):x}"
-                                   for c in name)
+        if not (name.isidentifier() and _nfkc_stable(name)) or name.startswith("_"):
+            base = "n_" + "".join(c if c == "_" or (c.isalnum() and _nfkc_stable(c))
+                                  else f"x{ord(c):x}" for c in name)
         if keyword.iskeyword(base) or keyword.issoftkeyword(base) or base in self._taken:
             base += "_"
         ident, n = base, 2
@@ -57,6 +56,10 @@ class Namer:
         self._taken.add(ident)
         self._made[name] = ident
         return ident
+
+
+def _nfkc_stable(text: str) -> bool:
+    return unicodedata.normalize("NFKC", text) == text
 
 
 # ------------------------------------------------------------------ layout

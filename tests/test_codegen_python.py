@@ -1,0 +1,166 @@
+"""Tests of the Python emitter: clean under mypy --strict and ruff, deterministic, safe."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from procdsl.compiler import check_text
+from procdsl.emitters import GENERATED_MARK
+from procdsl.emitters.python import Namer, emit_python
+from procdsl.flow import transitions
+
+from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_of, source_of, spec_of
+
+TRICKY = '''process tricky "A \\"quoted\\" title \\\\ with ''' + "'''" + ''' and \\\\n"
+  version "1.0\\"'"
+  lang en
+
+roles
+  class
+  None
+
+data
+  import: int
+  _hidden: bool
+  bool: bool
+  name: enum(value, name, 甲)
+
+step def "step called def"
+  by class
+  when import > 2 and name == 甲 -> return
+  otherwise -> end print
+
+step return
+  by None
+  then end print
+
+end print success
+'''
+
+
+def test_generated_code_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:
+    for name in RUNTIME_SPECS:
+        (tmp_path / f"gen_{name}.py").write_text(source_of(name), encoding="utf-8")
+    (tmp_path / "gen_tricky.py").write_text(_tricky_source(), encoding="utf-8")
+    files = sorted(str(p) for p in tmp_path.glob("gen_*.py"))
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                           "--cache-dir", str(tmp_path / ".mypy"), *files],
+                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--config",
+                           str(ROOT_DIR / "pyproject.toml"), *files],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+def _tricky_source() -> str:
+    unit = check_text("odd dir/tricky\"name.proc", TRICKY.encode())
+    assert unit.spec is not None, [str(d) for d in unit.diagnostics]
+    return emit_python(unit.spec, lang="en")
+
+
+def test_user_text_reaches_code_only_as_literals(tmp_path: Path) -> None:
+    path = tmp_path / "gen_tricky.py"
+    path.write_text(_tricky_source(), encoding="utf-8")
+    found = importlib.util.spec_from_file_location("gen_tricky", path)
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    sys.modules["gen_tricky"] = module
+    found.loader.exec_module(module)
+    title = 'A "quoted" title \\ with \'\'\' and \\n'
+    assert module.__doc__ == f'tricky: {title} (version 1.0"\')'
+    assert [s.value for s in module.Step] == ["def", "return"]
+    assert {"import_", "n__hidden", "bool_", "name"} <= set(module.Data.__slots__)
+    case = module.WORKFLOW.start(_actor("class"), {"import": 3, "name": "甲"}, _now())
+    case.act("def", "complete", _actor("class"), _now())
+    assert case.active == ("return",)
+
+
+def _actor(role: str) -> object:
+    from procdsl.runtime import Actor
+
+    return Actor.of("someone", role)
+
+
+def _now() -> object:
+    import datetime as dt
+
+    return dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+
+
+def test_header_marks_the_file_as_generated() -> None:
+    for name in RUNTIME_SPECS:
+        head = "\n".join(source_of(name).splitlines()[:3])
+        assert GENERATED_MARK in head and f"{name}.proc" in head
+
+
+def test_output_is_the_same_bytes_under_different_hash_seeds() -> None:
+    code = ("import sys; sys.path.insert(0, 'tests'); from pathlib import Path; "
+            "from procdsl.compiler import check_text; "
+            "from procdsl.emitters.python import emit_python; "
+            "u = check_text('tests/fixtures/runtime_approvals.proc', "
+            "Path('tests/fixtures/runtime_approvals.proc').read_bytes()); "
+            "sys.stdout.write(emit_python(u.spec, lang='en'))")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT_DIR,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert outputs == {source_of("runtime_approvals")}
+
+
+def test_each_route_carries_its_source_line() -> None:
+    source = source_of("registration_zh")
+    assert "# from registration_zh.proc:47" in source
+    routes = sum(len(t.routes) for t in spec_of("registration_zh").tasks)
+    assert source.count("# from registration_zh.proc:") == routes == 11
+
+
+def test_generated_transitions_match_the_flow_graph() -> None:
+    for name in RUNTIME_SPECS:
+        table = module_of(name).PROCESS
+        found = set()
+        for task in table.tasks:
+            for route in task.routes:
+                found |= {(task.name, route.action, t.name, "route") for t in route.targets}
+                if route.cap_then is not None:
+                    found.add((task.name, route.action, route.cap_then.name, "cap"))
+            for breach in task.sla.breaches if task.sla else ():
+                if breach.target is not None:
+                    found.add((task.name, "timeout", breach.target.name, "breach"))
+        assert found == {t.key() for t in transitions(spec_of(name))}, name
+
+
+def test_guards_evaluate_the_conditions_on_the_data_class() -> None:
+    module = module_of("registration_zh")
+    rule = module.PROCESS.rules[0]
+    small_guard, big_guard = rule.rows[0][0], rule.rows[1][0]
+    data = module.Data(金额=Decimal(500), 风险等级="中")
+    assert small_guard(data) and not big_guard(data)
+    data = module.Data(金额=Decimal(500), 风险等级="高")
+    assert not small_guard(data)
+    assert big_guard(module.Data(金额=Decimal(10000)))
+
+
+@pytest.mark.parametrize(("names", "expected"), [
+    (["审批", "信息录入"], ["审批", "信息录入"]),
+    (["class", "class_", "class__"], ["class_", "class__", "class___"]),
+    (["match", "_x", "__init__"], ["match_", "n__x", "n___init__"]),
+    (["ﬁle", "file", "a-b"], ["n_xfb01le", "file", "n_ax2db"]),
+    (["name", "value"], ["name_", "value_"]),
+])
+def test_namer_makes_distinct_valid_identifiers(names: list[str], expected: list[str]) -> None:
+    namer = Namer(frozenset({"name", "value"}))
+    made = [namer(n) for n in names]
+    assert made == expected
+    assert all(m.isidentifier() for m in made) and len(set(made)) == len(made)
+    assert namer(names[0]) == made[0], "asked again, same identifier"
