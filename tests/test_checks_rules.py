@@ -99,6 +99,23 @@ def test_example_leaves_out_fields_that_do_not_matter() -> None:
     assert only(text, "PD501").message.en == "amount = 10 matches no row of rule mixed"
 
 
+def test_example_widens_the_number_field() -> None:
+    text = spec("rule mixed\n  when urgent -> boss\n  when not urgent and amount < 0.5 -> chief\n")
+    assert only(text, "PD501").message.en == ("urgent = false, amount >= 0.5 matches no row "
+                                              "of rule mixed")
+
+
+def test_gap_over_dates() -> None:
+    text = spec("rule dates\n  when due < 2026-01-01 -> boss\n  when due > 2026-01-01 -> chief\n")
+    text = text.replace("  urgent: bool\n", "  urgent: bool\n  due: date\n")
+    assert only(text, "PD501").message.en == "due = 2026-01-01 matches no row of rule dates"
+
+
+def test_table_that_never_matches() -> None:
+    text = spec("rule never\n  when false -> boss\n")
+    assert only(text, "PD501").message.en == "every case matches no row of rule never"
+
+
 def test_no_gap_claimed_when_a_row_cannot_be_analysed() -> None:
     text = spec("rule limits\n  when amount * 2 < 10000 -> boss\n  when amount > 10000 -> chief\n")
     assert found(text) == []

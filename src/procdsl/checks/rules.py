@@ -73,6 +73,8 @@ def run_text(domain: Domain, run: Sequence[Cell], lang: str) -> str:
 def region_text(analysis: Analysis, combos: Sequence[tuple[Cell, ...]], lang: str) -> str:
     """Return the values of some combinations in words: ranges for one field, else an example."""
     sep = " 或 " if lang == "zh" else " or "
+    if not analysis.domains:
+        return "任何情况" if lang == "zh" else "every case"
     if len(analysis.domains) == 1:
         domain, cells = analysis.domains[0], [c[0] for c in combos]
         if domain.kind in ("enum", "bool"):
@@ -80,11 +82,26 @@ def region_text(analysis: Analysis, combos: Sequence[tuple[Cell, ...]], lang: st
                                                    for c in cells)
         groups = runs(analysis.positions[0], cells)
         return sep.join(run_text(domain, g, lang) for g in groups)
-    env = analysis.env(combos[0])
     comma = "，" if lang == "zh" else ", "
-    keep = _relevant(analysis, combos)
-    return comma.join(f"{d.field} = {value_text(d, env[d.field], lang)}"
-                      for i, d in enumerate(analysis.domains) if i in keep)
+    return comma.join(_example_parts(analysis, combos, lang))
+
+
+def _example_parts(analysis: Analysis, combos: Sequence[tuple[Cell, ...]],
+                   lang: str) -> Iterator[str]:
+    """Yield 'field = value' for the fields that matter in the first combination; the
+    first number field among them is widened to the whole range around its value."""
+    first, present = combos[0], set(combos)
+    env = analysis.env(first)
+    widened = False
+    for i in sorted(_relevant(analysis, combos)):
+        d = analysis.domains[i]
+        if widened or d.kind in ("enum", "bool"):
+            yield f"{d.field} = {value_text(d, env[d.field], lang)}"
+            continue
+        same = [c for c in analysis.cells[i] if (*first[:i], c, *first[i + 1:]) in present]
+        run = next(g for g in runs(analysis.positions[i], same) if first[i] in g)
+        yield run_text(d, run, lang)
+        widened = True
 
 
 def _relevant(analysis: Analysis, combos: Sequence[tuple[Cell, ...]]) -> set[int]:
