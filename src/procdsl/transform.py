@@ -82,7 +82,10 @@ class ToModel(Transformer[Token, Any]):
             return self.source.span(self.base, self.base)
         else:
             start, end = meta.start_pos, meta.end_pos
-        return self.source.span(self.base + start, self._trim(self.base + start, self.base + end))
+        # A last line without a newline is parsed with one added, which the source lacks.
+        limit = len(self.source.text)
+        first = min(self.base + start, limit)
+        return self.source.span(first, self._trim(first, min(self.base + end, limit)))
 
     def _trim(self, start: int, end: int) -> int:
         """Return ``end`` moved back over the newlines, blanks and comments after a node."""
