@@ -1060,3 +1060,14 @@ def test_specs_use_the_features_their_processes_need() -> None:
     assert sum(1 for t in order.tasks if t.join is not None) == 2
     assert {r.name.text for r in order.roles} >= {"销售部", "采购部", "生产部", "品质部",
                                                    "物流部", "财务部"}
+
+
+@pytest.mark.parametrize("last", [
+    "step b\n  by r\n  then end e", "end f failure", "rule r\n  when x > 1 -> y"])
+def test_last_line_without_newline(last: str) -> None:
+    text = f"process p\nstep a\n  by r\n  then end e\nend e\n{last}"
+    result = parse_source(SourceFile.from_text("t.proc", text))
+    assert not result.diagnostics, [d.message for d in result.diagnostics]
+    assert result.spec is not None
+    spans = [n.span for n in (*result.spec.tasks, *result.spec.ends, *result.spec.rules)]
+    assert max(s.end for s in spans) == len(text)
