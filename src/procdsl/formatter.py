@@ -95,6 +95,8 @@ def format_text(text: str) -> str:
         if depth == 0:
             last_top_single = single
         pad = "  " * depth
+        if pending_comments and pending_comments[0] == "" and (not out or out[-1] == ""):
+            pending_comments.pop(0)
         for comment in pending_comments:
             out.append(pad + comment if comment else "")
         pending_comments = []
