@@ -58,9 +58,7 @@ def text_of(inline: Token) -> str:
     for child in inline.children or []:
         if child.type in ("text", "code_inline"):
             out.append(child.content)
-        elif child.type == "html_inline" and child.content == "<br>":
-            out.append("\n")
-        elif child.type in ("softbreak", "hardbreak"):
+        elif child.type in ("softbreak", "hardbreak") or child.content == "<br>":
             out.append("\n")
         elif child.type == "html_inline":
             out.append(child.content)

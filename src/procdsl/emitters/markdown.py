@@ -192,7 +192,8 @@ class _Views:
             out.append(Fact(t["call"], s.call_text(task.call.text, lang)))
         for key, docs in (("inputs", task.inputs), ("outputs", task.outputs)):
             if docs:
-                out.append(Fact(t[key], ("、" if lang == "zh" else ", ").join(d.name for d in docs)))
+                names = [d.name for d in docs]
+                out.append(Fact(t[key], ("、" if lang == "zh" else ", ").join(names)))
         if task.sla is not None:
             out.append(Fact(t["sla"], s.sla_text(task.sla, spec, self.numbers, lang)))
         if task.notifies:
@@ -367,13 +368,13 @@ class _Views:
             roles = s.list_words([r.text for r in c.roles], lang)
             go = s.route_target_text(c.target, self.spec, self.numbers, lang)
             out.append(s.join_zh([roles, f"可随时取消流程；取消后{go}，进行中的工作一并取消。"])
-                       if zh else f"{roles} may cancel the case at any time; then {go}, "
+                       if zh else f"Anyone in {roles} may cancel the case at any time; then {go}, "
                        "and any work in progress is cancelled.")
         for act in p.actions:
             title = s.quote(act.title or act.name.text, lang)
             who = s.who_text(act.assignee, lang)
             steps = s.list_words([self.ref(n.text) for n in act.steps], lang, "or")
-            out.append(s.join_zh([f"{title}：由", who, f"执行，仅限{steps}办理期间；其他时候不可执行。"])
+            out.append(s.join_zh([f"{title}：由", who, f"执行，仅限{steps}办理期间。"])
                        if zh else f"{title}: done by {who}, only while {steps} is in "
                        "progress, and at no other time.")
         return tuple(out)
@@ -449,7 +450,8 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
     def paren(text: str) -> str:
         return f"（{text}）" if lang == "zh" else f" ({text})"
 
-    env = make_environment("manual", {"md": md, "md_inline": md_inline, "md_url": md_url, "paren": paren}, templates)
+    filters = {"md": md, "md_inline": md_inline, "md_url": md_url, "paren": paren}
+    env = make_environment("manual", filters, templates)
     override = None
     if templates is not None and (templates / "labels.json").is_file():
         override = (templates / "labels.json").read_text(encoding="utf-8")

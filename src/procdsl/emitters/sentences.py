@@ -270,7 +270,7 @@ def _go(targets: tuple[m.Target, ...], split: m.Split, action: str, spec: m.Spec
         return (f"流程结束，结果为{quote(end.label, lang)}" if zh
                 else f"the process ends with {quote(end.label, lang)}")
     if action == m.RETURN:
-        return f"回到{ref}重新办理" if zh else f"it goes back to {ref}, for rework"
+        return f"回到{ref}重新办理" if zh else f"it goes back to {ref} for rework"
     return f"转至{ref}" if zh else f"go to {ref}"
 
 
@@ -298,13 +298,16 @@ def route_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lan
             text = f"{opening}, if {cond}, {go}"
         else:
             text = f"{opening} and {cond}, {go}"
+    elif zh and (fallback or route.kind is m.RouteKind.OTHERWISE):
+        text = f"{opening}，其他情况下{go}"
     elif fallback or route.kind is m.RouteKind.OTHERWISE:
-        text = f"{opening}，其他情况下{go}" if zh else f"{opening}, otherwise {go}"
+        joint = ", otherwise" if route.action == m.COMPLETE else " in any other case,"
+        text = f"{opening}{joint} {go}"
     else:
         text = f"{opening}，{go}" if zh else f"{opening}, {go}"
     if route.cap is not None:
         times = _times(route.cap.times, lang)
-        text += f"（{times}）" if zh else f" ({times})"
+        text += f"（{times}）" if zh else f", {times}"
     return text + ("。" if zh else ".")
 
 
@@ -399,7 +402,6 @@ _MODES = {
     m.AssigneeMode.ANY: ("或签（任一人决定）", "any of them (the first decision counts)"),
     m.AssigneeMode.ALL: ("会签（须全部同意）", "all of them (each must approve)"),
     m.AssigneeMode.SEQUENCE: ("依次审批（按顺序逐一审批）", "in order (one after another)"),
-    m.AssigneeMode.COUNT: ("多人审批（须为不同人员）", "several people (each a different person)"),
     m.AssigneeMode.RULE: ("按审批权限表", "by rule"),
     m.AssigneeMode.REQUESTER: ("发起人审批", "the requester"),
 }
@@ -407,6 +409,9 @@ _MODES = {
 
 def mode_text(a: m.Assignee, lang: str) -> str:
     """Return an approval mode with what it means ('会签（须全部同意）')."""
+    if a.mode is m.AssigneeMode.COUNT:
+        return (f"{a.count} 人审批（须为不同人员）" if lang == "zh"
+                else f"{a.count} different people")
     return _MODES[a.mode][0 if lang == "zh" else 1]
 
 
