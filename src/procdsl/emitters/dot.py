@@ -71,7 +71,9 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 def html_text(text: str) -> str:
     """Return text escaped for an HTML-like DOT label (newlines become <BR/>)."""
     text = _CONTROL.sub(" ", text)
-    escaped = html.escape(text, quote=True).replace("\\", "&#92;")
+    # Graphviz expands \N, \G, \L ... even inside HTML-like labels (after decoding
+    # entities), so a backslash is doubled: "\\N" is drawn as the two characters "\N".
+    escaped = html.escape(text, quote=True).replace("\\", "\\\\")
     return "<BR/>".join(escaped.split("\n"))
 
 
