@@ -17,11 +17,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from .. import model as m
 from ..flow import parallel_blocks
 from ..keywords import WEEKDAYS
 from . import header_text
+from .jinja import make_environment
 
 WIDTH = 100
 _OPS = {"and": "and", "or": "or"}
@@ -91,6 +93,16 @@ def tup(items: Sequence[Call | str]) -> Call:
     return Call("", list(items))
 
 
+def opt(items: Sequence[Call | str]) -> Call | None:
+    """Return a tuple node, or None when there are no items (the argument is left out)."""
+    return tup(items) if items else None
+
+
+def call(func: str, *args: Call | str, **options: Call | str | None) -> Call:
+    """Return a call node; options that are None are left out."""
+    return Call(func, [*args, *(kw(k, v) for k, v in options.items() if v is not None)])
+
+
 def render(node: Call | str, indent: int, tail: str = "") -> list[str]:
     """Return the lines of node at indent, one line when it fits in WIDTH."""
     pad = " " * indent
@@ -128,7 +140,7 @@ class Guards:
 
     def __init__(self, spec: m.Spec, attrs: dict[str, str], source: str) -> None:
         self.spec, self.attrs, self.source = spec, attrs, source
-        self.lines: list[str] = []
+        self.functions: list[dict[str, Any]] = []
         self.count = 0
 
     def add(self, expr: m.Expr, about: str) -> str:
@@ -136,10 +148,10 @@ class Guards:
         self.count += 1
         name = f"_guard_{self.count}"
         body = self.expr(expr, top=True)
-        self.lines += ["", "", f"def {name}(d: Data) -> bool:",
-                       f"    # {about}, from {self.source}:{expr.span.line}"]
-        self.lines += render(Call("return ", [body]) if _width(body) > WIDTH - 12
-                             else f"return {body}", 4)
+        lines = render(Call("return ", [body]) if _width(body) > WIDTH - 12
+                       else f"return {body}", 4)
+        self.functions.append({"name": name, "body": lines,
+                               "comment": f"{about}, from {self.source}:{expr.span.line}"})
         return name
 
     def expr(self, e: m.Expr, top: bool = False) -> str:
@@ -215,151 +227,105 @@ class PythonEmitter:
 
     def emit(self) -> str:
         """Return the whole module."""
-        tables = self.process_table()
-        parts = [self.head(), self.enums(), self.data_class(), "\n".join(self.guards.lines),
-                 "", "", *render(tables, 0, ""), "",
-                 "WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)"]
-        text = "\n".join(parts).rstrip("\n") + "\n"
-        return _imports(text)
-
-    def head(self) -> str:
-        """Return the notice, docstring and import placeholder."""
-        notice = _comment_safe(header_text(self.spec.path))
+        tables = render(self.process_table(), 0)
+        fields = [line for f in self.spec.fields for line in render(self.field_line(f), 4)]
+        enums = self.enums()
+        used = "\n".join([*tables, *fields])
         proc = self.spec.process
         doc = f"{proc.name.text}: {proc.label}" + (f" (version {proc.version})"
                                                    if proc.version else "")
-        notes = [f"# {part}" for part in _split_notice(notice)]
-        return "\n".join([*notes, repr(doc), "", "from __future__ import annotations",
-                          "", "@IMPORTS@", "", "from procdsl import runtime as _rt"])
+        env = make_environment("python", {})
+        return env.get_template("module.py.j2").render(
+            lang="zh" if self.lang == "zh" else "en", doc=repr(doc),
+            notice=_split_notice(_comment_safe(header_text(self.spec.path))),
+            imports=[mod for mod in ("dataclasses", "datetime", "decimal", "enum", "typing")
+                     if mod in ("dataclasses", "enum") or f"_{mod}." in used],
+            enums=enums, fields=fields, guards=self.guards.functions, tables=tables)
 
-    def enums(self) -> str:
-        """Return the Step, Action and End enums."""
+    def enums(self) -> list[dict[str, Any]]:
+        """Return the Step, Action and End enums: class name and member lines."""
         spec = self.spec
         actions = [m.COMPLETE, *m.STANDARD_OUTCOMES]
         for task in spec.tasks:
             actions += [a for a in task.actions if a not in actions]
-        out: list[str] = []
-        for cls, doc, names in (
-                ("Step", "The steps and approvals, in spec order.",
-                 [t.name.text for t in spec.tasks]),
-                ("Action", "What an actor can do on a step.", actions),
-                ("End", "The ends of the process.", [e.name.text for e in spec.ends])):
+        out = []
+        for cls, names in (("Step", [t.name.text for t in spec.tasks]), ("Action", actions),
+                           ("End", [e.name.text for e in spec.ends])):
             namer = Namer(_ENUM_RESERVED)
-            out += ["", "", f"class {cls}(_enum.Enum):", f'    """{doc}"""', ""]
+            lines = []
             for name in dict.fromkeys(names):
                 member = name.upper() if cls == "Action" and name in actions[:4] else name
-                out += render(f"{namer(member)} = {name!r}", 4)
-        return "\n".join(out)
+                lines += render(f"{namer(member)} = {name!r}", 4)
+            out.append({"cls": cls, "lines": lines})
+        return out
 
-    def data_class(self) -> str:
-        """Return the typed data class for the case fields."""
-        out = ["", "", "@_dataclasses.dataclass(slots=True)", "class Data:",
-               '    """The case fields the conditions read."""', ""]
-        if not self.spec.fields:
-            out.append("    pass")
-        for f in self.spec.fields:
-            annotation, default = _field_type(f.type)
-            out += render(f"{self.attrs[f.name.text]}: {annotation} = {default}", 4)
-        return "\n".join(out)
+    def field_line(self, f: m.Field) -> str:
+        """Return the data class line of a field."""
+        annotation, default = _field_type(f.type)
+        return f"{self.attrs[f.name.text]}: {annotation} = {default}"
 
     def process_table(self) -> Call:
         """Return the ``PROCESS = ProcessDef(...)`` node."""
         spec, proc = self.spec, self.spec.process
         start = spec.start_task
-        args: list[Call | str] = [
-            f"name={proc.name.text!r}", f"version={proc.version or ''!r}",
-            f"start={start.name.text if start else ''!r}",
-            kw("tasks", tup([self.task(t) for t in spec.tasks])),
-            kw("ends", tup([f"_rt.EndDef({e.name.text!r}, {e.success})"
-                                for e in spec.ends]))]
-        if spec.fields:
-            args.append(kw("fields", tup([self.field_def(f) for f in spec.fields])))
-        if spec.rules:
-            args.append(kw("rules", tup([self.rule(r) for r in spec.rules])))
         calendar = spec.process_calendar
-        if calendar is not None:
-            args.append(kw("calendar", _calendar(calendar)))
-        if proc.sla is not None:
-            args.append(kw("sla", _sla(proc.sla)))
-        blocks = self.blocks()
-        if blocks:
-            args.append(kw("blocks", tup(blocks)))
-        args += self.controls(proc)
-        return Call("PROCESS = _rt.ProcessDef", args)
-
-    def controls(self, proc: m.Process) -> list[Call | str]:
-        """Return the withdraw, cancel and milestone arguments."""
-        out: list[Call | str] = []
-        if proc.withdraw is not None:
-            w = proc.withdraw
-            out.append(Call("withdraw=_rt.Withdraw", [_names(w.steps), _go(w.target)]))
-        if proc.cancels:
-            out.append(kw("cancels", tup([
-                Call("_rt.CancelDef", [_names(c.roles), _go(c.target)]) for c in proc.cancels])))
-        if proc.actions:
-            out.append(kw("milestones", tup([
-                Call("_rt.Milestone", [repr(a.name.text), _approvers(a.assignee),
-                                       _names(a.steps)]) for a in proc.actions])))
-        return out
+        w = proc.withdraw
+        return call(
+            "PROCESS = _rt.ProcessDef", name=repr(proc.name.text), version=repr(proc.version or ""),
+            start=repr(start.name.text if start else ""),
+            tasks=tup([self.task(t) for t in spec.tasks]),
+            ends=tup([f"_rt.EndDef({e.name.text!r}, {e.success})" for e in spec.ends]),
+            fields=opt([self.field_def(f) for f in spec.fields]),
+            rules=opt([self.rule(r) for r in spec.rules]),
+            calendar=_calendar(calendar) if calendar else None,
+            sla=_sla(proc.sla) if proc.sla else None, blocks=opt(self.blocks()),
+            withdraw=call("_rt.Withdraw", _names(w.steps), _go(w.target)) if w else None,
+            cancels=opt([call("_rt.CancelDef", _names(c.roles), _go(c.target))
+                         for c in proc.cancels]),
+            milestones=opt([call("_rt.Milestone", repr(a.name.text), _approvers(a.assignee),
+                                 _names(a.steps)) for a in proc.actions]))
 
     def task(self, task: m.Task) -> Call:
         """Return the TaskDef node of a task."""
         kind = "_rt.APPROVAL" if task.kind is m.TaskKind.APPROVAL else "_rt.STEP"
-        args: list[Call | str] = [repr(task.name.text), kind,
-                                  kw("routes", tup([self.route(task, r)
-                                                        for r in task.routes]))]
-        if task.assignee is not None:
-            args.append(kw("assignee", _approvers(task.assignee)))
-        if task.exclusions:
-            args.append(kw("exclusions", tup([
-                f"_rt.Exclusion({x.step.text if x.step else None!r})"
-                for x in task.exclusions])))
-        if task.extra_approvers:
-            args.append(kw("extras", tup([
-                Call("_rt.Extra", [self.guards.add(x.condition, f"{task.name.text} also by"),
-                                   _names(x.roles)]) for x in task.extra_approvers])))
-        if task.sla is not None:
-            args.append(kw("sla", _sla(task.sla)))
-        for when in m.NotifyWhen:
-            roles = tuple(r for n in task.notifies if n.when is when for r in n.roles)
-            if roles:
-                args.append(kw(f"notify_{when.value}", _names(roles)))
-        if task.join is not None:
-            args.append(f"join={task.join.kind.value!r}")
-        if task.for_each is not None:
-            args.append(kw("for_each", self.for_each(task, task.for_each)))
-        if task.call is not None:
-            args.append(f"call={task.call.text!r}")
-        return Call("_rt.TaskDef", args)
+        notify = {when: tuple(r for n in task.notifies if n.when is when for r in n.roles)
+                  for when in m.NotifyWhen}
+        return call(
+            "_rt.TaskDef", repr(task.name.text), kind,
+            routes=tup([self.route(task, r) for r in task.routes]),
+            assignee=_approvers(task.assignee) if task.assignee else None,
+            exclusions=opt([f"_rt.Exclusion({x.step.text if x.step else None!r})"
+                            for x in task.exclusions]),
+            extras=opt([call("_rt.Extra", self.guards.add(x.condition, f"{task.name.text} also by"),
+                             _names(x.roles)) for x in task.extra_approvers]),
+            sla=_sla(task.sla) if task.sla else None,
+            notify_enter=_names(notify[m.NotifyWhen.ENTER]) if notify[m.NotifyWhen.ENTER] else None,
+            notify_leave=_names(notify[m.NotifyWhen.LEAVE]) if notify[m.NotifyWhen.LEAVE] else None,
+            join=repr(task.join.kind.value) if task.join else None,
+            for_each=self.for_each(task, task.for_each) if task.for_each else None,
+            call=repr(task.call.text) if task.call else None)
 
     def route(self, task: m.Task, route: m.Route) -> Call:
         """Return the RouteDef node of a route, with its source line."""
-        args: list[Call | str] = [repr(route.action), tup([_go(t) for t in route.targets])]
-        if route.condition is not None:
-            args.append(f"guard={self.guards.add(route.condition, task.name.text)}")
-        if route.kind is m.RouteKind.OTHERWISE:
-            args.append("otherwise=True")
-        if route.split is not m.Split.ONE:
-            args.append(f"split={route.split.value!r}")
-        if route.inclusive:
-            args.append("inclusive=True")
-        if route.cap is not None:
-            args.append(f"cap_times={route.cap.times}")
-            if route.cap.then is not None:
-                args.append(kw("cap_then", _go(route.cap.then)))
-        args.append(f"line={route.span.line}")
-        return Call("_rt.RouteDef", args, f"from {self.source}:{route.span.line}")
+        cap = route.cap
+        node = call(
+            "_rt.RouteDef", repr(route.action), tup([_go(t) for t in route.targets]),
+            guard=self.guards.add(route.condition, task.name.text) if route.condition else None,
+            otherwise="True" if route.kind is m.RouteKind.OTHERWISE else None,
+            split=repr(route.split.value) if route.split is not m.Split.ONE else None,
+            inclusive="True" if route.inclusive else None,
+            cap_times=str(cap.times) if cap else None,
+            cap_then=_go(cap.then) if cap and cap.then else None, line=str(route.span.line))
+        node.comment = f"from {self.source}:{route.span.line}"
+        return node
 
     def for_each(self, task: m.Task, each: m.ForEach) -> Call:
         """Return the ForEachDef node."""
-        args: list[Call | str] = [repr(each.list_field.text)]
-        if each.sequential:
-            args.append("sequential=True")
-        if each.until_count is not None:
-            args.append(f"until_count={each.until_count}")
-        if each.until is not None:
-            args.append(f"until={self.guards.add(each.until, task.name.text + ' until')}")
-        return Call("_rt.ForEachDef", args)
+        until = self.guards.add(each.until, f"{task.name.text} until") if each.until else None
+        return call("_rt.ForEachDef", repr(each.list_field.text),
+                    sequential="True" if each.sequential else None,
+                    until_count=None if each.until_count is None else str(each.until_count),
+                    until=until)
 
     def rule(self, rule: m.Rule) -> Call:
         """Return the RuleDef node (approver chains; other results choose nobody)."""
@@ -369,20 +335,15 @@ class PythonEmitter:
                 row.condition, f"rule {rule.name.text}")
             roles = row.result.names if row.result.kind is m.ResultKind.ROLES else ()
             rows.append(tup([guard, _names(roles)]))
-        return Call("_rt.RuleDef", [repr(rule.name.text), tup(rows)])
+        return call("_rt.RuleDef", repr(rule.name.text), tup(rows))
 
     def field_def(self, f: m.Field) -> Call:
         """Return the FieldDef node of a data field."""
         t = f.type
-        item = t.item.kind.value if t.item is not None else None
         values = t.values or (t.item.values if t.item is not None else ())
-        args: list[Call | str] = [repr(f.name.text), repr(self.attrs[f.name.text]),
-                                  repr(t.kind.value)]
-        if item is not None:
-            args.append(f"item={item!r}")
-        if values:
-            args.append(kw("values", _names(values)))
-        return Call("_rt.FieldDef", args)
+        return call("_rt.FieldDef", repr(f.name.text), repr(self.attrs[f.name.text]),
+                    repr(t.kind.value), item=repr(t.item.kind.value) if t.item else None,
+                    values=_names(values) if values else None)
 
     def blocks(self) -> list[Call | str]:
         """Return the BlockDef nodes of the parallel and multi-choice blocks."""
@@ -392,9 +353,9 @@ class PythonEmitter:
             index = None
             if block.kind != "inclusive" and task is not None:
                 index = next(i for i, r in enumerate(task.routes) if r is block.route)
-            out.append(Call("_rt.BlockDef", [repr(block.split), repr(index), repr(block.join),
-                                             Call("frozenset", [tup(
-                                                 [repr(n) for n in sorted(block.members)])])]))
+            members = call("frozenset", tup([repr(n) for n in sorted(block.members)]))
+            out.append(call("_rt.BlockDef", repr(block.split), repr(index), repr(block.join),
+                            members))
         return out
 
 
@@ -418,12 +379,9 @@ def _go(target: m.Target) -> str:
 
 
 def _approvers(who: m.Assignee) -> Call:
-    args: list[Call | str] = [repr(who.mode.value), _names(who.roles)]
-    if who.count is not None:
-        args.append(f"count={who.count}")
-    if who.rule is not None:
-        args.append(f"rule={who.rule.text!r}")
-    return Call("_rt.Approvers", args)
+    return call("_rt.Approvers", repr(who.mode.value), _names(who.roles),
+                count=None if who.count is None else str(who.count),
+                rule=repr(who.rule.text) if who.rule else None)
 
 
 def _span(d: m.Duration) -> str:
@@ -431,27 +389,18 @@ def _span(d: m.Duration) -> str:
 
 
 def _sla(sla: m.Sla) -> Call:
-    args: list[Call | str] = [_span(sla.duration)]
-    reminders: list[Call | str] = []
-    for r in sla.reminders:
-        if r.percent is not None:
-            reminders.append(f"_rt.Reminder(percent=_decimal.Decimal({str(r.percent)!r}))")
-        elif r.before is not None:
-            reminders.append(f"_rt.Reminder(before={_span(r.before)})")
-    if reminders:
-        args.append(kw("reminders", tup(reminders)))
-    if sla.breaches:
-        args.append(kw("breaches", tup([_breach(b) for b in sla.breaches])))
-    return Call("_rt.SlaDef", args)
+    reminders: list[Call | str] = [_reminder(r) for r in sla.reminders]
+    breaches: list[Call | str] = [
+        call("_rt.BreachDef", repr(b.kind.value), *([_names(b.roles)] if b.roles else []),
+             target=_go(b.target) if b.target else None) for b in sla.breaches]
+    return call("_rt.SlaDef", _span(sla.duration), reminders=opt(reminders),
+                breaches=opt(breaches))
 
 
-def _breach(b: m.Breach) -> Call:
-    args: list[Call | str] = [repr(b.kind.value)]
-    if b.roles:
-        args.append(_names(b.roles))
-    if b.target is not None:
-        args.append(f"target={_go(b.target)}")
-    return Call("_rt.BreachDef", args)
+def _reminder(r: m.Reminder) -> str:
+    if r.before is not None:
+        return f"_rt.Reminder(before={_span(r.before)})"
+    return f"_rt.Reminder(percent=_decimal.Decimal({str(r.percent or 0)!r}))"
 
 
 def _calendar(c: m.Calendar) -> Call:
@@ -460,24 +409,15 @@ def _calendar(c: m.Calendar) -> Call:
         first = WEEKDAYS.get(span.first.text.lower(), 0)
         last = WEEKDAYS.get(span.last.text.lower(), 0) if span.last else first
         day = first
-        while first and last:
-            if day not in days:
-                days.append(day)
-            if day == last:
-                break
-            day = day % 7 + 1
-    holidays = [repr(d.isoformat()) for s in c.holidays for d in s.dates()]
-    makeup = [repr(d.isoformat()) for s in c.makeup_days for d in s.dates()]
-    args: list[Call | str] = [kw("workdays", tup([str(d) for d in sorted(days)]))]
-    if c.hours:
-        args.append(kw("hours", tup([f"({h.start}, {h.end})" for h in c.hours])))
-    if holidays:
-        args.append(kw("holidays", tup(holidays)))
-    if makeup:
-        args.append(kw("makeup_days", tup(makeup)))
-    if c.timezone is not None:
-        args.append(f"timezone={c.timezone.text!r}")
-    return Call("_rt.CalendarDef", args)
+        while first and last and day not in days:
+            days.append(day)
+            day = day % 7 + 1 if day != last else day
+    return call(
+        "_rt.CalendarDef", workdays=tup([str(d) for d in sorted(days)]),
+        hours=opt([f"({h.start}, {h.end})" for h in c.hours]),
+        holidays=opt([repr(d.isoformat()) for s in c.holidays for d in s.dates()]),
+        makeup_days=opt([repr(d.isoformat()) for s in c.makeup_days for d in s.dates()]),
+        timezone=repr(c.timezone.text) if c.timezone else None)
 
 
 def _field_type(t: m.DataType) -> tuple[str, str]:
@@ -488,12 +428,6 @@ def _field_type(t: m.DataType) -> tuple[str, str]:
         inner = _field_type(t.item)[0] if t.item is not None else "str"
         return f"list[{inner}]", "_dataclasses.field(default_factory=list)"
     return _TYPES[t.kind]
-
-
-def _imports(text: str) -> str:
-    wanted = [f"import {mod} as _{mod}" for mod in ("dataclasses", "datetime", "decimal",
-                                                    "enum", "typing") if f"_{mod}." in text]
-    return text.replace("@IMPORTS@", "\n".join(wanted), 1)
 
 
 def emit_python(spec: m.Spec, *, lang: str) -> str:
