@@ -84,3 +84,67 @@ def test_lists_read_naturally() -> None:
     assert list_words(["A", "B"], "en", "or") == "A or B"
     assert list_words(["甲", "乙", "丙"], "zh", "or") == "甲、乙或丙"
     assert list_words(["甲", "乙"], "zh") == "甲、乙"
+
+
+FEATURES = """process 评审 "评审"
+  lang zh
+
+roles
+  员工
+  专家
+  主任
+
+data
+  专家名单: list of text
+  分数: int
+
+step 提交
+  by 员工
+  then all of 初评, 复评
+
+step 初评
+  by 专家
+  for each 专家 in 专家名单 one at a time until 分数 > 80
+  then 汇总
+
+step 复评
+  by any of 专家, 主任
+  then 汇总
+
+approval 汇总
+  by requester
+  wait for any
+  sla 2 hours
+    remind 30 minutes before
+    on breach auto reject
+  approve -> end 完成
+  reject -> end 完成
+
+end 完成 success
+"""
+
+
+def _features() -> m.Spec:
+    unit = check_text("f.proc", FEATURES.encode())
+    assert unit.spec is not None, [d.message for d in unit.diagnostics]
+    return unit.spec
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", ["对「专家名单」中的每一项（记为「专家」）各办理一次，逐个进行；分数大于 80 时继续",
+            "任一分支到达即开始，之后到达的分支不再重复开始",
+            "2 小时；截止前 30 分钟提醒；超时：自动驳回", "**审批人**：发起人",
+            "**审批方式**：发起人审批", "完成后，同时开始第 2 步「初评」、第 3 步「复评」（并行办理）。"]),
+    ("en", ["done once for each “专家” in “专家名单”, one at a time; the process goes on as soon "
+            "as 分数 is greater than 80",
+            "starts when the first branch arrives; later branches do not start it again",
+            "2 hours; remind 30 minutes before the deadline; when overdue: reject automatically",
+            "**Approvers**: the requester", "| 4. 汇总 | the requester | the requester |",
+            "When done, start “初评” (step 2) and “复评” (step 3) at the same time."]),
+])
+def test_less_common_constructs_read_as_sentences(lang: str, expected: list[str]) -> None:
+    from procdsl.emitters.markdown import emit_markdown
+
+    text = emit_markdown(_features(), lang=lang)
+    for sentence in expected:
+        assert sentence in text
