@@ -132,10 +132,10 @@ def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int]
         diag = _indent_diagnostic(source, block, err)
         return [], [] if diag.span.line in bad_lines else [diag]
     except UnexpectedInput as err:
-        diag = describe_syntax_error(source, block, err)
-        if diag is None or diag.span.line in bad_lines:
+        found = describe_syntax_error(source, block, err)
+        if found is None or found.span.line in bad_lines:
             return [], []  # already reported by the prescan, which said it better
-        return [], [diag]
+        return [], [found]
     except RecursionError:
         span = source.span(block.offset, block.offset)
         return [], [diagnostic("PD006", span, Text(

@@ -144,7 +144,8 @@ def prescan(source: SourceFile) -> Prescan:
         diags.append(diagnostic(
             "PD006", source.span(0, 0),
             Text(f"the spec has {len(source.text):,} characters; procdsl reads at most "
-                 f"{MAX_CHARS:,}", f"规格文件有 {len(source.text):,} 个字符，超过上限 {MAX_CHARS:,}"),
+                 f"{MAX_CHARS:,}",
+                 f"规格文件有 {len(source.text):,} 个字符，超过上限 {MAX_CHARS:,}"),
             hint=Text("split the process into subprocesses (run NAME)",
                       "请把流程拆分为子流程（调用 NAME）")))
         return Prescan(source.text, (), tuple(diags), frozenset())
@@ -161,7 +162,7 @@ def prescan(source: SourceFile) -> Prescan:
         del out[before:]
         out.append(repaired)
         stripped = repaired.lstrip(" ")
-        if repaired and not repaired[0] == " " and not stripped.startswith("#"):
+        if repaired and repaired[0] != " " and not stripped.startswith("#"):
             if block_start >= 0:
                 blocks.append(Block("", block_start, block_line))
             block_start, block_line = offset, line_no

@@ -83,9 +83,9 @@ def _glued(word: str, expected: set[str]) -> str | None:
     """Return the keyword that ``word`` starts with (由客户 -> 由), if any."""
     best = None
     for spelling, _ in _spellings(expected):
-        if len(spelling) < len(word) and word.startswith(spelling) and not spelling.isascii():
-            if best is None or len(spelling) > len(best):
-                best = spelling
+        if len(spelling) < len(word) and word.startswith(spelling) and not spelling.isascii() \
+                and (best is None or len(spelling) > len(best)):
+            best = spelling
     return best
 
 
@@ -136,7 +136,8 @@ def _unknown_line_start(found: tuple[str, Span]) -> Diagnostic:
     else:
         hint = Text("a line in a step starts with by, then, when, otherwise, input, output, "
                     "check, notify, sla, wait, for each or run; an outcome line is "
-                    "'NAME -> NEXT'", "步骤中的一行以 由、然后、如果、否则、输入、输出、检查项、抄送、"
+                    "'NAME -> NEXT'",
+                    "步骤中的一行以 由、然后、如果、否则、输入、输出、检查项、抄送、"
                     "时限、等待、对每个 或 调用 开头；结果路由写作“名称 -> 下一步”")
     return diagnostic("PD008", span, Text(
         f"'{word}' does not start any kind of line", f"“{word}”不是任何一种行的开头"),
@@ -169,13 +170,13 @@ def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) ->
     wordlike = text.replace("_", "a").isalnum()
     if expected and expected <= set(_UNITS) | {"_NL"} and wordlike:
         guess = _did_you_mean(text, set(_UNITS))
-        hint = (Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？") if guess else
-                Text("units are minutes, hours, work hours, days, workdays, weeks",
-                     "单位可以是：分钟、小时、工作小时、天、工作日、周"))
+        unit_hint = (Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？") if guess else
+                     Text("units are minutes, hours, work hours, days, workdays, weeks",
+                          "单位可以是：分钟、小时、工作小时、天、工作日、周"))
         return diagnostic("PD010", span, Text(
             f"'{text}' is not a time unit", f"“{text}”不是时间单位"),
-            label=Text("unknown unit", "未知单位"), hint=hint)
-    hint = None
+            label=Text("unknown unit", "未知单位"), hint=unit_hint)
+    hint: Text | None = None
     glued = _glued(text, expected) if wordlike else None
     guess = _did_you_mean(text, expected) if wordlike else None
     if glued:
@@ -197,7 +198,7 @@ def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) ->
 
 def _unexpected_character(source: SourceFile, block: Block, err: UnexpectedCharacters
                           ) -> Diagnostic | None:
-    offset = block.offset + err.pos_in_stream
+    offset = block.offset + (err.pos_in_stream or 0)
     char = source.text[offset] if offset < len(source.text) else ""
     if char in FULL_WIDTH or char in OPEN_QUOTES or char == "\t":
         return None  # the prescan has reported it
