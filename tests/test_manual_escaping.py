@@ -102,3 +102,26 @@ def test_the_header_comment_cannot_be_closed_by_the_path() -> None:
     first = emit_markdown(odd, lang="en").split("\n")[0]
     assert first.startswith("<!-- ") and first.endswith(" -->")
     assert first.count("-->") == 1
+
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("ab1 .-+=#>*_`[]()!|~\\<&;$:{}%\"'") + ["\n", "采", "购"])
+
+
+def _seen(text: str) -> str:
+    return "\n".join(line.strip() for line in text.replace("\r", "").strip().split("\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, min_size=1, max_size=30).map("".join))
+def test_any_text_reads_back_unchanged_from_a_list_item_and_a_table_cell(text: str) -> None:
+    assume(text.strip())
+    doc = f"- {md(text)}\n\n| a | b |\n| --- | --- |\n| x | {md_inline(text)} |\n"
+    tokens = parser().parse(doc)
+    inlines = [t for t in tokens if t.type == "inline"]
+    kinds = [t.type for t in tokens if not t.type.startswith(("paragraph", "inline"))]
+    assert kinds.count("bullet_list_open") == 1 and "ordered_list_open" not in kinds
+    assert "heading_open" not in kinds and "blockquote_open" not in kinds
+    assert [text_of(t) for t in inlines] == [_seen(text), "a", "b", "x", _seen(text)]

@@ -34,7 +34,7 @@ _UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 
 def md_inline(text: object) -> str:
     """Return spec text as literal Markdown inside a line or a table cell (one line)."""
-    raw = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    raw = str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
     lines = [_UNDERSCORE.sub(r"\\_", line.strip().translate(_INLINE))
              for line in raw.split("\n")]
     return "<br>".join(lines)
