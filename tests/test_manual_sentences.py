@@ -134,7 +134,8 @@ def _features() -> m.Spec:
     ("zh", ["对「专家名单」中的每一项（记为「专家」）各办理一次，逐个进行；分数大于 80 时继续",
             "任一分支到达即开始，之后到达的分支不再重复开始",
             "2 小时；截止前 30 分钟提醒；超时：自动驳回", "**审批人**：发起人",
-            "**审批方式**：发起人审批", "完成后，同时开始第 2 步「初评」、第 3 步「复评」（并行办理）。"]),
+            "**审批方式**：发起人审批",
+            "完成后，同时开始第 2 步「初评」、第 3 步「复评」（并行办理）。"]),
     ("en", ["done once for each “专家” in “专家名单”, one at a time; the process goes on as soon "
             "as 分数 is greater than 80",
             "starts when the first branch arrives; later branches do not start it again",
