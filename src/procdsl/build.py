@@ -50,8 +50,11 @@ class BuildReport:
 
 def fingerprint() -> str:
     """Return a hash of procdsl's own code, grammar and templates (outputs depend on them)."""
+    from .parser import grammar_text
+
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
+    digest.update(grammar_text().encode("utf-8"))
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".j2", ".lark") and "__pycache__" not in path.parts:
             digest.update(path.relative_to(root).as_posix().encode())
@@ -102,10 +105,15 @@ def _index(specs: Sequence[tuple[str, Spec]]) -> bytes:
 
 
 def _manifest(outcomes: Iterable[SpecOutcome], hashes: dict[str, str]) -> bytes:
-    specs = {o.unit.path: {"hash": hashes[o.unit.path], "outputs": sorted(o.files)}
+    specs = {o.unit.path: {"hash": hashes[o.unit.path],
+                           "outputs": {name: _digest(data) for name, data in sorted(o.files.items())}}
              for o in outcomes if o.unit.ok}
     doc = {"generator": GENERATED_MARK, "fingerprint": fingerprint(), "specs": specs}
     return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _old_manifest(out: Path) -> dict[str, object]:
@@ -116,8 +124,9 @@ def _old_manifest(out: Path) -> dict[str, object]:
         return {}
 
 
-def _can_skip(out: Path, old: dict[str, object], path: str, digest: str) -> list[str] | None:
-    """Return the recorded outputs of an unchanged spec whose files are all present."""
+def _can_skip(out: Path, old: dict[str, object], path: str, digest: str
+              ) -> dict[str, bytes] | None:
+    """Return the outputs of an unchanged spec when every file on disk is as recorded."""
     if old.get("fingerprint") != fingerprint():
         return None
     specs = old.get("specs")
@@ -125,9 +134,18 @@ def _can_skip(out: Path, old: dict[str, object], path: str, digest: str) -> list
     if not isinstance(entry, dict) or entry.get("hash") != digest:
         return None
     outputs = entry.get("outputs")
-    if not isinstance(outputs, list) or not all((out / str(f)).is_file() for f in outputs):
+    if not isinstance(outputs, dict):
         return None
-    return [str(f) for f in outputs]
+    files: dict[str, bytes] = {}
+    for name, recorded in outputs.items():
+        try:
+            data = (out / str(name)).read_bytes()
+        except OSError:
+            return None
+        if _digest(data) != recorded:
+            return None  # edited or damaged by hand: build it again
+        files[str(name)] = data
+    return files
 
 
 def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
@@ -138,7 +156,7 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
     from .compiler import _process_name
 
     names = frozenset(n for _, data in blobs if (n := _process_name(data)))
-    hashes = {p: hashlib.sha256(data).hexdigest()[:16] for p, data in blobs}
+    hashes = {p: _digest(data) for p, data in blobs}
     old = _old_manifest(out) if reuse else {}
     outcomes: list[SpecOutcome] = []
     todo: list[tuple[str, bytes]] = []
@@ -148,8 +166,7 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
             todo.append((path, data))
             continue
         unit = check_text(path, data, names)
-        files = {f: (out / f).read_bytes() for f in kept} if unit.ok else {}
-        outcomes.append(SpecOutcome(unit, files, skipped=unit.ok))
+        outcomes.append(SpecOutcome(unit, kept if unit.ok else {}, skipped=unit.ok))
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(_build_one, p, d, names) for p, d in todo]
