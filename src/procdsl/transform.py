@@ -29,7 +29,10 @@ _TYPES = {
     "MONEY": m.TypeKind.MONEY, "TEXT": m.TypeKind.TEXT, "DATE_TYPE": m.TypeKind.DATE,
 }
 _OUTCOMES = {"APPROVE": m.APPROVE, "REJECT": m.REJECT, "RETURN": m.RETURN}
-_COMPARE = {"=": "==", "≠": "!=", "≤": "<=", "≥": ">="}
+_COMPARE = {"=": "==", "≠": "!=", "≤": "<=", "≥": ">=", "等于": "==", "不等于": "!=",
+            "大于": ">", "超过": ">", "小于": "<", "低于": "<", "大于等于": ">=",
+            "不低于": ">=", "小于等于": "<=", "不超过": "<=", "早于": "<", "晚于": ">",
+            "不早于": ">=", "不晚于": "<="}
 _ARITH = {"×": "*", "÷": "/"}
 
 
@@ -569,7 +572,8 @@ class ToModel(Transformer[Token, Any]):
         except ValueError:
             value = text
             self.diagnostics.append(diagnostic(
-                "PD609", self.span(meta), Text(f"{text} is not a real date", f"{text} 不是有效日期"),
+                "PD609", self.span(meta),
+                Text(f"{text} is not a real date", f"{text} 不是有效日期"),
                 hint=Text("write dates as YYYY-MM-DD", "日期格式为 YYYY-MM-DD")))
         return m.Literal(value, m.LiteralKind.DATE, self.span(meta))
 
