@@ -772,6 +772,9 @@ def test_ends() -> None:
 @pytest.mark.parametrize(("op", "canonical"), [
     ("==", "=="), ("!=", "!="), ("<", "<"), ("<=", "<="), (">", ">"), (">=", ">="),
     ("=", "=="), ("≠", "!="), ("≤", "<="), ("≥", ">="),
+    ("等于", "=="), ("不等于", "!="), ("小于", "<"), ("低于", "<"), ("早于", "<"),
+    ("小于等于", "<="), ("不超过", "<="), ("不晚于", "<="), ("大于", ">"), ("超过", ">"),
+    ("晚于", ">"), ("大于等于", ">="), ("不低于", ">="), ("不早于", ">="),
 ])
 def test_comparison_operators(op: str, canonical: str) -> None:
     p, expr = condition(f"amount {op} 100", "amount: money")
@@ -1071,3 +1074,16 @@ def test_last_line_without_newline(last: str) -> None:
     assert result.spec is not None
     spans = [n.span for n in (*result.spec.tasks, *result.spec.ends, *result.spec.rules)]
     assert max(s.end for s in spans) == len(text)
+
+
+def test_chinese_comparison_words_need_no_space_and_leave_names_alone() -> None:
+    _, glued = condition("金额 大于10000", "金额: 金额")
+    assert isinstance(glued, m.Compare) and glued.op == ">"
+    _, word = condition("金额 超过预算", "金额: 金额")
+    assert isinstance(word, m.Compare) and isinstance(word.right, m.EnumValue)
+    assert word.right.name.text == "预算"
+    _, named = condition("大于号 等于 3", "大于号: 整数")
+    assert isinstance(named, m.Compare) and isinstance(named.left, m.FieldRef)
+    assert named.left.name.text == "大于号" and named.op == "=="
+    _, member = condition("等级 不 属于 (低)", "等级: 枚举(低, 高)")
+    assert isinstance(member, m.Member) and member.negated
