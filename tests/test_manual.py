@@ -331,3 +331,30 @@ def test_the_issues_example_sentences_appear() -> None:
     en = visible_text(manual(load("manual_en")))
     assert ("If approved and amount is greater than 50,000 and category is equipment, "
             "go to “GM approval” (step 3).") in en
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_forms_table_lists_every_input_and_output_once(spec: m.Spec) -> None:
+    t = labels(spec.lang)
+    rows = tables_of(manual(spec))
+    start = next((i for i, r in enumerate(rows) if r[:1] == [t["document"]]), None)
+    docs = list(dict.fromkeys(d.name for task in spec.tasks
+                              for d in (*task.inputs, *task.outputs)))
+    if start is None:
+        assert not docs
+        return
+    listed = [r[0] for r in rows[start + 1: start + 1 + len(docs)]]
+    assert sorted(listed) == sorted(docs)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_every_role_has_a_heading_and_a_raci_column(spec: m.Spec) -> None:
+    tokens = parser().parse(manual(spec))
+    h3 = [text_of(tokens[i + 1]) for i, tok in enumerate(tokens)
+          if tok.type == "heading_open" and tok.tag == "h3"]
+    raci_header = next(r for r in tables_of(manual(spec)) if r[0] == labels(spec.lang)["step"]
+                       and len(r) > 1)
+    for role in spec.roles:
+        assert any(h == role.name.text or h.startswith(role.name.text + ("（" if spec.lang == "zh"
+                                                                          else " (")) for h in h3)
+        assert role.name.text in raci_header
