@@ -70,3 +70,20 @@ def render_doc() -> str:
 
 def test_diagnostics_doc_is_current(update_golden: bool) -> None:
     assert_golden(ROOT / "docs" / "diagnostics.md", render_doc(), update_golden)
+
+
+def test_ir_doc_names_every_node_and_field() -> None:
+    import dataclasses
+
+    from procdsl import model
+
+    doc = (ROOT / "docs" / "ir.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^#|\Z)", doc, re.S | re.M))
+    for name, cls in vars(model).items():
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)) or \
+                cls.__module__ != model.__name__ or name in ("Spec", "Name"):
+            continue
+        assert name in sections, f"docs/ir.md has no section for {name}"
+        for f in dataclasses.fields(cls):
+            if f.name != "span":
+                assert f"`{f.name}`" in sections[name], f"{name}.{f.name} undocumented"
