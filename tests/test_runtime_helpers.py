@@ -56,8 +56,24 @@ def module_path(name: str) -> Path:
 @functools.cache
 def module_of(name: str) -> ModuleType:
     """Return the generated module of a fixture, imported."""
-    path = module_path(name)
-    spec = importlib.util.spec_from_file_location(f"gen_{name}", path)
+    return import_path(module_path(name), f"gen_{name}")
+
+
+@functools.cache
+def module_for_spec(path: Path) -> ModuleType:
+    """Return the generated module of any spec file (e.g. under specs/), imported."""
+    shown = path.relative_to(ROOT_DIR).as_posix()
+    unit = check_text(shown, path.read_bytes())
+    assert unit.spec is not None, [str(d) for d in unit.diagnostics]
+    index = len(list(_OUT.glob("spec_*.py")))
+    target = _OUT / f"spec_{index}.py"
+    target.write_text(emit_python(unit.spec, lang=unit.spec.lang), encoding="utf-8")
+    return import_path(target, target.stem)
+
+
+def import_path(path: Path, name: str) -> ModuleType:
+    """Return the module at path, imported under name."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
