@@ -46,9 +46,15 @@ end print success
 
 
 def test_generated_code_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:
+    """Every fixture, every spec in specs/ and a spec full of awkward names."""
     for name in RUNTIME_SPECS:
         (tmp_path / f"gen_{name}.py").write_text(source_of(name), encoding="utf-8")
     (tmp_path / "gen_tricky.py").write_text(_tricky_source(), encoding="utf-8")
+    for index, path in enumerate(sorted((ROOT_DIR / "specs").glob("*.proc"))):
+        unit = check_text(path.relative_to(ROOT_DIR).as_posix(), path.read_bytes())
+        assert unit.spec is not None, path
+        text = emit_python(unit.spec, lang=unit.spec.lang)
+        (tmp_path / f"gen_spec_{index}.py").write_text(text, encoding="utf-8")
     files = sorted(str(p) for p in tmp_path.glob("gen_*.py"))
     mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
                            "--cache-dir", str(tmp_path / ".mypy"), *files],

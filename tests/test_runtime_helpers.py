@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,8 @@ from procdsl.runtime import Actor
 ROOT_DIR = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT_DIR / "tests" / "fixtures"
 RUNTIME_SPECS = ("registration_zh", "runtime_parallel", "runtime_choice", "runtime_foreach",
-                 "runtime_interleaved", "runtime_approvals")
+                 "runtime_interleaved", "runtime_approvals", "runtime_misc",
+                 "runtime_vendor_check")
 _OUT = Path(tempfile.mkdtemp(prefix="procdsl_codegen_"))
 
 
@@ -33,9 +35,17 @@ _OUT = Path(tempfile.mkdtemp(prefix="procdsl_codegen_"))
 def spec_of(name: str) -> Spec:
     """Return the checked model of tests/fixtures/NAME.proc (failing on errors)."""
     path = FIXTURES / f"{name}.proc"
-    unit = check_text(f"tests/fixtures/{name}.proc", path.read_bytes())
+    unit = check_text(f"tests/fixtures/{name}.proc", path.read_bytes(), fixture_processes())
     assert unit.spec is not None, [str(d) for d in unit.diagnostics]
     return unit.spec
+
+
+@functools.cache
+def fixture_processes() -> frozenset[str]:
+    """Return the process names the fixtures declare (subprocesses may name them)."""
+    found = re.findall(r"^process (\w+)", "\n".join(
+        p.read_text("utf-8") for p in FIXTURES.glob("*.proc")), re.MULTILINE)
+    return frozenset(found)
 
 
 @functools.cache
