@@ -1087,3 +1087,67 @@ def test_chinese_comparison_words_need_no_space_and_leave_names_alone() -> None:
     assert named.left.name.text == "大于号" and named.op == "=="
     _, member = condition("等级 不 属于 (低)", "等级: 枚举(低, 高)")
     assert isinstance(member, m.Member) and member.negated
+
+
+# ------------------------------------------------------------------ all constructs, twice
+
+
+def _unit(stem: str, called: str) -> m.Spec:
+    path = FIXTURES / f"{stem}.proc"
+    unit = check_text(str(path), path.read_bytes(), processes=frozenset({called}))
+    assert unit.ok and unit.spec is not None, [d.message for d in unit.diagnostics]
+    return unit.spec
+
+
+def _shape(spec: m.Spec) -> list[object]:
+    """Return what a spec says without its names and texts (keywords only)."""
+    def sla(s: m.Sla | None) -> object:
+        if s is None:
+            return None
+        return (s.duration.amount, s.duration.unit, [(r.percent, r.before and r.before.unit)
+                                                     for r in s.reminders],
+                [(b.kind, len(b.roles), b.target and b.target.kind) for b in s.breaches])
+    shape: list[object] = [sla(spec.process.sla), len(spec.process.cancels),
+                           len(spec.process.actions), spec.process.withdraw is not None]
+    for task in spec.tasks:
+        a = task.assignee
+        shape.append((task.kind, a and (a.mode, len(a.roles), a.count),
+                      [e.kind for e in task.exclusions], len(task.extra_approvers),
+                      len(task.inputs), len(task.outputs), len(task.checklist), sla(task.sla),
+                      [n.when for n in task.notifies], task.join and task.join.kind,
+                      task.for_each and (task.for_each.sequential, task.for_each.until_count,
+                                         type(task.for_each.until).__name__),
+                      task.call is not None,
+                      [(r.kind, r.action if r.action in m.STANDARD_OUTCOMES else "", r.split,
+                        r.inclusive, r.cap and r.cap.times, type(r.condition).__name__,
+                        [t.kind for t in r.targets]) for r in task.routes]))
+    shape.append([(f.type.kind, len(f.type.values)) for f in spec.fields])
+    shape.append([[(r.result.kind, len(r.result.names)) for r in rule.rows] for rule in spec.rules])
+    shape.append([e.success for e in spec.ends])
+    return shape
+
+
+def test_all_constructs_fixtures_check_clean_and_agree() -> None:
+    zh = _unit("lang_all_constructs_zh", "付款流程")
+    en = _unit("lang_all_constructs_en", "payment")
+    assert zh.lang == "zh" and en.lang == "en"
+    assert _shape(zh) == _shape(en)
+
+
+def test_all_constructs_fixture_uses_every_kind() -> None:
+    spec = _unit("lang_all_constructs_en", "payment")
+    tasks = spec.tasks
+    routes = [r for t in tasks for r in t.routes]
+    slas = [s for s in [spec.process.sla, *(t.sla for t in tasks)] if s is not None]
+    assert {t.assignee.mode for t in tasks if t.assignee} >= set(m.AssigneeMode) - {
+        m.AssigneeMode.LIST, m.AssigneeMode.REQUESTER, m.AssigneeMode.SEQUENCE}
+    assert {b.kind for s in slas for b in s.breaches} == set(m.BreachKind)
+    assert {r.split for r in routes} == set(m.Split)
+    assert {r.kind for r in routes} == set(m.RouteKind)
+    assert {t.join.kind for t in tasks if t.join} == set(m.JoinKind)
+    assert {e.kind for t in tasks for e in t.exclusions} == set(m.ExclusionKind)
+    assert {n.when for t in tasks for n in t.notifies} == set(m.NotifyWhen)
+    assert {f.type.kind for f in spec.fields} == set(m.TypeKind)
+    assert any(r.inclusive for r in routes) and any(r.cap for r in routes)
+    assert any(t.for_each and t.for_each.sequential for t in tasks)
+    assert any(t.call for t in tasks) and any(t.extra_approvers for t in tasks)
