@@ -1072,7 +1072,9 @@ def test_last_line_without_newline(last: str) -> None:
     result = parse_source(SourceFile.from_text("t.proc", text))
     assert not result.diagnostics, [d.message for d in result.diagnostics]
     assert result.spec is not None
-    spans = [n.span for n in (*result.spec.tasks, *result.spec.ends, *result.spec.rules)]
+    spec = result.spec
+    spans = [*(t.span for t in spec.tasks), *(e.span for e in spec.ends),
+             *(r.span for r in spec.rules)]
     assert max(s.end for s in spans) == len(text)
 
 
