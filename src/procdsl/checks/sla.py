@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ..diagnostics import Diagnostic, Text, diagnostic
 from ..flow import transitions
-from ..model import BreachKind, Duration, Sla, Spec, TargetKind, Task, TaskKind, TimeUnit
+from ..model import Breach, BreachKind, Duration, Sla, Spec, TargetKind, Task, TaskKind, TimeUnit
 from . import Check, CheckContext
 from .calendars import valid_hours, weekday_numbers
 from .exprs import number_text
@@ -164,39 +164,45 @@ _BREACH_WORDS = {BreachKind.AUTO_APPROVE: Text("auto approve", "自动通过"),
                  BreachKind.GOTO: Text("goto", "转到")}
 
 
+def _not_an_approval(task: Task | None, breach: Breach, word: Text) -> Diagnostic:
+    if task is None:
+        message = Text(f"'{word.en}' on breach of the process SLA has no approval to decide",
+                       f"流程时限超时后不能{word.zh}：没有可以决定的审批")
+    else:
+        name = task.name.text
+        message = Text(f"'{word.en}' on breach needs an approval to decide, but {name} is a "
+                       "step, not an approval",
+                       f"超时{word.zh}需要一个审批来决定，但 {name} 是步骤，不是审批")
+    return diagnostic(
+        "PD608", breach.span, message, label=Text("only for approvals", "只适用于审批"),
+        hint=Text("use 'escalate to ROLE', 'notify ROLE' or 'goto STEP'",
+                  "请改用“升级 到 角色”、“通知 角色”或“转到 步骤”"))
+
+
+def _second_decision(task: Task | None, breach: Breach, first: Text, word: Text) -> Diagnostic:
+    who = _owner(task)
+    return diagnostic(
+        "PD608", breach.span,
+        Text(f"the SLA of {who.en} already says '{first.en}' on breach; '{word.en}' "
+             "contradicts it", f"{who.zh} 的时限已规定超时{first.zh}，{word.zh}与之矛盾"),
+        label=Text("second decision on breach", "超时处理重复"),
+        hint=Text("keep one of them", "只保留其中一个"))
+
+
 def check_breaches(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Report breach actions that do not fit their task, or that contradict each other."""
     for task, sla in all_slas(ctx.spec):
-        who = _owner(task)
         decided: Text | None = None
         for breach in sla.breaches:
             if breach.kind not in _DECIDING:
                 continue
             word = _BREACH_WORDS[breach.kind]
-            if breach.kind is not BreachKind.GOTO and (task is None or
-                                                       task.kind is TaskKind.STEP):
-                what = Text("the process", "整个流程") if task is None else Text(
-                    f"{who.en} is a step, not an approval", f"{who.zh} 是步骤，不是审批")
-                yield diagnostic(
-                    "PD608", breach.span,
-                    Text(f"'{word.en}' on breach needs an approval to decide, but {what.en}"
-                         if task is not None else
-                         f"'{word.en}' on breach of the process SLA has no approval to decide",
-                         f"超时{word.zh}需要一个审批来决定，但{what.zh}" if task is not None else
-                         f"流程时限超时后{word.zh}不适用：没有可以决定的审批"),
-                    label=Text("only for approvals", "只适用于审批"),
-                    hint=Text("use 'escalate to ROLE', 'notify ROLE' or 'goto STEP'",
-                              "请改用“升级 到 角色”、“通知 角色”或“转到 步骤”"))
+            plain = task is None or task.kind is TaskKind.STEP
+            if breach.kind is not BreachKind.GOTO and plain:
+                yield _not_an_approval(task, breach, word)
             elif decided is not None:
-                yield diagnostic(
-                    "PD608", breach.span,
-                    Text(f"the SLA of {who.en} already says '{decided.en}' on breach; "
-                         f"'{word.en}' contradicts it",
-                         f"{who.zh} 的时限已规定超时{decided.zh}，{word.zh}与之矛盾"),
-                    label=Text("second decision on breach", "超时处理重复"),
-                    hint=Text("keep one of them", "只保留其中一个"))
-            if decided is None:
-                decided = word
+                yield _second_decision(task, breach, decided, word)
+            decided = decided or word
 
 
 # ------------------------------------------------------------------ the fastest path
