@@ -78,7 +78,9 @@ def test_hours_out_of_range() -> None:
 
 def test_hours_reversed() -> None:
     text = spec(calendar=CALENDAR.replace("13:00-18:00", "18:00-13:00"))
-    assert only(text, "PD602").message.en == "working hours 18:00-13:00 end before they start"
+    d = only(text, "PD602")
+    assert (d.span.line, d.span.column) == where(text, "18:00-13:00")
+    assert d.message.en == "working hours 18:00-13:00 end before they start"
 
 
 def test_hours_overlap() -> None:
@@ -91,6 +93,7 @@ def test_hours_overlap() -> None:
 def test_holidays_reversed() -> None:
     text = spec(calendar=CALENDAR.replace("2026-10-01..2026-10-07", "2026-10-07..2026-10-01"))
     d = only(text, "PD603")
+    assert (d.span.line, d.span.column) == where(text, "2026-10-07..2026-10-01")
     assert d.message.en == "2026-10-07..2026-10-01 ends before it starts"
     assert d.hint is not None and d.hint.en == "write 2026-10-01..2026-10-07"
 
@@ -106,6 +109,9 @@ def test_holidays_out_of_order() -> None:
 def test_holidays_overlap() -> None:
     text = spec(calendar=CALENDAR.replace("2026-10-07", "2026-10-07, 2026-10-05..2026-10-09"))
     d = only(text, "PD603")
+    assert (d.span.line, d.span.column) == where(text, "2026-10-05..2026-10-09")
+    assert d.message.en == ("the holiday 2026-10-05..2026-10-09 overlaps 2026-10-01..2026-10-07, "
+                            "listed before it")
     assert d.label is not None and d.label.en == "overlap"
 
 
@@ -147,6 +153,7 @@ def test_reminder_percent() -> None:
 def test_reminder_before_longer_than_sla() -> None:
     text = spec(decide="  sla 1 workday\n    remind 8 work hours before\n")
     d = only(text, "PD606")
+    assert (d.span.line, d.span.column) == where(text, "remind 8 work hours before")
     assert d.message.en == ("a reminder 8 work hours before the deadline is not within the SLA "
                             "of 1 workday")
 
@@ -174,6 +181,17 @@ def test_two_decisions_on_breach() -> None:
     text = spec(decide="  sla 1 days\n    on breach auto approve\n    on breach auto reject\n")
     d = only(text, "PD608")
     assert (d.span.line, d.span.column) == where(text, "auto reject")
+
+
+def test_auto_reject_on_the_process_sla_in_chinese() -> None:
+    text = spec(header="  sla 10 days\n    on breach auto reject\n", lang="zh")
+    d = only(text, "PD608")
+    assert (d.span.line, d.span.column) == where(text, "auto reject")
+    assert d.message.zh == "流程时限超时后不能自动驳回：没有可以决定的审批"
+
+
+def test_goto_on_breach_fits_a_step() -> None:
+    assert found(spec(ask="  sla 1 days\n    on breach goto pay\n")) == []
 
 
 def test_process_sla_shorter_than_fastest_path() -> None:
