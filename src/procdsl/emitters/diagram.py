@@ -17,7 +17,7 @@ from ..flow import successors, transitions
 from . import header_text
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
 
-TITLE_WIDTH = 22   # display columns (a CJK character counts two)
+TITLE_WIDTH = 22
 META_WIDTH = 28
 EDGE_WIDTH = 20
 SLA_MARK = "◷"    # a clock face every installed font family can draw (⏱ renders as a box)
@@ -201,8 +201,9 @@ def _lane(spec: m.Spec, key: str, nodes: list[str], lang: str) -> Lane:
     name = key.removeprefix("role:")
     role = spec.role(name)
     external = bool(role and role.external)
-    label = name + (_words(lang, "（外部）", " (external)") if external else "")
-    note = role.title if role and role.title and role.title != name else None
+    title = role.title if role and role.title else name
+    label = clean(title) + (_words(lang, "（外部）", " (external)") if external else "")
+    note = name if title != name else None  # the name the spec's ``by`` lines use
     return Lane(node_id("cluster", "role", name), label, note, external, tuple(nodes))
 
 
@@ -309,8 +310,9 @@ def _end_node(end: m.End, lane: str | None) -> Node:
 
 
 def _cap_words(cap: m.Cap, lang: str) -> tuple[str, str]:
-    return (_words(lang, f"最多 {cap.times} 次", f"at most {cap.times} times"),
-            _words(lang, f"超过 {cap.times} 次", f"after {cap.times} times"))
+    times = "time" if cap.times == 1 else "times"
+    return (_words(lang, f"最多 {cap.times} 次", f"at most {cap.times} {times}"),
+            _words(lang, f"超过 {cap.times} 次", f"after {cap.times} {times}"))
 
 
 def _route_label(route: m.Route, lang: str, with_action: bool) -> str:
