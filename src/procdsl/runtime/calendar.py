@@ -21,6 +21,8 @@ _SEARCH_DAYS = 3700  # about ten years: a calendar with no working time fails lo
 
 def require_aware(when: dt.datetime) -> dt.datetime:
     """Return when in UTC; refuse naive datetimes (the clock must say its zone)."""
+    if when.__class__ is dt.datetime and when.tzinfo is UTC:
+        return when  # the common case, kept cheap
     if not isinstance(when, dt.datetime) or when.tzinfo is None:
         raise ValueError("time must be an aware datetime (with a time zone)")
     return when.astimezone(UTC)

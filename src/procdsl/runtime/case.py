@@ -70,7 +70,7 @@ class Case(Generic[D]):
     @property
     def marking(self) -> tuple[str, ...]:
         """Return one entry per active work item (a step run twice appears twice)."""
-        return tuple(item.task for item in self.items.values())
+        return tuple([item.task for item in self.items.values()])
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
@@ -161,9 +161,8 @@ class Case(Generic[D]):
 
     def _record(self, actor: Actor, step: str | None, action: str, when: dt.datetime,
                 before: tuple[str, ...]) -> tuple[Event, ...]:
-        self.history.append(AuditRecord(len(self.history) + 1, actor.id,
-                                        tuple(sorted(actor.roles)), step, action, when,
-                                        before, self.marking))
+        self.history.append(AuditRecord(len(self.history) + 1, actor.id, _sorted(actor.roles),
+                                        step, action, when, before, self.marking))
         return self._drain()
 
     def take_events(self) -> tuple[Event, ...]:
@@ -175,6 +174,21 @@ class Case(Generic[D]):
         self._events.append(event)
 
     def _drain(self) -> tuple[Event, ...]:
+        if not self._events:
+            return ()
         events = tuple(self._events)
         self._events.clear()
         return events
+
+
+_ROLE_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def _sorted(roles: frozenset[str]) -> tuple[str, ...]:
+    """Return roles sorted, remembering the answer (actors repeat; sorting is not free)."""
+    found = _ROLE_ORDER.get(roles)
+    if found is None:
+        if len(_ROLE_ORDER) > 4096:
+            _ROLE_ORDER.clear()
+        found = _ROLE_ORDER[roles] = tuple(sorted(roles))
+    return found

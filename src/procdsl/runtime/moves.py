@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import approvals, timers
 from .errors import Refused
 from .records import Actor, Event, Frame, Group, WorkItem
-from .tables import JOIN_ANY, Go, RouteDef, TaskDef, block_key
+from .tables import APPROVAL, JOIN_ANY, Go, RouteDef, TaskDef, block_key
 
 if TYPE_CHECKING:
     from .case import Case
@@ -57,7 +57,6 @@ def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> Plan:
         raise Refused(f"no route of {task.name} on {action!r} matches the case data")
     targets: list[Go] = []
     caps: list[str] = []
-    key = block_key(task.name, None if chosen[0][1].inclusive else chosen[0][0])
     for index, route in chosen:
         if route.cap_times is not None:
             passed = f"{task.name}#{index}"
@@ -68,14 +67,19 @@ def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> Plan:
                 continue
             caps.append(passed)
         targets.extend(route.targets)
-    return targets, caps, key
+    if len(targets) < 2:
+        return targets, caps, ""
+    return targets, caps, block_key(task.name, None if chosen[0][1].inclusive else chosen[0][0])
 
 
 def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any,
            now: dt.datetime, forced: bool = False) -> None:
     """Apply an accepted action to a work item (refusing before any change if it cannot)."""
     task = case.workflow.tasks[work.task]
-    decided, role = (action, "") if forced else approvals.vote(case, work, actor, action)
+    decided: str | None = action
+    role = ""
+    if not forced and task.kind == APPROVAL:
+        decided, role = approvals.vote(case, work, actor, action)
     group = case.groups.get(work.group) if work.group else None
     closing = decided is not None and (group is None or _group_closes(case, group, task, data))
     targets, caps, key = plan(case, task, decided, data) if closing and decided else ([], [], "")
@@ -218,8 +222,9 @@ def _new_item(case: Case[Any], task: TaskDef, frame_id: int, now: dt.datetime, g
               element: int | None) -> None:
     item = WorkItem(case.next_id, task.name, frame_id, now, group=group, element=element)
     case.next_id += 1
-    item.due, item.reminders = timers.schedule(case, task.sla, now)
-    if case.workflow.is_approval(task.name):
+    if task.sla is not None:
+        item.due, item.reminders = timers.schedule(case, task.sla, now)
+    if task.kind == APPROVAL:
         item.stages, item.needs = approvals.plan_stages(case, task)
         if approvals.NOBODY in item.stages[0]:
             case.emit(Event("no_approver", task.name, (), now, task.assignee.rule or ""
