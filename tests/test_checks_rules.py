@@ -111,6 +111,11 @@ def test_gap_over_dates() -> None:
     assert only(text, "PD501").message.en == "due = 2026-01-01 matches no row of rule dates"
 
 
+def test_bare_number_field_is_not_analysed() -> None:
+    text = spec("rule odd\n  when count -> boss\n  when count > 3 -> chief\n")
+    assert [d.code for d in found(text, "PD")] == ["PD403"]
+
+
 def test_table_that_never_matches() -> None:
     text = spec("rule never\n  when false -> boss\n")
     assert only(text, "PD501").message.en == "every case matches no row of rule never"

@@ -162,7 +162,9 @@ class _Collector:
             case Member():
                 return self.leaf(expr.operand, "in", expr.items)
             case FieldRef():
-                return self.leaf(expr, "==", ())
+                field = self.spec.field(expr.name.text)
+                is_bool = field is not None and field.type.kind is TypeKind.BOOL
+                return is_bool and self.leaf(expr, "==", ())
             case Literal():
                 return isinstance(expr.value, bool)
         return False

@@ -22,7 +22,7 @@ def value_text(domain: Domain, value: Value, lang: str) -> str:
         return ("是" if value else "否") if lang == "zh" else ("true" if value else "false")
     if isinstance(value, str):
         return value
-    if domain.kind == "date":
+    if domain.kind == "date" and 1 <= value <= _dt.date.max.toordinal():
         return _dt.date.fromordinal(int(value)).isoformat()
     if value.denominator == 1:
         return str(value.numerator)
