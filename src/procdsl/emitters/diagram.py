@@ -102,7 +102,7 @@ def _break_long(chunk: str, width: int) -> list[str]:
     target = min(width, -(-display_width(chunk) // count) + 1)  # even lines, no orphans
     while display_width(chunk) > width:
         full = _fit(chunk, width)
-        marks = [i + 1 for i in range(full // 2, full) if chunk[i] in _BREAK_AFTER]
+        marks = [i + 1 for i in range(full // 3, full) if chunk[i] in _BREAK_AFTER]
         cut = marks[-1] if marks else _fit(chunk, target)
         while cut < len(chunk) and chunk[cut] in _NO_LINE_START:
             cut += 1  # keep closing punctuation on the line it closes
@@ -201,9 +201,9 @@ def _lane(spec: m.Spec, key: str, nodes: list[str], lang: str) -> Lane:
     name = key.removeprefix("role:")
     role = spec.role(name)
     external = bool(role and role.external)
-    title = role.title if role and role.title else name
-    label = clean(title) + (_words(lang, "（外部）", " (external)") if external else "")
-    note = name if title != name else None  # the name the spec's ``by`` lines use
+    label = name + (_words(lang, "（外部）", " (external)") if external else "")
+    # the name is what the spec's ``by`` lines say; a title may be a whole description
+    note = clean(role.title) if role and role.title and role.title != name else None
     return Lane(node_id("cluster", "role", name), label, note, external, tuple(nodes))
 
 
@@ -466,8 +466,3 @@ def build_diagram(spec: m.Spec, lang: str) -> Diagram:
     lanes = tuple(_lane(spec, key, ids, lang) for key, ids in b.lanes.items())
     return Diagram(clean(spec.process.label), header_text(spec.path), lanes,
                    tuple(b.nodes.values()), tuple(b.edges))
-
-
-def transition_keys(spec: m.Spec) -> list[tuple[str, str, str, str]]:
-    """Return the keys of every transition, the set each diagram must draw exactly once."""
-    return [t.key() for t in transitions(spec)]

@@ -196,7 +196,7 @@ def diagram_dot(diagram: Diagram, lang: str, direction: str = "LR") -> str:
             g.node(node.id, **_node_attrs(node, lang, direction))
     for edge in diagram.edges:
         g.edge(edge.tail, edge.head, **_edge_attrs(edge))
-    return g.source
+    return str(g.source)
 
 
 def emit_dot(spec: m.Spec, *, lang: str, direction: str = "LR") -> str:
