@@ -13,6 +13,7 @@ from procdsl.diagnostics import Diagnostic, Severity
 from procdsl.model import (
     BoolOp,
     Compare,
+    EnumValue,
     Expr,
     FieldRef,
     Literal,
@@ -189,8 +190,8 @@ def _number(value: int) -> Literal:
 
 
 def _spec_with_n() -> Spec:
-    source, _ = read_source("n.proc", b"process p\ndata\n  n: int\nstep s by r, then end e\n"
-                                      b"end e success\nroles\n  r\n")
+    source, _ = read_source("n.proc", b"process p\ndata\n  n: int\n  k: enum(a, b, c)\n"
+                                      b"step s by r, then end e\nend e success\nroles\n  r\n")
     parsed = parse_source(source)
     assert parsed.spec is not None
     return parsed.spec
@@ -251,3 +252,57 @@ def test_analysis_agrees_with_brute_force(rows: list[Expr]) -> None:
         assert isinstance(w, Fraction) and w.denominator == 1 and cell.contains(w)
     gap = any(not m for m in by_cell.values())
     assert gap == any(not any(brute(r, x) for r in rows) for x in range(-10, 11))
+
+
+K = FieldRef(Name("k", NO_SPAN), NO_SPAN)
+LETTERS = ("a", "b", "c")
+
+
+def _letter(value: str) -> EnumValue:
+    return EnumValue(Name(value, NO_SPAN), NO_SPAN)
+
+
+enum_atoms = st.one_of(
+    st.builds(lambda op, v: Compare(op, K, _letter(v), NO_SPAN), st.sampled_from(("==", "!=")),
+              st.sampled_from(LETTERS)),
+    st.builds(lambda vs, neg: Member(K, tuple(_letter(v) for v in vs), neg, NO_SPAN),
+              st.lists(st.sampled_from(LETTERS), min_size=1, max_size=2), st.booleans()),
+)
+mixed = st.recursive(st.one_of(atoms, enum_atoms), lambda inner: st.builds(
+    lambda op, xs: BoolOp(op, tuple(xs), NO_SPAN), st.sampled_from(("and", "or")),
+    st.lists(inner, min_size=2, max_size=3)), max_leaves=4)
+
+
+def brute2(expr: Expr, x: int, letter: str) -> bool:
+    """Evaluate a condition over n = x and k = letter the obvious way."""
+    if isinstance(expr, BoolOp):
+        values = [brute2(e, x, letter) for e in expr.operands]
+        return all(values) if expr.op == "and" else any(values)
+    if isinstance(expr, Not):
+        return not brute2(expr.operand, x, letter)
+    uses_k = (expr.operand if isinstance(expr, Member) else expr.left) == K  # type: ignore[union-attr]
+    if not uses_k:
+        return brute(expr, x)
+    if isinstance(expr, Member):
+        names = [i.name.text for i in expr.items if isinstance(i, EnumValue)]
+        return (letter in names) != expr.negated
+    assert isinstance(expr, Compare) and isinstance(expr.right, EnumValue)
+    return (letter == expr.right.name.text) == (expr.op == "==")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(mixed, min_size=1, max_size=3))
+def test_two_field_analysis_agrees_with_brute_force(rows: list[Expr]) -> None:
+    analysis = analyse(SPEC, rows)
+    assert analysis is not None and analysis.skipped == ()
+    for combo, matches in analysis.combos:
+        env = analysis.env(combo)
+        letter = env.get("k")
+        for x in range(-10, 11):
+            if "n" in env and not combo[[d.field for d in analysis.domains].index("n")].contains(
+                    Fraction(x)):
+                continue
+            for k in LETTERS if letter is None else (letter,):
+                assert isinstance(k, str)
+                expected = frozenset(i for i, r in enumerate(rows) if brute2(r, x, k))
+                assert matches == expected, (x, k)
