@@ -25,7 +25,7 @@ def plan_stages(case: Case[Any], task: TaskDef) -> tuple[list[list[str]], list[i
     """Return the approval's stages (roles) and what each needs, for the case data now."""
     stages, needs = _base_stages(case, task.assignee)
     for extra in task.extras:
-        if extra.guard(case.data):
+        if _holds(extra.guard, case.data):
             for role in extra.roles:
                 stages.append([role])
                 needs.append(1)
@@ -58,9 +58,21 @@ def rule_roles(case: Case[Any], name: str) -> tuple[str, ...]:
     if rule is None:
         return ()
     for guard, roles in rule.rows:
-        if guard is None or guard(case.data):
+        if guard is None or _holds(guard, case.data):
             return roles
     return ()
+
+
+def _holds(guard: Any, data: Any) -> bool:
+    """Return the guard's value; a condition that cannot be evaluated does not hold.
+
+    These guards run while a task becomes active, after the action was accepted, so
+    they must not raise.
+    """
+    try:
+        return bool(guard(data))
+    except (ArithmeticError, TypeError):
+        return False
 
 
 def barred(case: Case[Any], item: WorkItem, actor: Actor) -> str | None:

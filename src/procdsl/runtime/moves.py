@@ -80,13 +80,17 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
     role = ""
     if not forced and task.kind == APPROVAL:
         decided, role = approvals.vote(case, work, actor, action)
+    if decided is not None and not work.group and not work.frame:
+        direct = case.workflow.direct.get((task.name, decided))
+        if direct is not None:  # the common sequential case, without the general machinery
+            _commit(case, task.name, actor, data)
+            _remove(case, work, now)
+            _new_item(case, direct, 0, now, 0, None)
+            return
     group = case.groups.get(work.group) if work.group else None
     closing = decided is not None and (group is None or _group_closes(case, group, task, data))
     targets, caps, key = plan(case, task, decided, data) if closing and decided else ([], [], "")
-    case.data = data
-    doers = case.doers.setdefault(task.name, [])
-    if actor.id not in doers:
-        doers.append(actor.id)
+    _commit(case, task.name, actor, data)
     if decided is None:
         approvals.record_vote(work, actor, role)
         return
@@ -98,9 +102,16 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
                 _new_item(case, task, group.frame, now, group.id, group.waiting.pop(0))
             return
         _close_group(case, group, now)
-    for key in caps:
-        case.passes[key] = case.passes.get(key, 0) + 1
+    for passed in caps:
+        case.passes[passed] = case.passes.get(passed, 0) + 1
     advance(case, work.frame, key, targets, now)
+
+
+def _commit(case: Case[Any], task: str, actor: Actor, data: Any) -> None:
+    case.data = data
+    doers = case.doers.setdefault(task, [])
+    if actor.id not in doers:
+        doers.append(actor.id)
 
 
 def _group_closes(case: Case[Any], group: Group, task: TaskDef, data: Any) -> bool:

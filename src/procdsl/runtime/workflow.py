@@ -23,7 +23,7 @@ class Workflow(Generic[D]):
     """A runnable process: start cases, load them back from JSON."""
 
     __slots__ = ("definition", "data_type", "tasks", "routes", "actions", "ends", "rules",
-                 "blocks", "calendar", "fields", "attrs", "version")
+                 "blocks", "calendar", "fields", "attrs", "version", "direct")
 
     def __init__(self, definition: ProcessDef, data_type: type[D]) -> None:
         self.definition = definition
@@ -42,6 +42,22 @@ class Workflow(Generic[D]):
         self.attrs: dict[str, FieldDef] = {f.attr: f for f in definition.fields}
         if definition.start not in self.tasks:
             raise ValueError(f"start task {definition.start!r} is not a task")
+        self.direct = self._direct_moves()
+
+    def _direct_moves(self) -> dict[tuple[str, str], TaskDef]:
+        """Return (task, action) -> next task for moves that need no routing decision:
+        one unconditional, uncapped route to one plain task (no join, no for-each)."""
+        direct: dict[tuple[str, str], TaskDef] = {}
+        for name, by_action in self.routes.items():
+            for action, routes in by_action.items():
+                route = routes[0][1]
+                if len(routes) != 1 or route.guard is not None or route.cap_times is not None:
+                    continue
+                target = route.targets[0] if len(route.targets) == 1 else None
+                nxt = self.tasks.get(target.name) if target and not target.end else None
+                if nxt is not None and nxt.join is None and nxt.for_each is None:
+                    direct[(name, action)] = nxt
+        return direct
 
     def _index_routes(self, task: TaskDef) -> None:
         by_action: dict[str, list[IndexedRoute]] = {}
