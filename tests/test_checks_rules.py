@@ -154,6 +154,15 @@ def test_overlap_still_reported_beside_unanalysable_row() -> None:
     assert d.message.en.startswith("amount > 7 matches rows 2 and 3")
 
 
+def test_row_after_otherwise() -> None:
+    text = spec("rule limits\n  when amount < 10 -> boss\n  otherwise -> chief\n"
+                "  when amount > 100 -> boss\n")
+    d = only(text, "PD502")
+    assert (d.span.line, d.span.column) == (line_of(text, "when amount > 100"), 3)
+    assert d.message.en == ("row 3 of rule limits comes after 'otherwise' (row 2) "
+                            "and never applies")
+
+
 def test_mixed_results() -> None:
     text = spec("rule limits\n  when amount < 10 -> boss\n  otherwise -> \"big\"\n")
     d = only(text, "PD503")

@@ -200,9 +200,26 @@ def _overlap_hint(analysis: Analysis) -> Text:
     return Text("make the rows exclusive, or merge them", "请让各行条件互不重叠，或合并这几行")
 
 
+def _after_otherwise(rule: Rule) -> Iterator[Diagnostic]:
+    """Yield a PD502 warning for each row written after the 'otherwise' row."""
+    first = next((i for i, row in enumerate(rule.rows) if row.condition is None), None)
+    if first is None:
+        return
+    for number, row in enumerate(rule.rows[first + 1:], start=first + 2):
+        yield diagnostic(
+            "PD502", row.span,
+            Text(f"row {number} of rule {rule.name.text} comes after 'otherwise' "
+                 f"(row {first + 1}) and never applies",
+                 f"规则 {rule.name.text} 的第 {number} 行在“否则”（第 {first + 1} 行）之后，"
+                 "永远不会生效"),
+            label=Text("never applies", "永远不会生效"),
+            hint=Text("move 'otherwise' to the end of the rule", "请把“否则”行移到规则最后"))
+
+
 def check_coverage(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Report values no row of a rule matches (PD501) and rows that overlap (PD502)."""
     for rule in ctx.spec.rules:
+        yield from _after_otherwise(rule)
         numbers, analysis = _table(ctx.spec, rule)
         if analysis is None:
             continue
