@@ -17,10 +17,15 @@ DAY_MINUTES = 24 * 60
 
 
 def _suggest(word: str, candidates: Sequence[str]) -> Text | None:
-    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.5)
+    """Return "did you mean X?" for the closest candidate, ignoring case."""
+    by_lower: dict[str, str] = {}
+    for c in candidates:
+        by_lower.setdefault(c.lower(), c)
+    found = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.5)
     if not found:
         return None
-    return Text(f"did you mean {found[0]}?", f"是否应为 {found[0]}？")
+    best = by_lower[found[0]]
+    return Text(f"did you mean {best}?", f"是否应为 {best}？")
 
 
 # ------------------------------------------------------------------ weekdays
