@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 
 import graphviz
 
@@ -87,7 +88,6 @@ def encode_key(key: tuple[str, ...]) -> str:
 
 def decode_key(value: str) -> tuple[str, ...]:
     """Return the transition key an ``encode_key`` value holds."""
-    from urllib.parse import unquote
     return tuple(unquote(part) for part in value.split(" "))
 
 
