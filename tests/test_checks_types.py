@@ -127,6 +127,13 @@ def test_and_of_an_enum() -> None:
     assert d.hint is not None and "kind == goods" in d.hint.en
 
 
+def test_list_as_a_condition() -> None:
+    text = spec("  when offers -> decide\n  otherwise -> decide")
+    d = only(text, "PD403")
+    assert d.message.en == "the condition offers is a list, not a yes-or-no test"
+    assert d.hint is not None and "for each" in d.hint.en
+
+
 def test_arithmetic_on_text() -> None:
     text = spec("  when note + 1 > 3 -> decide\n  otherwise -> decide")
     d = only(text, "PD404")

@@ -25,6 +25,7 @@ from .exprs import (
     BOOL,
     DATE,
     ENUM,
+    LIST,
     NUMBER,
     TEXT,
     Ty,
@@ -199,12 +200,15 @@ def _not_bool(expr: Expr, ty: Ty) -> Diagnostic:
     text, words = shown(expr), ty.words()
     pattern = _EXAMPLES.get(ty.kind, "{x} == {v}" if ty.values else "{x} == ...")
     example = pattern.format(x=text.en, v=ty.values[0] if ty.values else "")
+    hint = Text(f"compare it with something, e.g. {example}", f"请写成比较，例如 {example}")
+    if ty.kind == LIST:
+        hint = Text("a list cannot be tested as a whole; use 'for each' to go through it",
+                    "列表不能整体作为条件；可用“对每个”逐个处理")
     return diagnostic(
         "PD403", expr.span,
         Text(f"the condition {text.en} is {words.en}, not a yes-or-no test",
              f"条件 {text.zh} 是{words.zh}，不是“是/否”判断"),
-        label=Text("not true or false", "不是“是/否”判断"),
-        hint=Text(f"compare it with something, e.g. {example}", f"请写成比较，例如 {example}"))
+        label=Text("not true or false", "不是“是/否”判断"), hint=hint)
 
 
 def check_conditions(ctx: CheckContext) -> Iterator[Diagnostic]:
