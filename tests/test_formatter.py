@@ -105,3 +105,18 @@ def test_unit_check_passes_after_format() -> None:
     fixture = ROOT / "tests" / "fixtures" / "registration_zh.proc"
     unit = check_text("f.proc", format_text(fixture.read_text("utf-8")).encode())
     assert unit.ok
+
+
+def test_committed_specs_are_in_canonical_layout() -> None:
+    for path in sorted((ROOT / "specs").glob("*.proc")):
+        text = path.read_text(encoding="utf-8")
+        assert format_text(text) == text, f"run: procdsl fmt {path.relative_to(ROOT)}"
+
+
+def test_blank_line_between_opening_comment_and_header_is_kept() -> None:
+    text = "# about\n# this\n\nprocess p \"P\"\n  lang en\n"
+    assert format_text(text) == text
+
+
+def test_sign_after_chinese_comparison_word() -> None:
+    assert format_text("step s\n  如果 金额 大于 - 5 -> x\n") == "step s\n  如果 金额 大于 -5 -> x\n"

@@ -91,3 +91,25 @@ def test_mutations_of_a_real_spec(data: st.DataObject) -> None:
     else:
         text = text[:pos] + piece + text[pos + span:]
     check_text("mutant.proc", text.encode("utf-8"))
+
+
+def _grammar_strategy() -> st.SearchStrategy[str]:
+    from hypothesis.extra.lark import from_lark
+    from lark import Lark
+
+    from procdsl.parser import grammar_text
+
+    lark = Lark(grammar_text(), parser="lalr", lexer="contextual")
+    return from_lark(lark, start="start",
+                     explicit={"_INDENT": st.just("  "), "_DEDENT": st.just("\n")})
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.data())
+def test_strings_generated_from_the_grammar(data: st.DataObject) -> None:
+    """Text shaped by the grammar itself reaches deep into the parser and the checks."""
+    text = data.draw(_grammar_strategy())
+    unit = check_text("grammar.proc", text.encode("utf-8", errors="replace"))
+    for d in unit.diagnostics:
+        assert d.span.line >= 1 and d.span.column >= 1

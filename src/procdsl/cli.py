@@ -16,7 +16,15 @@ from typing import Any
 import click
 
 from . import __version__
-from .compiler import Unit, compile_paths, find_specs
+from .compiler import (
+    SPEC_SUFFIX,
+    Unit,
+    check_text,
+    compile_paths,
+    display_path,
+    find_specs,
+    process_names,
+)
 from .diagnostics import Severity, render_full, render_json, render_short, render_summary
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
@@ -72,15 +80,20 @@ def _report(units: Sequence[Unit], fmt: str, lang: str | None, strict: bool = Fa
 
 
 def _single(spec_path: str, lang: str | None) -> Unit:
-    units = _load([spec_path])
-    if len(units) != 1:
-        click.echo(f"procdsl: {spec_path} holds {len(units)} specs; name one .proc file",
-                   err=True)
-        sys.exit(EXIT_USAGE)
-    unit = units[0]
+    """Check one spec; its folder's other specs are the processes it may ``run``."""
+    files, missing = find_specs([spec_path])
+    if missing or len(files) != 1:
+        if not missing and files:
+            click.echo(f"procdsl: {spec_path} holds {len(files)} specs; name one .proc file",
+                       err=True)
+            sys.exit(EXIT_USAGE)
+        _load([spec_path])
+    path = files[0]
+    names = process_names(sorted(path.parent.glob("*" + SPEC_SUFFIX)))
+    unit = check_text(display_path(path), path.read_bytes(), names)
     if not unit.ok:
-        sys.exit(_report(units, "text", lang) or EXIT_SPEC_ERRORS)
-    _report(units, "text", lang)  # warnings
+        sys.exit(_report([unit], "text", lang) or EXIT_SPEC_ERRORS)
+    _report([unit], "text", lang)  # warnings
     return unit
 
 

@@ -96,9 +96,22 @@ def _process_name(data: bytes) -> str | None:
     text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
     for line in text.splitlines():
         words = line.split()
-        if len(words) >= 2 and not line.startswith(" ") and words[0] in ("process", "流程"):
+        if len(words) >= 2 and not line.startswith(" ") and words[0].lower() in ("process", "流程"):
             return words[1]
     return None
+
+
+def process_names(paths: Iterable[Path]) -> frozenset[str]:
+    """Return the process names declared by the specs at paths (unreadable ones skipped)."""
+    names = set()
+    for path in paths:
+        try:
+            name = _process_name(path.read_bytes())
+        except OSError:
+            continue
+        if name:
+            names.add(name)
+    return frozenset(names)
 
 
 def compile_paths(paths: Sequence[Path]) -> list[Unit]:

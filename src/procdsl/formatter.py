@@ -24,6 +24,11 @@ _TOKEN = re.compile(r"""
 
 _OPERATORS = {"==", "!=", "<=", ">=", "<", ">", "=", "≠", "≤", "≥", "+", "-", "*", "/",
               "×", "÷", "->", "→", "=>"}
+# Words after which a '-' is a sign, not a subtraction: 金额 大于 -5, when -x > 3.
+_BEFORE_SIGN = {"when", "如果", "若", "当", "and", "or", "not", "且", "并且", "或", "或者", "不",
+                "非", "大于", "小于", "等于", "不等于", "大于等于", "小于等于", "不大于", "不小于",
+                "超过", "不超过", "低于", "不低于", "早于", "晚于", "不早于", "不晚于", "until",
+                "直到"}
 
 
 def _tokens(code: str) -> list[tuple[str, str]]:
@@ -42,8 +47,8 @@ def _join(tokens: list[tuple[str, str]]) -> str:
         elif text == "(" and prev_kind == "atom" and prev.lower() in ("enum", "枚举", "选项"):
             out += text
         elif prev == "-" and (i < 2 or tokens[i - 2][1] in _OPERATORS | {"(", ","}
-                              or tokens[i - 2][0] == "atom" and tokens[i - 2][1].lower() in
-                              ("when", "如果", "若", "当", "and", "or", "not", "且", "或")):
+                              or tokens[i - 2][0] == "atom" and
+                              tokens[i - 2][1].lower() in _BEFORE_SIGN):
             out += text  # unary minus: -5
         elif text == "-" and prev_kind == "atom" and ":" in prev and i + 1 < len(tokens) \
                 and ":" in tokens[i + 1][1]:
@@ -79,6 +84,9 @@ def format_text(text: str) -> str:
             pending_comments.append(stripped)
             blank = False
             continue
+        if blank and pending_comments:
+            pending_comments.append("")  # keep the blank line between comments and code
+            blank = False
         indent = len(raw) - len(raw.lstrip(" "))
         if indent > levels[-1]:
             levels.append(indent)
