@@ -12,9 +12,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from procdsl.runtime import Actor, FieldDef, Refused
 
-from .test_runtime_helpers import RUNTIME_SPECS, workflow
+from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_for_spec, workflow
 
 START = dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.UTC)
+SOURCES = [*RUNTIME_SPECS, *(p.name for p in sorted((ROOT_DIR / "specs").glob("*.proc")))]
+
+
+def load(source: str) -> Any:
+    """Return the workflow of a fixture name or of a file name under specs/."""
+    if source.endswith(".proc"):
+        return module_for_spec(ROOT_DIR / "specs" / source).WORKFLOW
+    return workflow(source)
 
 
 def values(spec_field: FieldDef, kind: str | None = None) -> st.SearchStrategy[Any]:
@@ -34,6 +42,8 @@ def values(spec_field: FieldDef, kind: str | None = None) -> st.SearchStrategy[A
 def actors_of(wf: Any) -> list[Actor]:
     """Return a pool of actors: two per role, one holding every role, one with none."""
     roles = sorted({r for t in wf.definition.tasks if t.assignee for r in t.assignee.roles}
+                   | {r for t in wf.definition.tasks if t.sla for b in t.sla.breaches
+                      for r in b.roles}
                    | {r for c in wf.definition.cancels for r in c.roles}
                    | {r for t in wf.definition.tasks for x in t.extras for r in x.roles}
                    | {r for rule in wf.definition.rules for _, rs in rule.rows for r in rs})
@@ -51,9 +61,9 @@ class CaseMachine(RuleBasedStateMachine):
         self.actors: list[Actor] = []
         self.now = START
 
-    @initialize(name=st.sampled_from(RUNTIME_SPECS), data=st.data())
+    @initialize(name=st.sampled_from(SOURCES), data=st.data())
     def start(self, name: str, data: st.DataObject) -> None:
-        self.wf = workflow(name)
+        self.wf = load(name)
         self.actors = actors_of(self.wf)
         fields = list(self.wf.fields.values())
         initial = {f.name: data.draw(values(f)) for f in fields}
@@ -119,6 +129,6 @@ class CaseMachine(RuleBasedStateMachine):
 
 
 CaseMachine.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=30, deadline=None,
+    max_examples=80, stateful_step_count=40, deadline=None,
     suppress_health_check=[HealthCheck.too_slow])
 test_random_actions = CaseMachine.TestCase
