@@ -257,7 +257,7 @@ def test_analysis_agrees_with_brute_force(rows: list[Expr]) -> None:
         expected = frozenset(i for i, row in enumerate(rows) if brute(row, x))
         assert by_cell[holding[0]] == expected, x
     for cell in by_cell:
-        w = cell.witness(True)
+        w = cell.witness()
         assert isinstance(w, Fraction) and w.denominator == 1 and cell.contains(w)
     gap = any(not m for m in by_cell.values())
     assert gap == any(not any(brute(r, x) for r in rows) for x in range(-10, 11))

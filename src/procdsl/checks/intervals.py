@@ -62,8 +62,8 @@ class Cell:
             return v == self.low
         return (self.low is None or v > self.low) and (self.high is None or v < self.high)
 
-    def witness(self, integral: bool) -> Value:
-        """Return a simple value inside the cell (a whole number when one is needed)."""
+    def witness(self) -> Value:
+        """Return a simple value inside the cell: a whole number whenever the cell holds one."""
         if self.value is not None:
             return self.value
         low, high = self.low, self.high
@@ -252,7 +252,7 @@ class Analysis:
 
     def env(self, combo: tuple[Cell, ...]) -> dict[str, Value]:
         """Return a representative value per field for a combination of cells."""
-        return {d.field: c.witness(d.integral) for d, c in zip(self.domains, combo, strict=True)}
+        return {d.field: c.witness() for d, c in zip(self.domains, combo, strict=True)}
 
 
 def analyse(spec: Spec, conditions: Sequence[Expr]) -> Analysis | None:

@@ -78,7 +78,7 @@ def region_text(analysis: Analysis, combos: Sequence[tuple[Cell, ...]], lang: st
     if len(analysis.domains) == 1:
         domain, cells = analysis.domains[0], [c[0] for c in combos]
         if domain.kind in ("enum", "bool"):
-            return f"{domain.field} = " + sep.join(value_text(domain, c.witness(False), lang)
+            return f"{domain.field} = " + sep.join(value_text(domain, c.witness(), lang)
                                                    for c in cells)
         groups = runs(analysis.positions[0], cells)
         return sep.join(run_text(domain, g, lang) for g in groups)
@@ -128,7 +128,7 @@ def _example(analysis: Analysis, combos: Sequence[tuple[Cell, ...]]) -> Text | N
     if all(c[0].is_point for c in combos):
         return None
     cell = next(c[0] for c in combos if not c[0].is_point)
-    v = cell.witness(d.integral)
+    v = cell.witness()
     return Text(f"for example {d.field} = {value_text(d, v, 'en')}",
                 f"例如 {d.field} = {value_text(d, v, 'zh')}")
 
