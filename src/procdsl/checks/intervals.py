@@ -156,6 +156,8 @@ class _Collector:
             case BoolOp():
                 return all([self.analysable(x) for x in expr.operands])
             case Compare():
+                if expr.op not in _FLIP:
+                    return False
                 if isinstance(expr.right, FieldRef) and not isinstance(expr.left, FieldRef):
                     return self.leaf(expr.right, _FLIP[expr.op], (expr.left,))
                 return self.leaf(expr.left, expr.op, (expr.right,))
