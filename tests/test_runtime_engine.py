@@ -115,3 +115,15 @@ def test_actions_on_a_finished_case_and_unknown_steps_are_refused() -> None:
         case.cancel(CLERK, T)
     with pytest.raises(Refused, match="no action 'x'"):
         case.perform("x", CLERK, T)
+
+
+def test_auto_approve_on_a_step_reports_no_route_instead_of_failing() -> None:
+    clerk = rt.Approvers("one", ("clerk",))
+    sla = rt.SlaDef(rt.Span(Decimal(1), "hours"), breaches=(rt.BreachDef("auto_approve"),))
+    tasks = (rt.TaskDef("a", rt.STEP, (rt.RouteDef("complete", (rt.end("ok"),)),), clerk,
+                        sla=sla),)
+    wf = rt.Workflow(rt.ProcessDef("p", "1", "a", tasks, (rt.EndDef("ok", True),)), NoData)
+    case = wf.start(CLERK, None, T)
+    events = case.tick(T + dt.timedelta(hours=1))
+    assert [e.kind for e in events] == ["breach", "no_route"]
+    assert case.marking == ("a",) and len(case.history) == 1

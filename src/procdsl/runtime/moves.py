@@ -41,7 +41,7 @@ def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> Plan:
     """Return the targets the action goes to, the capped routes it passes and the block
     key of a split; or refuse."""
     chosen: list[tuple[int, RouteDef]] = []
-    for index, route in case.workflow.routes[task.name][action]:
+    for index, route in case.workflow.routes[task.name].get(action, ()):
         if route.otherwise:
             ok = not chosen
         else:
