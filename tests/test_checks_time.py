@@ -158,6 +158,13 @@ def test_reminder_before_longer_than_sla() -> None:
                             "of 1 workday")
 
 
+def test_reminder_zero_before() -> None:
+    text = spec(decide="  sla 1 days\n    remind 0 hours before\n")
+    d = only(text, "PD606")
+    assert (d.span.line, d.span.column) == where(text, "remind 0 hours before")
+    assert d.message.en == "a reminder 0 hours before the deadline comes only at the deadline"
+
+
 def test_reminder_before_within_sla() -> None:
     assert found(spec(decide="  sla 1 days\n    remind 10 hours before\n")) == []
 

@@ -8,7 +8,18 @@ from decimal import Decimal
 
 from ..diagnostics import Diagnostic, Text, diagnostic
 from ..flow import transitions
-from ..model import Breach, BreachKind, Duration, Sla, Spec, TargetKind, Task, TaskKind, TimeUnit
+from ..model import (
+    Breach,
+    BreachKind,
+    Duration,
+    Reminder,
+    Sla,
+    Spec,
+    TargetKind,
+    Task,
+    TaskKind,
+    TimeUnit,
+)
 from . import Check, CheckContext
 from .calendars import valid_hours, weekday_numbers
 from .exprs import number_text
@@ -99,34 +110,51 @@ def check_zero(ctx: CheckContext) -> Iterator[Diagnostic]:
                           "请给出大于零的时限，例如 时限 2 工作日，或删除这一行"))
 
 
+def _bad_percent(reminder: Reminder) -> Diagnostic | None:
+    if reminder.percent is None or 1 <= reminder.percent <= 99:
+        return None
+    p = number_text(reminder.percent)
+    return diagnostic(
+        "PD606", reminder.span,
+        Text(f"a reminder at {p}% of the SLA cannot come before the deadline",
+             f"在时限的 {p}% 提醒不合理，提醒应在截止之前"),
+        label=Text("must be 1% to 99%", "应在 1% 到 99% 之间"),
+        hint=Text("remind at a share between 1% and 99%, e.g. remind at 75%",
+                  "提醒比例应在 1% 到 99% 之间，例如 提醒 75%"))
+
+
+def _bad_before(spec: Spec, reminder: Reminder, limit: Duration) -> Diagnostic | None:
+    before = reminder.before
+    if before is None or limit.amount == 0:
+        return None
+    units = scale(spec, (before, limit))
+    b, whole = duration_text(before), duration_text(limit)
+    if before.amount == 0:
+        return diagnostic(
+            "PD606", reminder.span,
+            Text(f"a reminder {b.en} before the deadline comes only at the deadline",
+                 f"截止前 {b.zh} 提醒等于在截止时才提醒"),
+            label=Text("at the deadline", "就是截止时刻"),
+            hint=Text("remind some time before the deadline, e.g. remind 1 hour before",
+                      "请提前一段时间提醒，例如 提醒 1 小时 前"))
+    if minutes(before, units) < minutes(limit, units):
+        return None
+    return diagnostic(
+        "PD606", reminder.span,
+        Text(f"a reminder {b.en} before the deadline is not within the SLA of {whole.en}",
+             f"截止前 {b.zh} 提醒不在 {whole.zh} 的时限之内"),
+        label=Text(f"must be shorter than {whole.en}", f"应短于 {whole.zh}"),
+        hint=Text("remind a shorter time before the deadline, or at a share (remind at 75%)",
+                  "请缩短提前量，或按比例提醒（提醒 75%）"))
+
+
 def check_reminders(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Report reminders that cannot happen before the deadline (PD606)."""
     for _, sla in all_slas(ctx.spec):
-        limit = duration_text(sla.duration)
         for reminder in sla.reminders:
-            if reminder.percent is not None and not 1 <= reminder.percent <= 99:
-                p = number_text(reminder.percent)
-                yield diagnostic(
-                    "PD606", reminder.span,
-                    Text(f"a reminder at {p}% of the SLA cannot come before the deadline",
-                         f"在时限的 {p}% 提醒不合理，提醒应在截止之前"),
-                    label=Text("must be 1% to 99%", "应在 1% 到 99% 之间"),
-                    hint=Text("remind at a share between 1% and 99%, e.g. remind at 75%",
-                              "提醒比例应在 1% 到 99% 之间，例如 提醒 75%"))
-            before = reminder.before
-            if before is None or sla.duration.amount == 0:
-                continue
-            units = scale(ctx.spec, (before, sla.duration))
-            if before.amount <= 0 or minutes(before, units) >= minutes(sla.duration, units):
-                b = duration_text(before)
-                yield diagnostic(
-                    "PD606", reminder.span,
-                    Text(f"a reminder {b.en} before the deadline is not within the SLA "
-                         f"of {limit.en}",
-                         f"截止前 {b.zh} 提醒不在 {limit.zh} 的时限之内"),
-                    label=Text(f"must be shorter than {limit.en}", f"应短于 {limit.zh}"),
-                    hint=Text("remind a shorter time before the deadline, or at a share "
-                              "(remind at 75%)", "请缩短提前量，或按比例提醒（提醒 75%）"))
+            for found in (_bad_percent(reminder), _bad_before(ctx.spec, reminder, sla.duration)):
+                if found is not None:
+                    yield found
 
 
 def _durations(spec: Spec) -> Iterator[Duration]:
