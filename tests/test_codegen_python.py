@@ -39,10 +39,13 @@ step def "step called def"
 
 step return
   by None
-  then end print
+  when bool -> end @LONG@
+  otherwise -> end print
 
 end print success
-'''
+
+end @LONG@ "@TITLE@" failure
+'''.replace("@LONG@", "一个名字非常非常长的结束" * 4).replace("@TITLE@", "很长的标题" * 9)
 
 
 def test_generated_code_passes_mypy_strict_and_ruff(tmp_path: Path) -> None:

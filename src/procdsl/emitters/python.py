@@ -235,12 +235,13 @@ class PythonEmitter:
         doc = f"{proc.name.text}: {proc.label}" + (f" (version {proc.version})"
                                                    if proc.version else "")
         env = make_environment("python", {})
-        return env.get_template("module.py.j2").render(
+        text = env.get_template("module.py.j2").render(
             lang="zh" if self.lang == "zh" else "en", doc=repr(doc),
             notice=_split_notice(_comment_safe(header_text(self.spec.path))),
             imports=[mod for mod in ("dataclasses", "datetime", "decimal", "enum", "typing")
                      if mod in ("dataclasses", "enum") or f"_{mod}." in used],
             enums=enums, fields=fields, guards=self.guards.functions, tables=tables)
+        return "".join(_fit(line) for line in text.splitlines(keepends=True))
 
     def enums(self) -> list[dict[str, Any]]:
         """Return the Step, Action and End enums: class name and member lines."""
@@ -361,8 +362,15 @@ class PythonEmitter:
 
 def _split_notice(notice: str) -> list[str]:
     head, _, rest = notice.partition("; ")
-    parts = [f"{head};", rest] if rest and _width(notice) > WIDTH - 2 else [notice]
-    return [p + ("  # noqa: E501" if _width(p) > WIDTH - 2 else "") for p in parts]
+    return [f"{head};", rest] if rest and _width(notice) > WIDTH - 2 else [notice]
+
+
+def _fit(line: str) -> str:
+    """Return line, marked for the linter when a long name or text cannot be wrapped."""
+    body = line.rstrip("\n")
+    if _width(body) <= WIDTH:
+        return line
+    return body + "  # noqa: E501" + line[len(body):]
 
 
 def _comment_safe(text: str) -> str:
