@@ -193,25 +193,31 @@ def test_separation_of_duties_is_enforced(path: Path) -> None:
     names = {t.name for t in wf.definition.tasks if t.exclusions}
 
     def barred(case: Any) -> bool:
-        return any(i.task in names and _omni_barred(case, i) for i in case.items.values())
+        return any(i.task in names and _barred_actor(case, i) for i in case.items.values())
 
     def by_omni(case: Any, allowed: Allowed, actor: Actor) -> int:
         return forward(case, allowed, actor) * 2 + (actor.id == "omni")
 
     case = search(wf, by_omni, barred)
     assert case is not None, "never reached a barred step"
-    item = next(i for i in case.items.values() if i.task in names and _omni_barred(case, i))
-    omni = actors_of(wf)[1]
+    item = next(i for i in case.items.values() if i.task in names and _barred_actor(case, i))
+    actor = _barred_actor(case, item)
+    assert actor is not None
     before = case.to_json()
     with pytest.raises(Refused, match="separation of duties|not by requester"):
-        case.act(item.task, wf.actions[item.task][0], omni, START, item=item.id)
+        case.act(item.task, wf.actions[item.task][0], actor, START, item=item.id)
     assert case.to_json() == before
 
 
-def _omni_barred(case: Any, item: Any) -> bool:
-    task = case.workflow.tasks[item.task]
-    return any(x.step is not None and "omni" in case.doers.get(x.step, ()) for x in
-               task.exclusions)
+def _barred_actor(case: Any, item: Any) -> Actor | None:
+    """Return an actor holding every role whom separation of duties bars from item."""
+    actors = actors_of(case.workflow)
+    for rule in case.workflow.tasks[item.task].exclusions:
+        if rule.step is None:
+            return actors[0]  # the requester
+        if "omni" in case.doers.get(rule.step, ()):
+            return actors[1]
+    return None
 
 
 def _working_sla_task(wf: Any) -> Any:
