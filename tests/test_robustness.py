@@ -113,3 +113,13 @@ def test_strings_generated_from_the_grammar(data: st.DataObject) -> None:
     unit = check_text("grammar.proc", text.encode("utf-8", errors="replace"))
     for d in unit.diagnostics:
         assert d.span.line >= 1 and d.span.column >= 1
+
+
+REGRESSIONS = sorted((Path(__file__).parent / "regressions").glob("*.proc"))
+
+
+def test_inputs_that_once_crashed_the_checker() -> None:
+    """Each file here made procdsl raise once (found by fuzzing); now they are diagnosed."""
+    assert REGRESSIONS
+    for path in REGRESSIONS:
+        check_text(path.name, path.read_bytes())

@@ -365,7 +365,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, to_stdout: bo
     if missing or not files:
         _load(paths)
     changed, failed = [], False
-    for path, unit in zip(files, compile_paths(files)):
+    for path, unit in zip(files, compile_paths(files), strict=True):
         if any(d.code.startswith("PD0") for d in unit.diagnostics):
             _report([unit], "text", None)
             failed = True

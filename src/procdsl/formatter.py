@@ -42,9 +42,8 @@ def _join(tokens: list[tuple[str, str]]) -> str:
     for i, (kind, text) in enumerate(tokens):
         if i == 0:
             out = text
-        elif text in (",", ")", ":") or prev in ("(", "..") or text == "..":
-            out += text
-        elif text == "(" and prev_kind == "atom" and prev.lower() in ("enum", "枚举", "选项"):
+        elif text in (",", ")", ":", "..") or prev in ("(", "..") or (
+                text == "(" and prev_kind == "atom" and prev.lower() in ("enum", "枚举", "选项")):
             out += text
         elif prev == "-" and (i < 2 or tokens[i - 2][1] in _OPERATORS | {"(", ","}
                               or tokens[i - 2][0] == "atom" and

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
-from typing import Union
 
 from .source import Span
 
@@ -262,7 +261,7 @@ class Negative:
     span: Span
 
 
-Expr = Union[Literal, FieldRef, EnumValue, Not, BoolOp, Compare, Member, Arith, Negative]
+Expr = Literal | FieldRef | EnumValue | Not | BoolOp | Compare | Member | Arith | Negative
 
 
 # ------------------------------------------------------------------ tasks and routes

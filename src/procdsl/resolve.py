@@ -44,7 +44,7 @@ class _Resolver:
     def walk(self, node: Any) -> Any:
         if isinstance(node, tuple):
             walked = tuple(self.walk(x) for x in node)
-            return node if all(a is b for a, b in zip(walked, node)) else walked
+            return node if all(a is b for a, b in zip(walked, node, strict=True)) else walked
         if isinstance(node, m.EnumValue):
             if node.name.text in self.fields:
                 return m.FieldRef(node.name, node.span)

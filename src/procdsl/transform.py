@@ -221,6 +221,12 @@ class ToModel(Transformer[Token, Any]):
     def time_span(self, meta: Meta, c: list[Any]) -> m.ClockSpan:
         def minutes(token: Token) -> int:
             hours, mins = str(token).split(":")
+            if int(mins) > 59 or int(hours) > 24:
+                self.diagnostics.append(diagnostic(
+                    "PD602", self.span(token),
+                    Text(f"{token} is not a time of day", f"{token} 不是有效的时刻"),
+                    hint=Text("write hours 00-24 and minutes 00-59, e.g. 09:30",
+                              "小时为 00-24，分钟为 00-59，例如 09:30")))
             return int(hours) * 60 + int(mins)
         return m.ClockSpan(minutes(c[0]), minutes(c[2]), self.span(meta))
 

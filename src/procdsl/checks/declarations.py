@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity, Text, diagnostic
+from ..source import Span
 from . import Check, CheckContext
 from .walk import conditions, role_refs, subexpressions
 
@@ -65,7 +66,7 @@ _STEP_MODES = (m.AssigneeMode.ONE, m.AssigneeMode.LIST, m.AssigneeMode.ANY,
                m.AssigneeMode.REQUESTER)
 
 
-def _misplaced(span: m.Span, en: str, zh: str, hint: Text) -> Diagnostic:
+def _misplaced(span: Span, en: str, zh: str, hint: Text) -> Diagnostic:
     return diagnostic("PD106", span, Text(en, zh), hint=hint)
 
 
@@ -130,7 +131,7 @@ def check_tasks(ctx: CheckContext) -> Iterator[Diagnostic]:
 def check_counts(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Counts (N of role, at most N times, until N done) are at least 1."""
     for task in ctx.spec.tasks:
-        spans: list[tuple[int | None, m.Span, str]] = []
+        spans: list[tuple[int | None, Span, str]] = []
         if task.assignee is not None and task.assignee.mode is m.AssigneeMode.COUNT:
             spans.append((task.assignee.count, task.assignee.span, "approvers"))
         for route in task.routes:
@@ -218,7 +219,7 @@ def check_unused(ctx: CheckContext) -> Iterator[Diagnostic]:
                 yield diagnostic("PD112", item.name.span, Text(
                     f"the {en} {item.name.text} is declared but never used",
                     f"{zh} {item.name.text} 已声明但从未使用"),
-                    hint=Text(f"remove it, or use it in the flow", "删除它，或在流程中使用它"),
+                    hint=Text("remove it, or use it in the flow", "删除它，或在流程中使用它"),
                     severity=Severity.WARNING)
 
 

@@ -230,6 +230,8 @@ def check_loop_caps(ctx: CheckContext) -> Iterator[Diagnostic]:
         back = [(t, r) for t, r in inside if t is not None and any(
             x.name.text in members and order[x.name.text] <= order[t.name.text]
             for x in r.targets)]
+        if not (back or inside):
+            continue  # the loop runs through a cap's exit or an SLA goto, not a route
         task, route = min(back or inside, key=lambda p: (p[1].action != m.RETURN,
                                                           p[1].span.start))
         yield diagnostic("PD306", route.span, Text(
