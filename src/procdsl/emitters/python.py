@@ -155,13 +155,15 @@ class Guards:
         return name
 
     def expr(self, e: m.Expr, top: bool = False) -> str:
-        """Return Python source for e (parenthesised unless top)."""
+        """Return Python source for e (compound expressions parenthesised unless top)."""
         text, needs_bool = self._expr(e)
         if top:
-            return f"bool({text})" if needs_bool else _strip(text)
-        return text
+            return f"bool({text})" if needs_bool else text
+        simple = isinstance(e, (m.Literal, m.FieldRef, m.EnumValue))
+        return text if simple else f"({text})"
 
     def _expr(self, e: m.Expr) -> tuple[str, bool]:
+        """Return (source without outer parentheses, whether bool() must wrap it)."""
         match e:
             case m.Literal():
                 return _literal(e), True
@@ -172,35 +174,22 @@ class Guards:
             case m.EnumValue():
                 return repr(e.name.text), True
             case m.Not():
-                return f"(not {self.expr(e.operand)})", False
+                return f"not {self.expr(e.operand)}", False
             case m.BoolOp():
                 joined = f" {_OPS[e.op]} ".join(self.expr(x) for x in e.operands)
-                return f"({joined})", any(self._expr(x)[1] for x in e.operands)
+                return joined, any(self._expr(x)[1] for x in e.operands)
             case m.Compare():
-                return f"({self.expr(e.left)} {e.op} {self.expr(e.right)})", False
+                return f"{self.expr(e.left)} {e.op} {self.expr(e.right)}", False
             case m.Member():
                 items = ", ".join(self.expr(x) for x in e.items)
                 items += "," if len(e.items) == 1 else ""
                 word = "not in" if e.negated else "in"
-                return f"({self.expr(e.operand)} {word} ({items}))", False
+                return f"{self.expr(e.operand)} {word} ({items})", False
             case m.Arith():
-                return f"({self.expr(e.left)} {e.op} {self.expr(e.right)})", True
+                return f"{self.expr(e.left)} {e.op} {self.expr(e.right)}", True
             case m.Negative():
-                return f"(-{self.expr(e.operand)})", True
+                return f"-{self.expr(e.operand)}", True
         raise TypeError(f"not a condition: {type(e).__name__}")
-
-
-def _strip(text: str) -> str:
-    return text[1:-1] if text.startswith("(") and text.endswith(")") and _balanced(text) else text
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for i, c in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if depth == 0 and i < len(text) - 1:
-            return False
-    return True
 
 
 def _literal(lit: m.Literal) -> str:
