@@ -173,3 +173,66 @@ def test_namer_makes_distinct_valid_identifiers(names: list[str], expected: list
     assert made == expected
     assert all(m.isidentifier() for m in made) and len(set(made)) == len(made)
     assert namer(names[0]) == made[0], "asked again, same identifier"
+
+
+CONDITIONS = '''process conds "Every kind of condition"
+  version 1
+  lang en
+
+roles
+  clerk
+
+data
+  n: int
+  price: money
+  flag: bool
+  kind: enum(a, b, c)
+  due: date
+  note: text
+
+step s
+  by clerk
+  when n * 2 - 1 > 5 and not flag -> end one
+  when -n < -100 or price >= 10.5 -> end two
+  when kind not in (a, b) and due < 2026-10-01 -> end three
+  when note == "x\\"y" -> end four
+  otherwise -> end five
+
+end one success
+end two success
+end three success
+end four success
+end five success
+'''
+
+
+def test_every_kind_of_condition_compiles_to_the_same_meaning(tmp_path: Path) -> None:
+    import datetime as dt
+
+    unit = check_text("conds.proc", CONDITIONS.encode())
+    assert unit.spec is not None, [str(d) for d in unit.diagnostics]
+    path = tmp_path / "gen_conds.py"
+    path.write_text(emit_python(unit.spec, lang="en"), encoding="utf-8")
+    found = importlib.util.spec_from_file_location("gen_conds", path)
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    sys.modules["gen_conds"] = module
+    found.loader.exec_module(module)
+    guards = [r.guard for r in module.PROCESS.tasks[0].routes[:4]]
+    late = dt.date(2026, 12, 1)
+    cases = [
+        (dict(n=4), [True, False, False, False]),
+        (dict(n=4, flag=True), [False, False, False, False]),
+        (dict(n=101), [True, True, False, False]),
+        (dict(price=Decimal("10.5")), [False, True, False, False]),
+        (dict(kind="c", due=dt.date(2026, 9, 30)), [False, False, True, False]),
+        (dict(kind="c", due=late), [False, False, False, False]),
+        (dict(note='x"y'), [False, False, False, True]),
+    ]
+    for values, expected in cases:
+        data = module.Data(**{"due": late, **values})
+        assert [g(data) for g in guards] == expected, values
+    source = path.read_text("utf-8")
+    assert "return d.n * 2 - 1 > 5 and not d.flag" in source
+    assert "return -d.n < -100 or d.price >= _decimal.Decimal('10.5')" in source
+    assert "eval(" not in source and "exec(" not in source

@@ -26,7 +26,9 @@ from . import header_text
 from .jinja import make_environment
 
 WIDTH = 100
-_OPS = {"and": "and", "or": "or"}
+# How tightly each operator binds (Python's order): parentheses only where needed.
+_NOT, _COMPARE, _NEGATIVE, _ATOM = 3, 4, 7, 8
+_LEVELS = {"or": 1, "and": 2, "+": 5, "-": 5, "*": 6, "/": 6}
 _TYPES = {m.TypeKind.BOOL: ("bool", "False"), m.TypeKind.INT: ("int", "0"),
           m.TypeKind.DECIMAL: ("_decimal.Decimal", "_decimal.Decimal(0)"),
           m.TypeKind.MONEY: ("_decimal.Decimal", "_decimal.Decimal(0)"),
@@ -154,41 +156,48 @@ class Guards:
                                "comment": f"{about}, from {self.source}:{expr.span.line}"})
         return name
 
-    def expr(self, e: m.Expr, top: bool = False) -> str:
-        """Return Python source for e (compound expressions parenthesised unless top)."""
-        text, needs_bool = self._expr(e)
+    def expr(self, e: m.Expr, top: bool = False, outer: int = 0, right: bool = False) -> str:
+        """Return Python source for e, parenthesised only where the operator inside binds
+        less tightly than ``outer`` (or as tightly, on the right or in a comparison)."""
+        text, needs_bool, level = self._expr(e)
         if top:
             return f"bool({text})" if needs_bool else text
-        simple = isinstance(e, (m.Literal, m.FieldRef, m.EnumValue))
-        return text if simple else f"({text})"
+        if level < outer or (level == outer and (right or level == _COMPARE)):
+            return f"({text})"
+        return text
 
-    def _expr(self, e: m.Expr) -> tuple[str, bool]:
-        """Return (source without outer parentheses, whether bool() must wrap it)."""
+    def _expr(self, e: m.Expr) -> tuple[str, bool, int]:
+        """Return (source, whether bool() must wrap it at the top, its binding level)."""
         match e:
             case m.Literal():
-                return _literal(e), True
+                return _literal(e), True, _ATOM
             case m.FieldRef():
                 f = self.spec.field(e.name.text)
                 is_bool = f is not None and f.type.kind is m.TypeKind.BOOL
-                return f"d.{self.attrs[e.name.text]}", not is_bool
+                return f"d.{self.attrs[e.name.text]}", not is_bool, _ATOM
             case m.EnumValue():
-                return repr(e.name.text), True
+                return repr(e.name.text), True, _ATOM
             case m.Not():
-                return f"not {self.expr(e.operand)}", False
+                return f"not {self.expr(e.operand, outer=_NOT)}", False, _NOT
             case m.BoolOp():
-                joined = f" {_OPS[e.op]} ".join(self.expr(x) for x in e.operands)
-                return joined, any(self._expr(x)[1] for x in e.operands)
+                level = _LEVELS[e.op]
+                joined = f" {e.op} ".join(self.expr(x, outer=level) for x in e.operands)
+                return joined, any(self._expr(x)[1] for x in e.operands), level
             case m.Compare():
-                return f"{self.expr(e.left)} {e.op} {self.expr(e.right)}", False
+                left = self.expr(e.left, outer=_COMPARE)
+                return f"{left} {e.op} {self.expr(e.right, outer=_COMPARE)}", False, _COMPARE
             case m.Member():
                 items = ", ".join(self.expr(x) for x in e.items)
                 items += "," if len(e.items) == 1 else ""
                 word = "not in" if e.negated else "in"
-                return f"{self.expr(e.operand)} {word} ({items})", False
+                operand = self.expr(e.operand, outer=_COMPARE)
+                return f"{operand} {word} ({items})", False, _COMPARE
             case m.Arith():
-                return f"{self.expr(e.left)} {e.op} {self.expr(e.right)}", True
+                level = _LEVELS[e.op]
+                left = self.expr(e.left, outer=level)
+                return f"{left} {e.op} {self.expr(e.right, outer=level, right=True)}", True, level
             case m.Negative():
-                return f"-{self.expr(e.operand)}", True
+                return f"-{self.expr(e.operand, outer=_NEGATIVE)}", True, _NEGATIVE
         raise TypeError(f"not a condition: {type(e).__name__}")
 
 
