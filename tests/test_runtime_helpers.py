@@ -5,11 +5,13 @@ Also holds the test that a generated module imports cleanly in a fresh interpret
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,6 +31,7 @@ RUNTIME_SPECS = ("registration_zh", "runtime_parallel", "runtime_choice", "runti
                  "runtime_interleaved", "runtime_approvals", "runtime_misc",
                  "runtime_vendor_check")
 _OUT = Path(tempfile.mkdtemp(prefix="procdsl_codegen_"))
+atexit.register(shutil.rmtree, _OUT, True)
 
 
 @functools.cache
