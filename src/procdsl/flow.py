@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -50,9 +51,22 @@ def _task_transitions(task: Task) -> Iterator[Transition]:
                                  Split.ONE, None, "breach", None)
 
 
+# The transitions of the last spec asked about.  Checks and emitters ask for the same
+# (frozen) spec's transitions many times; keying the answer by the spec's identity through
+# a weak reference (never its hash, which would walk the whole model) makes each later
+# call O(1).  One tuple, read and replaced whole, so threads never see half an update.
+_last: tuple[weakref.ref[Spec], tuple[Transition, ...]] | None = None
+
+
 def transitions(spec: Spec) -> tuple[Transition, ...]:
     """Return every transition of the spec, in declaration order."""
-    return tuple(t for task in spec.tasks for t in _task_transitions(task))
+    global _last
+    last = _last
+    if last is not None and last[0]() is spec:
+        return last[1]
+    found = tuple(t for task in spec.tasks for t in _task_transitions(task))
+    _last = (weakref.ref(spec), found)
+    return found
 
 
 def successors(spec: Spec) -> dict[str, tuple[str, ...]]:
