@@ -42,11 +42,9 @@ def plan(case: Case[Any], task: TaskDef, action: str, data: Any) -> Plan:
     key of a split; or refuse."""
     chosen: list[tuple[int, RouteDef]] = []
     for index, route in case.workflow.routes[task.name].get(action, ()):
-        if route.otherwise:
-            ok = not chosen
-        else:
-            ok = route.guard is None or holds(case, route.guard, data, task.name)
-        if not ok:
+        if route.otherwise and chosen:
+            continue
+        if route.guard is not None and not holds(case, route.guard, data, task.name):
             continue
         if route.inclusive:
             chosen.append((index, route))
