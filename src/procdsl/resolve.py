@@ -8,6 +8,7 @@ from dataclasses import is_dataclass, replace
 from typing import Any
 
 from . import model as m
+from .source import Span
 
 
 class _Resolver:
@@ -42,26 +43,47 @@ class _Resolver:
         return replace(r, kind=kind)
 
     def walk(self, node: Any) -> Any:
-        if isinstance(node, tuple):
+        kind = type(node)
+        if kind in _LEAVES:
+            return node
+        if kind is tuple:
             walked = tuple(self.walk(x) for x in node)
             return node if all(a is b for a, b in zip(walked, node, strict=True)) else walked
-        if isinstance(node, m.EnumValue):
+        if kind is m.EnumValue:
             if node.name.text in self.fields:
                 return m.FieldRef(node.name, node.span)
             return node
-        if isinstance(node, m.Target):
+        if kind is m.Target:
             return self.target(node)
-        if isinstance(node, m.RuleResult):
+        if kind is m.RuleResult:
             return self.result(node)
-        if isinstance(node, (m.Name, m.Literal, m.Duration, m.DataType)) or not is_dataclass(node):
+        names = _field_names(kind)
+        if names is None:
             return node
         changes = {}
-        for f in dc_fields(node):
-            value = getattr(node, f.name)
+        for name in names:
+            value = getattr(node, name)
             new = self.walk(value)
             if new is not value:
-                changes[f.name] = new
-        return replace(node, **changes) if changes else node  # type: ignore[type-var]
+                changes[name] = new
+        return replace(node, **changes) if changes else node
+
+
+# Types whose values hold nothing to resolve; grows with every non-dataclass type met.
+_LEAVES: set[type] = {str, int, bool, type(None), m.Name, m.Literal, m.Duration, m.DataType,
+                      Span}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """Return the field names of a dataclass type (cached), or None for any other type."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not is_dataclass(kind):
+            _LEAVES.add(kind)
+            return None
+        names = _FIELDS[kind] = tuple(f.name for f in dc_fields(kind))
+    return names
 
 
 def resolve(spec: m.Spec) -> m.Spec:
