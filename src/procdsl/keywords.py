@@ -84,6 +84,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     _k("IN_ANY_ORDER", "in any order", "任意顺序"),
     _k("WAIT", "wait for", "等待", "wait"),
     _k("FOR_EACH", "for each", "对每个", "逐个"),
+    _k("EACH", "each", "每个", "各自"),
     _k("IN", "in", "属于", "在"),
     _k("SEQUENTIALLY", "one at a time", "依次", "sequentially"),
     _k("UNTIL", "until", "直到"),

@@ -386,6 +386,7 @@ class Notify:
 class JoinKind(str, Enum):
     ALL = "all"  # wait for every branch that was started
     ANY = "any"  # go on with the first branch to arrive (discriminator)
+    EACH = "each"  # run once for every branch that arrives (multi-merge)
 
 
 @dataclass(frozen=True, slots=True)

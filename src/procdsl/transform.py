@@ -221,7 +221,7 @@ class ToModel(Transformer[Token, Any]):
     def time_span(self, meta: Meta, c: list[Any]) -> m.ClockSpan:
         def minutes(token: Token) -> int:
             hours, mins = str(token).split(":")
-            if int(mins) > 59 or int(hours) > 24:
+            if int(mins) > 59:  # hours past 24 are the calendar checks' (PD602)
                 self.diagnostics.append(diagnostic(
                     "PD602", self.span(token),
                     Text(f"{token} is not a time of day", f"{token} 不是有效的时刻"),
@@ -393,7 +393,7 @@ class ToModel(Transformer[Token, Any]):
         return self._route(meta, m.RouteKind.OUTCOME, action, condition, c)
 
     def wait_line(self, meta: Meta, c: list[Any]) -> m.Join:
-        kind = m.JoinKind.ALL if c[1].type == "ALL" else m.JoinKind.ANY
+        kind = {"ALL": m.JoinKind.ALL, "ANY": m.JoinKind.ANY}.get(c[1].type, m.JoinKind.EACH)
         return m.Join(kind, self.span(meta))
 
     def until_count(self, meta: Meta, c: list[Any]) -> Item:

@@ -295,7 +295,8 @@ class _Builder:
         if task is None:
             label = (("? " + clean(name), "title"),)
             return self.add(Node(node_id("missing", name), "note", label, None))
-        return node_id("j", name) if task.join is not None else node_id("t", name)
+        bar = task.join is not None and task.join.kind is not m.JoinKind.EACH
+        return node_id("j", name) if bar else node_id("t", name)
 
     def label(self, text: str) -> str:
         return "\n".join(wrap(clean(text), EDGE_WIDTH))
@@ -410,7 +411,7 @@ def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
         if start is not None and task is start:
             b.add(Node("start", "start", ((_words(b.lang, "开始", "Start"), "title"),), lane),
                   lane)
-        if task.join is not None:
+        if task.join is not None and task.join.kind is not m.JoinKind.EACH:
             kind = "join_any" if task.join.kind is m.JoinKind.ANY else "join"
             jid = b.add(Node(node_id("j", task.name.text), kind, (), lane), lane)
             b.edges.append(Edge(jid, node_id("t", task.name.text), "", "helper", None))

@@ -502,6 +502,9 @@ def join_text(j: m.Join, lang: str) -> str:
     if j.kind is m.JoinKind.ALL:
         return ("等所有已开始的分支都到达后才开始" if lang == "zh"
                 else "starts only when every branch that was started has arrived")
+    if j.kind is m.JoinKind.EACH:
+        return ("每个分支到达时各办理一次" if lang == "zh"
+                else "is done once for every branch that arrives")
     return ("任一分支到达即开始，之后到达的分支不再重复开始" if lang == "zh"
             else "starts when the first branch arrives; later branches do not start it again")
 

@@ -18,6 +18,7 @@ from .tables import (
     INTERLEAVED,
     JOIN_ALL,
     JOIN_ANY,
+    JOIN_EACH,
     ONE,
     PARALLEL,
     REJECT,
@@ -49,7 +50,7 @@ from .tables import (
 from .workflow import Workflow
 
 __all__ = [
-    "APPROVAL", "APPROVE", "COMPLETE", "INTERLEAVED", "JOIN_ALL", "JOIN_ANY", "ONE",
+    "APPROVAL", "APPROVE", "COMPLETE", "INTERLEAVED", "JOIN_ALL", "JOIN_ANY", "JOIN_EACH", "ONE",
     "PARALLEL", "REJECT", "RETURN", "STEP", "Actor", "Allowed", "Approvers", "AuditRecord",
     "BlockDef", "BreachDef", "CalendarDef", "CancelDef", "Case", "Deadline", "EndDef", "Event",
     "Exclusion", "Extra", "FieldDef", "ForEachDef", "Go", "Milestone", "ProcessDef", "Refused",

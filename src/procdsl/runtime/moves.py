@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import approvals, timers
 from .errors import Refused
 from .records import Actor, Event, Frame, Group, WorkItem
-from .tables import APPROVAL, JOIN_ANY, Go, RouteDef, TaskDef, block_key
+from .tables import APPROVAL, JOIN_ANY, JOIN_EACH, Go, RouteDef, TaskDef, block_key
 
 if TYPE_CHECKING:
     from .case import Case
@@ -197,7 +197,12 @@ def _frame_done(case: Case[Any], frame: Frame, now: dt.datetime) -> None:
 
 def _arrive(case: Case[Any], frame: Frame, task: TaskDef, now: dt.datetime) -> None:
     frame.live -= 1
-    if task.join != JOIN_ANY:
+    if task.join == JOIN_EACH:
+        # Multi-merge: every arrival goes on as its own thread of the parent.
+        frame.fired = True
+        case.frames[frame.parent].live += 1
+        activate(case, task, frame.parent, now)
+    elif task.join != JOIN_ANY:
         frame.arrived += 1
     elif not frame.fired:
         # The first arrival goes on as a new thread of the parent; the frame stays one

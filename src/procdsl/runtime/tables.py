@@ -17,7 +17,7 @@ Guard = Callable[[Any], bool]
 STEP, APPROVAL = "step", "approval"
 COMPLETE, APPROVE, REJECT, RETURN = "complete", "approve", "reject", "return"
 ONE, PARALLEL, INTERLEAVED = "one", "parallel", "interleaved"
-JOIN_ALL, JOIN_ANY = "all", "any"
+JOIN_ALL, JOIN_ANY, JOIN_EACH = "all", "any", "each"
 
 
 @dataclass(frozen=True, slots=True)
