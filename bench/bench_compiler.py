@@ -1,0 +1,200 @@
+"""Compiler section: parse, check and each emitter on synthetic specs of growing size.
+
+Each size runs in its own Python process (a fresh heap, and a time limit that cannot
+hang the suite).  The child times every phase, then measures each phase's peak memory
+with tracemalloc in a second pass (tracemalloc slows Python down, so it never overlaps
+the timing), printing one JSON line per measurement; the parent turns them into tables.
+Run a child by hand with ``python bench/bench_compiler.py --size 1000``.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_common import human_bytes, median_time, peak_memory, table  # noqa: E402
+from synthetic import regex_pass, synthetic_spec  # noqa: E402
+
+SMOKE_SIZES = (100, 300)
+FULL_SIZES = (100, 1_000, 10_000, 50_000)
+PHASES = ("regex", "lark", "parse", "parse_gc_off", "check", "dot", "markdown", "python")
+TEXT_PIPELINE = ("parse", "check", "dot", "markdown", "python")
+FULL_MEMORY = 10_000  # above this size only the parse's peak memory is measured
+LIMIT_S = 420.0  # one size may not take longer than this (the 50,000-step spec)
+
+
+def _phases(text: str) -> dict[str, Callable[[], Any]]:
+    """Return each phase as a function of nothing (the spec is parsed once up front)."""
+    from procdsl.checks import CheckContext, run_checks
+    from procdsl.emitters.dot import emit_dot
+    from procdsl.emitters.markdown import emit_markdown
+    from procdsl.emitters.python import emit_python
+    from procdsl.parser import _parser, parse_source, read_source
+    from procdsl.prescan import prescan
+
+    source, _ = read_source("synthetic.proc", text.encode("utf-8"))
+    blocks = [b.text if b.text.endswith("\n") else b.text + "\n" for b in prescan(source).blocks]
+    lark = _parser()
+    parsed = parse_source(source)
+    spec = parsed.spec
+    assert spec is not None and not parsed.diagnostics, parsed.diagnostics[:3]
+    names = frozenset({spec.process.name.text})
+
+    def check() -> list[Any]:
+        ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True)
+        return list(run_checks(ctx))
+
+    def parse_gc_off() -> Any:
+        gc.disable()
+        try:
+            return parse_source(source)
+        finally:
+            gc.enable()
+
+    return {"regex": lambda: regex_pass(text),
+            "lark": lambda: all(lark.parse(b) for b in blocks),
+            "parse": lambda: parse_source(source), "parse_gc_off": parse_gc_off,
+            "check": check, "dot": lambda: emit_dot(spec, lang="en"),
+            "markdown": lambda: emit_markdown(spec, lang="en"),
+            "python": lambda: emit_python(spec, lang="en")}
+
+
+def child(size: int, smoke: bool) -> None:
+    """Measure every phase at one size; print one JSON line per measurement.
+
+    The checks run last: if a check is slow on huge specs the time limit cuts it off
+    after everything else has been measured.  Above ``FULL_MEMORY`` steps only the
+    parse's peak memory is measured (tracemalloc makes the run 2-3x slower).
+    """
+    text = synthetic_spec(size)
+    print(json.dumps({"size": size, "lines": text.count("\n"), "bytes": len(text.encode())}),
+          flush=True)
+    phases = _phases(text)
+    repeats = 1 if smoke or size > 1_000 else 5 if size <= 100 else 3
+    order = [p for p in PHASES if p != "check"]
+    for name in order:
+        seconds = median_time(phases[name], repeats)
+        print(json.dumps({"phase": name, "seconds": seconds}), flush=True)
+    for name in order if size <= FULL_MEMORY else ["parse"]:
+        if name != "parse_gc_off":
+            print(json.dumps({"phase": name, "peak": peak_memory(phases[name])}), flush=True)
+    start = time.perf_counter()
+    problems = phases["check"]()
+    print(json.dumps({"phase": "check", "seconds": time.perf_counter() - start}), flush=True)
+    print(json.dumps({"problems": len(problems)}), flush=True)
+    if size <= FULL_MEMORY:
+        print(json.dumps({"phase": "check", "peak": peak_memory(phases["check"])}), flush=True)
+
+
+def _run_child(size: int, limit: float, smoke: bool) -> dict[str, Any]:
+    """Run one size in a child process; return what it measured before finishing or timing out."""
+    cmd = [sys.executable, __file__, "--size", str(size)] + (["--smoke"] if smoke else [])
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, check=False)
+        out, err, timed_out = done.stdout, done.stderr, False
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        err, timed_out = "", True
+    result: dict[str, Any] = {"size": size, "seconds": {}, "peak": {}, "timed_out": timed_out,
+                              "wall": time.perf_counter() - start}
+    for line in out.splitlines():
+        row = json.loads(line)
+        if "phase" in row:
+            key = "seconds" if "seconds" in row else "peak"
+            result[key][row["phase"]] = row[key]
+        else:
+            result.update(row)
+    if not timed_out and "problems" not in result:
+        raise SystemExit(f"compiler benchmark at {size} steps failed:\n{err}")
+    return result
+
+
+def run(smoke: bool) -> str:
+    """Run the compiler section; return its tables as Markdown."""
+    results = [_run_child(n, LIMIT_S, smoke) for n in (SMOKE_SIZES if smoke else FULL_SIZES)]
+    return (_time_table(results) + "\n" + _ratio_table(results) + "\n" + _step_table(results)
+            + "\n" + _memory_table(results) + "\n" + _notes(results))
+
+
+def _fmt(result: dict[str, Any], phase: str) -> str:
+    value = result["seconds"].get(phase)
+    if value is None:
+        return f"> {LIMIT_S:.0f} s (timed out)" if result["timed_out"] else "n/a"
+    return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.1f} s"
+
+
+def _time_table(results: list[dict[str, Any]]) -> str:
+    rows = [[f"{r['size']:,}", f"{r.get('lines', 0):,}"] + [_fmt(r, p) for p in PHASES]
+            for r in results]
+    return table("compiler: wall time of each phase (median)",
+                 ["steps", "lines", *PHASES], rows)
+
+
+def _ratio_table(results: list[dict[str, Any]]) -> str:
+    rows = []
+    for r in results:
+        s = r["seconds"]
+        base = s.get("regex")
+        cells = [f"{s[p] / base:.0f}x" if base and p in s else "n/a" for p in PHASES[1:]]
+        pipeline = sum(s[p] for p in TEXT_PIPELINE) if all(p in s for p in TEXT_PIPELINE) else None
+        vs_lark = f"{pipeline / s['lark']:.2f}x" if pipeline and s.get("lark") else "n/a"
+        rows.append([f"{r['size']:,}", *cells, vs_lark])
+    return table("compiler: each phase as a multiple of one regex pass over the same text; "
+                 "parse+check+DOT+Markdown+Python vs the bare Lark parse",
+                 ["steps", *PHASES[1:], "pipeline / bare Lark"], rows)
+
+
+def _step_table(results: list[dict[str, Any]]) -> str:
+    ref = next((r for r in results if r["size"] == 1_000), results[0])
+    rows = []
+    for r in results:
+        s = r["seconds"]
+        cells = []
+        for p in ("lark", "parse", "parse_gc_off", "check", "dot", "markdown", "python"):
+            if p not in s:
+                cells.append("n/a")
+                continue
+            per = s[p] / r["size"]
+            base = ref["seconds"].get(p)
+            growth = f" ({per / (base / ref['size']):.2f}x)" if base else ""
+            cells.append(f"{per * 1e6:.0f} µs{growth}")
+        rows.append([f"{r['size']:,}", *cells])
+    return table(f"compiler: time per step (in brackets: vs the {ref['size']:,}-step spec; "
+                 "1.00x is linear)", ["steps", "lark", "parse", "parse (GC off)", "check",
+                                      "dot", "markdown", "python"], rows)
+
+
+def _memory_table(results: list[dict[str, Any]]) -> str:
+    rows = []
+    for r in results:
+        cells = [human_bytes(r["peak"][p]) if p in r["peak"] else "not measured"
+                 for p in PHASES if p != "parse_gc_off"]
+        per_step = r["peak"].get("parse")
+        rows.append([f"{r['size']:,}", *cells,
+                     human_bytes(per_step / r["size"]) if per_step else "n/a"])
+    return table("compiler: peak memory of each phase (tracemalloc)",
+                 ["steps", *[p for p in PHASES if p != "parse_gc_off"], "parse per step"],
+                 rows)
+
+
+def _notes(results: list[dict[str, Any]]) -> str:
+    lines = [f"- {r['size']:,} steps: child took {r['wall']:.1f} s"
+             + (", TIMED OUT" if r["timed_out"] else "")
+             + f"; the checks found {r.get('problems', '?')} problems" for r in results]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "--size":
+        child(int(sys.argv[2]), "--smoke" in sys.argv)
+    else:
+        print(run("--smoke" in sys.argv))
