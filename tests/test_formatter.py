@@ -77,7 +77,7 @@ def test_calendar_tokens_stay_whole() -> None:
 _SPACES = st.sampled_from([" ", "  ", "   "])
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_respacing_a_spec_formats_back_to_the_same_model(data: st.DataObject) -> None:
     """Random extra spaces and blank lines never change the formatted model."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import random
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from hypothesis import strategies as st
 from procdsl.cli import cli
 from procdsl.compiler import check_text
 from procdsl.source import SourceFile
+
+# CI runs a bounded budget; PROCDSL_FUZZ_EXAMPLES=5000 is the long run (docs/testing.md).
+FUZZ = int(os.environ.get("PROCDSL_FUZZ_EXAMPLES", "150"))
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "registration_zh.proc").read_bytes()
 
@@ -60,13 +65,13 @@ def test_crlf_and_bom_are_accepted() -> None:
     assert unit.spec.tasks[0].name.span.line == 31
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes(data: bytes) -> None:
     check_text("fuzz.proc", data)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=300))
 def test_arbitrary_text(text: str) -> None:
     unit = check_text("fuzz.proc", text.encode("utf-8", errors="replace"))
@@ -75,7 +80,7 @@ def test_arbitrary_text(text: str) -> None:
         assert 1 <= d.span.line <= max(1, src.line_count)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutations_of_a_real_spec(data: st.DataObject) -> None:
     text = FIXTURE.decode("utf-8")
@@ -93,6 +98,7 @@ def test_mutations_of_a_real_spec(data: st.DataObject) -> None:
     check_text("mutant.proc", text.encode("utf-8"))
 
 
+@functools.cache
 def _grammar_strategy() -> st.SearchStrategy[str]:
     from hypothesis.extra.lark import from_lark
     from lark import Lark
@@ -104,7 +110,7 @@ def _grammar_strategy() -> st.SearchStrategy[str]:
                      explicit={"_INDENT": st.just("  "), "_DEDENT": st.just("\n")})
 
 
-@settings(max_examples=120, deadline=None,
+@settings(max_examples=FUZZ // 2, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.data())
 def test_strings_generated_from_the_grammar(data: st.DataObject) -> None:
