@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench_common import SPECS, human_bytes, import_file, retained_memory, ratio, table
+from bench_common import SPECS, human_bytes, import_file, ratio, retained_memory, table
 from peers import STEPS, Peer, all_peers
 
 from procdsl.compiler import check_text

@@ -148,7 +148,7 @@ def audited_peer() -> Peer:
     """Return the dict floor plus what procdsl adds: role check, requester bar, audit record."""
     import datetime as dt
 
-    when = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
     plan = [(s, f"user-{i}", frozenset({ROLE[s]})) for i, s in enumerate(STATES, 1)]
 
     def drive(case: _AuditedCase) -> None:
