@@ -124,6 +124,24 @@ def test_byte_identical_across_hash_seeds_and_jobs(specs: Path, tmp_path: Path) 
     shutil.copy(GOOD, specs / "second.proc")
     a = _build_in_subprocess(specs, tmp_path / "a", "1", "1")
     b = _build_in_subprocess(specs, tmp_path / "b", "4242", "2")
-    assert a.keys() == b.keys() and len(a) == 2 * len(SUFFIXES) + 2
+    assert a.keys() == b.keys() and len(a) == 2 * len(SUFFIXES) + 1  # + README.md
     for name in a:
         assert a[name] == b[name], name
+
+
+def test_output_folder_holds_only_artifacts(specs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    build(str(specs), "-o", str(out))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["README.md"] + [f"registration{s}" for s in SUFFIXES])
+
+
+def test_unwritable_cache_only_costs_time(specs: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    out = tmp_path / "gen"
+    assert build(str(specs), "-o", str(out))[0] == 0
+    code, err = build(str(specs), "-o", str(out))
+    assert code == 0 and "0 specs unchanged" in err and "0 files written" in err

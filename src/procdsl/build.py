@@ -1,6 +1,7 @@
 """``procdsl build``: every spec's artifacts into one folder, kept exactly up to date.
 
-A build writes only what changed (specs are skipped by content hash), never writes the
+A build writes only what changed (specs are skipped by content hash, remembered in a
+per-user cache so that the output folder holds nothing but the artifacts), never writes the
 outputs of a spec that has errors (its previous outputs stay), never overwrites a file
 procdsl did not write (unless forced), and writes each file atomically.  ``check``
 mode writes nothing and lists every file that is missing, stale or unexpected.
@@ -8,9 +9,11 @@ mode writes nothing and lists every file that is missing, stale or unexpected.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +25,6 @@ from .emitters import GENERATED_MARK, header_text
 from .model import Spec
 from .writer import write_file
 
-MANIFEST = ".procdsl-build.json"
 INDEX = "README.md"
 
 
@@ -104,12 +106,21 @@ def _index(specs: Sequence[tuple[str, Spec]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _manifest(outcomes: Iterable[SpecOutcome], hashes: dict[str, str]) -> bytes:
+def _cache_path(out: Path) -> Path:
+    """Return where the build of ``out`` remembers what it wrote (outside ``out``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    key = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:16]
+    return Path(base) / "procdsl" / f"build-{key}.json"
+
+
+def remember(outcomes: Iterable[SpecOutcome], hashes: dict[str, str], out: Path) -> None:
+    """Record each built spec's hash and outputs, so the next build can skip it."""
     specs = {o.unit.path: {"hash": hashes[o.unit.path],
                            "outputs": {name: _digest(data) for name, data in sorted(o.files.items())}}
              for o in outcomes if o.unit.ok}
-    doc = {"generator": GENERATED_MARK, "fingerprint": fingerprint(), "specs": specs}
-    return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    doc = {"fingerprint": fingerprint(), "specs": specs}
+    with contextlib.suppress(OSError):  # no cache is only slower, never wrong
+        write_file(_cache_path(out), json.dumps(doc, ensure_ascii=False, sort_keys=True).encode())
 
 
 def _digest(data: bytes) -> str:
@@ -118,7 +129,7 @@ def _digest(data: bytes) -> str:
 
 def _old_manifest(out: Path) -> dict[str, object]:
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(_cache_path(out).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
@@ -150,8 +161,9 @@ def _can_skip(out: Path, old: dict[str, object], path: str, digest: str
 
 def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
             progress: Callable[[int, int, SpecOutcome], None] | None = None
-            ) -> tuple[list[SpecOutcome], dict[str, bytes]]:
-    """Check and emit every spec; return the outcomes and every file DIR should hold."""
+            ) -> tuple[list[SpecOutcome], dict[str, bytes], dict[str, str]]:
+    """Check and emit every spec; return the outcomes, every file DIR should hold, and
+    each spec's content hash (for ``remember``)."""
     blobs = [(display_path(p), p.read_bytes()) for p in paths]
     from .compiler import _process_name
 
@@ -184,8 +196,7 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
         files.update(o.files)
     good = [(o.unit.path, o.unit.spec) for o in outcomes if o.unit.spec is not None and o.unit.ok]
     files[INDEX] = _index([(p, s) for p, s in good if s is not None])
-    files[MANIFEST] = _manifest(outcomes, hashes)
-    return outcomes, dict(sorted(files.items()))
+    return outcomes, dict(sorted(files.items())), hashes
 
 
 def _ours(path: Path) -> bool:

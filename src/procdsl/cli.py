@@ -317,8 +317,8 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
                 "built" if outcome.unit.ok else "FAILED")
             click.echo(f"[{i}/{n}] {outcome.unit.path}: {state}", err=True)
 
-    outcomes, expected = builder.compute(files, Path(out), jobs=jobs, reuse=not check_only,
-                                         progress=progress)
+    outcomes, expected, hashes = builder.compute(files, Path(out), jobs=jobs,
+                                                 reuse=not check_only, progress=progress)
     code = _report([o.unit for o in outcomes], "text", None)
     if check_only:
         report = builder.check(outcomes, expected, Path(out))
@@ -328,6 +328,7 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
             click.echo(f"{out} is up to date ({len(expected)} files)", err=True)
     else:
         report = builder.write(outcomes, expected, Path(out), force=force)
+        builder.remember(outcomes, hashes, Path(out))
         for path in report.refused:
             click.echo(f"procdsl: not overwriting {path}: procdsl did not write it "
                        "(use --force to replace it)", err=True)
