@@ -319,7 +319,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('90'), 'days')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('100'), 'days')),
     cancels=(_rt.CancelDef(('销售经理',), _rt.end('未成交')),),
 )
 

@@ -231,3 +231,16 @@ def test_process_sla_message_in_chinese() -> None:
     text = spec(header="  sla 1 days\n", ask="  sla 2 days\n", lang="zh")
     expected = "流程时限为 1 天，但按各步骤时限，到达 done 最快也需要约 2 天"
     assert only(text, "PD604").message.zh == expected
+
+
+def test_calendar_days_count_as_five_sevenths_of_a_working_day() -> None:
+    """90 days hold about 64 workdays in a five-day week: 60 workdays fit, 68 do not."""
+    def spec(step_days: int) -> str:
+        return (
+            'process p "P"\n  lang en\n  sla 90 days\n  calendar c\n\n'
+            "calendar c\n  workdays mon..fri\n  hours 09:00-17:00\n\n"
+            "roles\n  r\n\n"
+            f"step a\n  by r\n  sla {step_days} workdays\n  then end done\n\n"
+            "end done success\n")
+    assert "PD604" not in [d.code for d in found(spec(60))]
+    assert "PD604" in [d.code for d in found(spec(68))]

@@ -62,18 +62,22 @@ def working_day(spec: Spec) -> tuple[int, int]:
     return minutes, len(numbers) if numbers else days
 
 
-def scale(spec: Spec, durations: Sequence[Duration]) -> dict[TimeUnit, int]:
+def scale(spec: Spec, durations: Sequence[Duration]) -> dict[TimeUnit, Decimal]:
     """Return minutes per unit: elapsed time when no duration counts working time, else
-    working time (a day counts as one working day's hours)."""
+    working time, where elapsed units count the working time they hold on average (a
+    calendar day is 5/7 of a working day in a five-day week)."""
     if not any(d.unit.working for d in durations):
-        return {TimeUnit.MINUTES: 1, TimeUnit.HOURS: 60, TimeUnit.WORK_HOURS: 60,
-                TimeUnit.DAYS: 1440, TimeUnit.WORKDAYS: 1440, TimeUnit.WEEKS: 10080}
+        return {u: Decimal(v) for u, v in ((TimeUnit.MINUTES, 1), (TimeUnit.HOURS, 60),
+                (TimeUnit.WORK_HOURS, 60), (TimeUnit.DAYS, 1440), (TimeUnit.WORKDAYS, 1440),
+                (TimeUnit.WEEKS, 10080))}
     day, week = working_day(spec)
-    return {TimeUnit.MINUTES: 1, TimeUnit.HOURS: 60, TimeUnit.WORK_HOURS: 60,
-            TimeUnit.DAYS: day, TimeUnit.WORKDAYS: day, TimeUnit.WEEKS: day * week}
+    per_week = Decimal(day * week)
+    return {TimeUnit.MINUTES: per_week / 10080, TimeUnit.HOURS: per_week / 168,
+            TimeUnit.WORK_HOURS: Decimal(60), TimeUnit.DAYS: per_week / 7,
+            TimeUnit.WORKDAYS: Decimal(day), TimeUnit.WEEKS: per_week}
 
 
-def minutes(d: Duration, units: dict[TimeUnit, int]) -> Decimal:
+def minutes(d: Duration, units: dict[TimeUnit, Decimal]) -> Decimal:
     """Return a duration in minutes on the given scale."""
     return d.amount * units[d.unit]
 
@@ -236,7 +240,7 @@ def check_breaches(ctx: CheckContext) -> Iterator[Diagnostic]:
 # ------------------------------------------------------------------ the fastest path
 
 
-def fastest_path(spec: Spec, units: dict[TimeUnit, int]) -> tuple[Decimal, list[Task], str] | None:
+def fastest_path(spec: Spec, units: dict[TimeUnit, Decimal]) -> tuple[Decimal, list[Task], str] | None:
     """Return (minutes, tasks, end) of the quickest way from the start to a success end,
     adding up step SLAs (tasks without one take no time), or None when there is none."""
     start = spec.start_task
