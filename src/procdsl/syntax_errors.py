@@ -55,7 +55,9 @@ def _word(terminal: str, lang: str) -> str:
 
 
 def _expected_text(expected: set[str], lang: str) -> str:
-    names = sorted({_word(t, lang) for t in expected if not t.startswith("__")})
+    # Names and values first ("a name or 'end'"), then keywords, each alphabetically.
+    names = [w for _, w in sorted({(t in BY_TERMINAL, _word(t, lang))
+                                   for t in expected if not t.startswith("__")})]
     if len(names) > 8:
         names = names[:8] + (["..."] if lang == "en" else ["……"])
     if lang == "zh":
@@ -186,6 +188,13 @@ def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) ->
                     f"请在“{glued}”后加一个空格：{glued} {rest}")
     elif guess:
         hint = Text(f"did you mean '{guess}'?", f"是否应为“{guess}”？")
+    elif text in ("万", "千", "亿", "k", "K", "w", "W"):
+        hint = Text("write the whole number: 50000, not 5万 or 50k",
+                    "请写完整的数字，例如 50000，而不是 5万")
+    elif text in ("和", "与", "及", "and", "且") and "COMMA" in expected:
+        hint = Text("separate names with commas; for approvers say how they decide: "
+                    "'by all of A, B' (countersign) or 'by any of A, B'",
+                    "多个名称用逗号分隔；审批人请说明方式：“由 全部 A, B”（会签）或“由 任一 A, B”（或签）")
     elif expected and expected <= set(_DEFINITIONS) | {"$END"}:
         hint = Text("a definition starts with process, calendar, roles, data, step, "
                     "approval, rule or end (or 流程、日历、角色、数据、步骤、审批、规则、结束)",
