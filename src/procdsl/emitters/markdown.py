@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import flow
 from .. import model as m
-from . import header_text
+from . import facts, header_text
 from . import sentences as s
 from .jinja import make_environment
 from .words import format_duration
@@ -178,26 +178,26 @@ class _Views:
         approval = task.kind is m.TaskKind.APPROVAL
         if task.assignee is not None or task.call is None:
             out.append(Fact(t["approvers" if approval else "done_by"],
-                            s.who_text(task.assignee, lang, approval)))
+                            facts.who_text(task.assignee, lang, approval)))
         if approval and task.assignee is not None:
-            out.append(Fact(t["mode"], s.mode_text(task.assignee, lang)))
-        out += [Fact(t["exclusions"], s.exclusion_text(e, task, spec, self.numbers, lang))
+            out.append(Fact(t["mode"], facts.mode_text(task.assignee, lang)))
+        out += [Fact(t["exclusions"], facts.exclusion_text(e, task, spec, self.numbers, lang))
                 for e in task.exclusions]
-        out += [Fact(t["extra"], s.extra_text(x, spec, lang)) for x in task.extra_approvers]
+        out += [Fact(t["extra"], facts.extra_text(x, spec, lang)) for x in task.extra_approvers]
         if task.for_each is not None:
-            out.append(Fact(t["for_each"], s.for_each_text(task.for_each, spec, lang)))
+            out.append(Fact(t["for_each"], facts.for_each_text(task.for_each, spec, lang)))
         if task.join is not None:
-            out.append(Fact(t["join"], s.join_text(task.join, lang)))
+            out.append(Fact(t["join"], facts.join_text(task.join, lang)))
         if task.call is not None:
-            out.append(Fact(t["call"], s.call_text(task.call.text, lang)))
+            out.append(Fact(t["call"], facts.call_text(task.call.text, lang)))
         for key, docs in (("inputs", task.inputs), ("outputs", task.outputs)):
             if docs:
                 names = [d.name for d in docs]
                 out.append(Fact(t[key], ("、" if lang == "zh" else ", ").join(names)))
         if task.sla is not None:
-            out.append(Fact(t["sla"], s.sla_text(task.sla, spec, self.numbers, lang)))
+            out.append(Fact(t["sla"], facts.sla_text(task.sla, spec, self.numbers, lang)))
         if task.notifies:
-            out.append(Fact(t["notify"], s.notify_text(task.notifies, lang)))
+            out.append(Fact(t["notify"], facts.notify_text(task.notifies, lang)))
         return out
 
     # -------------------------------------------------------------- roles and RACI
@@ -279,11 +279,11 @@ class _Views:
             if task.kind is not m.TaskKind.APPROVAL:
                 continue
             a = task.assignee
-            extra = [s.extra_text(x, self.spec, self.lang) for x in task.extra_approvers]
-            excl = [s.exclusion_text(e, task, self.spec, self.numbers, self.lang)
+            extra = [facts.extra_text(x, self.spec, self.lang) for x in task.extra_approvers]
+            excl = [facts.exclusion_text(e, task, self.spec, self.numbers, self.lang)
                     for e in task.exclusions]
-            rows.append(Row((self.short(task), s.mode_text(a, self.lang) if a else self.t["none"],
-                             s.who_text(a, self.lang, True), self.sep.join(extra) or self.t["none"],
+            rows.append(Row((self.short(task), facts.mode_text(a, self.lang) if a else self.t["none"],
+                             facts.who_text(a, self.lang, True), self.sep.join(extra) or self.t["none"],
                              self.sep.join(excl) or self.t["none"])))
         return tuple(rows)
 
@@ -315,10 +315,10 @@ class _Views:
         for label, sla in items:
             if sla is None:
                 continue
-            breaches = [s.breach_text(b, self.spec, self.numbers, self.lang)
+            breaches = [facts.breach_text(b, self.spec, self.numbers, self.lang)
                         for b in sla.breaches]
             rows.append(Row((label, format_duration(sla.duration, self.lang),
-                             s.reminders_text(sla, self.lang) or none,
+                             facts.reminders_text(sla, self.lang) or none,
                              self.sep.join(breaches) or none)))
         return tuple(rows)
 
@@ -326,7 +326,7 @@ class _Views:
         zh, lang = self.lang == "zh", self.lang
         comma = "、" if zh else ", "
         to = " 至 " if zh else " to "
-        spans = [(("工作日", "Working days"), [s.day_span_text(d, lang) for d in cal.workdays]),
+        spans = [(("工作日", "Working days"), [facts.day_span_text(d, lang) for d in cal.workdays]),
                  (("工作时间", "Working hours"),
                   [f"{h.start // 60:02d}:{h.start % 60:02d}–{h.end // 60:02d}:{h.end % 60:02d}"
                    for h in cal.hours]),
@@ -360,19 +360,19 @@ class _Views:
         out = []
         if p.withdraw is not None:
             steps = s.list_words([self.ref(n.text) for n in p.withdraw.steps], lang, "or")
-            go = s.route_target_text(p.withdraw.target, self.spec, self.numbers, lang)
+            go = facts.route_target_text(p.withdraw.target, self.spec, self.numbers, lang)
             out.append(f"发起人可在{steps}办理期间撤回申请；撤回后{go}，进行中的工作一并取消。"
                        if zh else f"The requester may withdraw the case while {steps} is in "
                        f"progress; then {go}, and any work in progress is cancelled.")
         for c in p.cancels:
             roles = s.list_words([r.text for r in c.roles], lang)
-            go = s.route_target_text(c.target, self.spec, self.numbers, lang)
+            go = facts.route_target_text(c.target, self.spec, self.numbers, lang)
             out.append(s.join_zh([roles, f"可随时取消流程；取消后{go}，进行中的工作一并取消。"])
                        if zh else f"Anyone in {roles} may cancel the case at any time; then {go}, "
                        "and any work in progress is cancelled.")
         for act in p.actions:
             title = s.quote(act.title or act.name.text, lang)
-            who = s.who_text(act.assignee, lang)
+            who = facts.who_text(act.assignee, lang)
             steps = s.list_words([self.ref(n.text) for n in act.steps], lang, "or")
             out.append(s.join_zh([f"{title}：由", who, f"执行，仅限{steps}办理期间。"])
                        if zh else f"{title}: done by {who}, only while {steps} is in "
@@ -430,7 +430,7 @@ def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
                "others": bool(v.others()), "references": bool(p.references)}
     return {
         "lang": lang, "t": t, "process": p,
-        "process_sla": s.sla_text(p.sla, spec, v.numbers, lang) if p.sla else None,
+        "process_sla": facts.sla_text(p.sla, spec, v.numbers, lang) if p.sla else None,
         "first_step": v.ref(spec.start_task.name.text) if spec.start_task else None,
         "sections": _sections(present, t), "terms": v.terms(),
         "roles": tuple(v.role(r) for r in spec.roles),
