@@ -19,6 +19,7 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from . import model as m
 from .diagnostics import Diagnostic, Text, diagnostic
+from .grammar_cache import cached_lark
 from .keywords import terminal_definitions
 from .prescan import MAX_INDENT_DEPTH, Block, prescan
 from .resolve import resolve
@@ -82,8 +83,8 @@ class Indenter:
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(grammar_text(), parser="lalr", lexer="contextual", postlex=Indenter(),
-                propagate_positions=True, maybe_placeholders=False, cache=False)
+    return cached_lark(grammar_text(), parser="lalr", lexer="contextual", postlex=Indenter(),
+                       propagate_positions=True, maybe_placeholders=False)
 
 
 @dataclass(frozen=True, slots=True)

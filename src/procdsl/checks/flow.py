@@ -213,8 +213,10 @@ def check_loop_caps(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Warn about loops (returns, rework) that nothing caps with 'at most N times'."""
     spec = ctx.spec
     order = {t.name.text: i for i, t in enumerate(spec.tasks)}
-    graph = {t.name.text: [x.target for x in transitions(spec) if x.source == t.name.text
-                           and x.target in order] for t in spec.tasks}
+    graph: dict[str, list[str]] = {name: [] for name in order}
+    for x in transitions(spec):  # one pass: scanning all transitions per task was O(n²)
+        if x.target in order:
+            graph[x.source].append(x.target)
     finishing = _finishing(spec, _graph(spec))
     for comp in _sccs(graph):
         members = set(comp)

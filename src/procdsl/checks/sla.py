@@ -255,23 +255,35 @@ def fastest_path(spec: Spec, units: dict[TimeUnit, Decimal]) -> tuple[Decimal, l
         return minutes(task.sla.duration, units) if task.sla is not None else Decimal(0)
 
     first = start.name.text
-    queue: list[tuple[Decimal, int, str, tuple[str, ...]]] = [
-        (cost(start), order[first], first, (first,))]
+    # Each entry keeps the pop number of the task it came from, not a copy of the whole
+    # path (copying made long chains quadratic); ``came`` rebuilds the path at the end.
+    queue: list[tuple[Decimal, int, str, int]] = [(cost(start), order[first], first, -1)]
+    came: list[tuple[str, int]] = []  # (task, index of the task it came from), pop order
     done: set[str] = set()
     while queue:
-        total, _, name, path = heapq.heappop(queue)
+        total, _, name, parent = heapq.heappop(queue)
         if name in done:
             continue
         done.add(name)
+        came.append((name, parent))
+        here = len(came) - 1
         for target, kind in edges.get(name, ()):
             end = spec.end(target) if kind is TargetKind.END else None
             if end is not None and end.success:
-                return total, [t for n in path if (t := spec.task(n)) is not None], target
+                return total, [t for n in _path(came, here) if (t := spec.task(n))], target
             task = spec.task(target) if kind is TargetKind.STEP else None
             if task is not None and target not in done:
-                heapq.heappush(queue, (total + cost(task), order[target], target,
-                                       (*path, target)))
+                heapq.heappush(queue, (total + cost(task), order[target], target, here))
     return None
+
+
+def _path(came: list[tuple[str, int]], index: int) -> list[str]:
+    """Return the task names from the start to came[index], following where each came from."""
+    names = []
+    while index >= 0:
+        name, index = came[index]
+        names.append(name)
+    return names[::-1]
 
 
 def check_process_sla(ctx: CheckContext) -> Iterator[Diagnostic]:

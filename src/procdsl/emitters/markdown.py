@@ -152,6 +152,7 @@ class _Views:
         self.order = flow_order(spec)
         self.numbers = {t.name.text: i for i, t in enumerate(self.order, start=1)}
         self.sep = "；" if lang == "zh" else "; "
+        self._raci: dict[str, dict[str, str]] = {}  # each task's letters, worked out once
 
     def ref(self, name: str) -> str:
         return s.task_ref(name, self.spec, self.numbers, self.lang)
@@ -204,6 +205,12 @@ class _Views:
 
     def raci(self, task: m.Task) -> dict[str, str]:
         """Return role -> letters (R, A, C, I) for one task; the rule is in docs/manual.md."""
+        found = self._raci.get(task.name.text)
+        if found is None:
+            found = self._raci[task.name.text] = self._letters(task)
+        return found
+
+    def _letters(self, task: m.Task) -> dict[str, str]:
         letters: dict[str, list[str]] = {}
 
         def add(names: list[str], letter: str) -> None:

@@ -28,10 +28,14 @@ def require_aware(when: dt.datetime) -> dt.datetime:
     return when.astimezone(UTC)
 
 
+_DAYS_KEPT = 4096  # days of working intervals a calendar remembers
+
+
 class WorkCalendar:
     """A calendar able to add and subtract working time."""
 
-    __slots__ = ("_workdays", "_hours", "_holidays", "_makeup", "_zone", "_day_seconds")
+    __slots__ = ("_workdays", "_hours", "_holidays", "_makeup", "_zone", "_day_seconds",
+                 "_days")
 
     def __init__(self, table: CalendarDef | None = None) -> None:
         table = table or CalendarDef()
@@ -41,6 +45,7 @@ class WorkCalendar:
         self._makeup = frozenset(dt.date.fromisoformat(d) for d in table.makeup_days)
         self._zone: dt.tzinfo = ZoneInfo(table.timezone) if table.timezone else UTC
         self._day_seconds = sum(60 * (end - start) for start, end in self._hours)
+        self._days: dict[dt.date, tuple[tuple[dt.datetime, dt.datetime], ...]] = {}
 
     def is_working_day(self, day: dt.date) -> bool:
         """Return True when day has working hours."""
@@ -73,7 +78,16 @@ class WorkCalendar:
             return self._forward(when, amount)
         return self._backward(when, amount)
 
-    def _intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    def _intervals(self, day: dt.date) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+        """Return the working intervals of day in UTC (remembered: deadlines reuse days)."""
+        found = self._days.get(day)
+        if found is None:
+            if len(self._days) >= _DAYS_KEPT:
+                self._days.clear()
+            found = self._days[day] = tuple(self._compute_intervals(day))
+        return found
+
+    def _compute_intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
         if not self.is_working_day(day):
             return []
         out = []
