@@ -170,6 +170,8 @@ def ir(spec: str, output: str | None) -> None:
     _write(output, emit_ir(unit.spec))
 
 
+BIG_DIAGRAM = 100  # tasks; above this, say before rendering that it may take a while
+
 OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(), default=None,
                              help="Write to this file instead of standard output.")
 
@@ -214,6 +216,11 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
         return
     from .emitters.render import RenderError, render
 
+    if len(unit.spec.tasks) > BIG_DIAGRAM:
+        lanes = len({r.text for t in unit.spec.tasks if t.assignee for r in t.assignee.roles[:1]})
+        click.echo(f"procdsl: drawing {len(unit.spec.tasks)} tasks in {lanes} lanes; Graphviz may "
+                   "take a minute or more (it stops after 120 s). For a quick look use "
+                   "--format mermaid or --format dot, or split the process with 'run'.", err=True)
     try:
         data = render(dot, fmt, engine=engine)
     except RenderError as err:

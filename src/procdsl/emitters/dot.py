@@ -150,12 +150,19 @@ def _edge_attrs(edge: Edge) -> dict[str, str]:
     return attrs
 
 
+STRAIGHT_EDGES_ABOVE = 40  # tasks; above this, edges are drawn straight so layout stays quick
+
+
 def _graph(diagram: Diagram, direction: str) -> graphviz.Digraph:
     comment = _CONTROL.sub(" ", diagram.header.replace("\n", " "))
     g = graphviz.Digraph(name="procdsl", comment=comment)
     g.attr("graph", rankdir=direction, fontname=FONT, labelloc="t", fontsize="16",
            label=f"<<B>{html_text(diagram.title)}</B>>", nodesep="0.3", ranksep="0.45",
            newrank="true", bgcolor="white", pad="0.3", labeljust="l")
+    if sum(1 for n in diagram.nodes if n.kind in ("step", "approval", "subprocess")) > \
+            STRAIGHT_EDGES_ABOVE:
+        # Curved edge routing dominates dot's time on big swimlanes (bench/FINDINGS.md).
+        g.attr("graph", splines="line")
     g.attr("node", fontname=FONT, fontsize="12")
     g.attr("edge", fontname=FONT, fontsize="10", arrowsize="0.7")
     return g
