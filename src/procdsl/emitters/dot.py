@@ -75,6 +75,9 @@ def html_text(text: str) -> str:
     # Graphviz expands \N, \G, \L ... even inside HTML-like labels (after decoding
     # entities), so a backslash is doubled: "\\N" is drawn as the two characters "\N".
     escaped = html.escape(text, quote=True).replace("\\", "\\\\")
+    # Graphviz 2.43 rejects text that starts with "]" and reads "]]>" as the end of the
+    # label, so "]" is always written as a character reference.
+    escaped = escaped.replace("]", "&#93;")
     return "<BR/>".join(escaped.split("\n"))
 
 

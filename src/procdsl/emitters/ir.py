@@ -1,15 +1,19 @@
-"""The model as JSON (``procdsl ir``): every node with its kind and span."""
+"""The model as JSON (``procdsl ir``): every node with its kind and span, and back."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
+import types
+import typing
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from .. import model as m
+from ..source import NO_SPAN, Span
 from . import header_text
 
 
@@ -51,3 +55,71 @@ def emit_ir(spec: m.Spec) -> str:
         "ends": to_data(spec.ends),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# ------------------------------------------------------------------ loading
+
+
+def _span_of(value: list[int], path: str) -> Span:
+    line, column, end_line, end_column = value
+    return Span(path, line, column, end_line, end_column, 0, 0)
+
+
+def _literal_value(kind: m.LiteralKind, value: Any) -> Any:
+    if kind is m.LiteralKind.DECIMAL:
+        return Decimal(value)
+    if kind is m.LiteralKind.DATE:
+        return _dt.date.fromisoformat(value)
+    return value
+
+
+def _node(data: dict[str, Any], path: str) -> Any:
+    cls = getattr(m, data["node"])
+    hints = _hints(cls)
+    span = _span_of(data["span"], path)
+    values = {f.name: _value(data[f.name], hints[f.name], path, span)
+              for f in fields(cls) if f.name != "span"}
+    if cls is m.Literal:
+        values["value"] = _literal_value(values["kind"], data["value"])
+    return cls(**values, span=span)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(m))
+
+
+def _value(data: Any, hint: Any, path: str, holder: Span) -> Any:
+    """Return the model value for JSON data of the annotated type (names take holder)."""
+    origin = typing.get_origin(hint)
+    if data is None:
+        return None
+    if origin in (typing.Union, types.UnionType):
+        arms = [a for a in typing.get_args(hint) if a is not type(None)]
+        if isinstance(data, dict):
+            return _node(data, path)
+        return _value(data, arms[0], path, holder) if len(arms) == 1 else data
+    if origin is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_value(x, item, path, holder) for x in data)
+    if hint is m.Name:
+        return m.Name(data, holder)  # the IR keeps a name's text, not its own span
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(data)
+    if hint is Decimal:
+        return Decimal(data)
+    if isinstance(data, dict):
+        return _node(data, path)
+    return data
+
+
+def load_ir(text: str) -> m.Spec:
+    """Return the model an ``emit_ir`` document holds (names carry their holder's span)."""
+    doc = json.loads(text)
+    if doc.get("schema_version") != m.SCHEMA_VERSION:
+        raise ValueError(f"unsupported IR schema_version {doc.get('schema_version')!r}")
+    path = doc["source"]
+    hints = _hints(m.Spec)
+    parts = {key: _value(doc[key], hints[key], path, NO_SPAN)
+             for key in ("process", "calendars", "roles", "fields", "tasks", "rules", "ends")}
+    return m.Spec(path=path, **parts)
