@@ -21,8 +21,23 @@ REQUESTER, NOBODY = "@requester", "@nobody"  # role markers no spec name can spe
 EACH_ROLE = 0
 
 
-def plan_stages(case: Case[Any], task: TaskDef) -> tuple[list[list[str]], list[int]]:
-    """Return the approval's stages (roles) and what each needs, for the case data now."""
+Stages = tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]
+
+
+def static_stages(task: TaskDef) -> Stages | None:
+    """Return the stages of an approval that never depend on the case data (None: they do)."""
+    if task.extras or (task.assignee is not None and task.assignee.mode == "rule"):
+        return None
+    stages, needs = _base_stages(None, task.assignee)  # type: ignore[arg-type]
+    return tuple(tuple(s) for s in stages), tuple(needs)
+
+
+def plan_stages(case: Case[Any], task: TaskDef) -> tuple[Any, Any]:
+    """Return the approval's stages (roles) and what each needs, for the case data now
+    (the workflow's shared tuples when they never depend on the data)."""
+    fixed = case.workflow.plans.get(task.name)
+    if fixed is not None:
+        return fixed
     stages, needs = _base_stages(case, task.assignee)
     for extra in task.extras:
         if _holds(extra.guard, case.data):
@@ -155,7 +170,7 @@ def vote(case: Case[Any], item: WorkItem, actor: Actor, action: str) -> tuple[st
 
 def record_vote(item: WorkItem, actor: Actor, role: str) -> None:
     """Record a pending approve vote; move to the next stage when this one is complete."""
-    item.votes.append([actor.id, role])
+    item.votes = [*item.votes, [actor.id, role]]  # may be the shared empty tuple
     need = item.needs[item.stage]
     full = len(item.votes) >= (len(item.stages[item.stage]) if need == EACH_ROLE else need)
     if full:

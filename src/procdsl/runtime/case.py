@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from . import approvals, controls, moves, timers
+from . import approvals, controls, fastpath, moves, timers
 from .calendar import require_aware
 from .errors import Refused
 from .records import Actor, Allowed, AuditRecord, Deadline, Event, Frame, Group, WorkItem
+from .records import sorted_roles as _sorted
 
 if TYPE_CHECKING:
     from .workflow import Workflow
@@ -22,7 +23,7 @@ class Case(Generic[D]):
 
     __slots__ = ("workflow", "requester", "data", "items", "frames", "groups", "passes",
                  "doers", "history", "next_id", "outcome", "last_success", "started", "due",
-                 "reminders", "breached", "_events", "_now")
+                 "reminders", "breached", "_events")
 
     def __init__(self, workflow: Workflow[D], requester: str, data: D,
                  started: dt.datetime) -> None:
@@ -30,30 +31,31 @@ class Case(Generic[D]):
         self.requester = requester
         self.data = data
         self.items: dict[int, WorkItem] = {}
-        self.frames: dict[int, Frame] = {0: Frame(0, -1, "", None, 1)}
-        self.groups: dict[int, Group] = {}
-        self.passes: dict[str, int] = {}
-        self.doers: dict[str, list[str]] = {}
+        # Until first used: the root frame alone (``moves.frames_of``), no groups, no passes.
+        self.frames: Mapping[int, Frame] = moves.EMPTY
+        self.groups: Mapping[int, Group] = moves.EMPTY
+        self.passes: Mapping[str, int] = moves.EMPTY
+        self.doers: Mapping[str, list[str]] = moves.EMPTY
         self.history: list[AuditRecord] = []
         self.next_id = 1
         self.outcome: str | None = None
         self.last_success: str | None = None
         self.started = started
         self.due: dt.datetime | None = None
-        self.reminders: list[dt.datetime] = []
+        self.reminders: list[dt.datetime] | tuple[()] = ()
         self.breached = False
-        self._events: list[Event] = []
-        self._now = started
+        self._events: list[Event] | None = None
 
     @classmethod
     def begin(cls, workflow: Workflow[D], actor: Actor, data: D,
               now: dt.datetime) -> Case[D]:
         """Return a case started by actor at now, its start task active."""
         case = cls(workflow, actor.id, data, now)
-        case.due, case.reminders = timers.schedule(case, workflow.definition.sla, now)
-        moves.enter(case, 0, moves.start_target(case), now)
-        case.history.append(AuditRecord(1, actor.id, tuple(sorted(actor.roles)), None, "start",
-                                        now, (), case.marking))
+        if workflow.definition.sla is not None:
+            case.due, case.reminders = timers.schedule(case, workflow.definition.sla, now)
+        moves.enter(case, 0, workflow.start_go, now)
+        case.history = [AuditRecord(1, actor.id, _sorted(actor.roles), None, "start", now, (),
+                                    case.marking)]
         return case
 
     # ------------------------------------------------------------ reading
@@ -70,7 +72,11 @@ class Case(Generic[D]):
     @property
     def marking(self) -> tuple[str, ...]:
         """Return one entry per active work item (a step run twice appears twice)."""
-        return tuple([item.task for item in self.items.values()])
+        items = self.items
+        if len(items) == 1:  # one shared tuple per step: records keep no copies
+            for item in items.values():
+                return self.workflow.alone[item.task]
+        return tuple([item.task for item in items.values()])
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
@@ -94,6 +100,16 @@ class Case(Generic[D]):
     def act(self, step: str, action: str, actor: Actor, now: dt.datetime,
             data: Mapping[str, Any] | None = None, *, item: int | None = None) -> tuple[Event, ...]:
         """Take action on an active step; return the events it caused, or raise Refused."""
+        fast = self.workflow.fast.get(step) if item is None else None
+        if fast is not None:
+            events = fastpath.act(self, fast, action, actor, now, data)
+            if events is not None:
+                return events
+        return self._act(step, action, actor, now, data, item)
+
+    def _act(self, step: str, action: str, actor: Actor, now: dt.datetime,
+             data: Mapping[str, Any] | None, item: int | None) -> tuple[Event, ...]:
+        """Take action through the general path (every check, every construct)."""
         when = self._clock(now)
         work = self._find(step, item)
         if action not in self.workflow.actions[step]:
@@ -171,24 +187,14 @@ class Case(Generic[D]):
 
     def emit(self, event: Event) -> None:
         """Queue an event for the caller of the current action or tick."""
-        self._events.append(event)
+        if self._events is None:
+            self._events = [event]
+        else:
+            self._events.append(event)
 
     def _drain(self) -> tuple[Event, ...]:
         if not self._events:
             return ()
         events = tuple(self._events)
-        self._events.clear()
+        self._events = None
         return events
-
-
-_ROLE_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
-
-
-def _sorted(roles: frozenset[str]) -> tuple[str, ...]:
-    """Return roles sorted, remembering the answer (actors repeat; sorting is not free)."""
-    found = _ROLE_ORDER.get(roles)
-    if found is None:
-        if len(_ROLE_ORDER) > 4096:
-            _ROLE_ORDER.clear()
-        found = _ROLE_ORDER[roles] = tuple(sorted(roles))
-    return found

@@ -10,6 +10,8 @@ selection happens before any change, so a refused action leaves the case as it w
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import approvals, timers
@@ -21,9 +23,39 @@ if TYPE_CHECKING:
     from .case import Case
 
 
+EMPTY: Mapping[Any, Any] = MappingProxyType({})  # a case's groups/passes/doers/frames until used
+
+
 def start_target(case: Case[Any]) -> Go:
     """Return the target a new case enters."""
-    return Go(case.workflow.definition.start)
+    return case.workflow.start_go
+
+
+def frames_of(case: Case[Any]) -> dict[int, Frame]:
+    """Return the case's frames, making its root frame (one live thread) on first use."""
+    frames = case.frames
+    if frames is EMPTY:
+        frames = case.frames = {0: Frame(0, -1, "", None, 1)}
+    return frames  # type: ignore[return-value]
+
+
+def doers_of(case: Case[Any]) -> dict[str, list[str]]:
+    """Return the case's step -> actors table, ready to be written."""
+    if case.doers is EMPTY:
+        case.doers = {}
+    return case.doers
+
+
+def _passes_of(case: Case[Any]) -> dict[str, int]:
+    if case.passes is EMPTY:
+        case.passes = {}
+    return case.passes
+
+
+def _groups_of(case: Case[Any]) -> dict[int, Group]:
+    if case.groups is EMPTY:
+        case.groups = {}
+    return case.groups
 
 
 def holds(case: Case[Any], guard: Any, data: Any, where: str) -> bool:
@@ -101,13 +133,14 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
             return
         _close_group(case, group, now)
     for passed in caps:
-        case.passes[passed] = case.passes.get(passed, 0) + 1
+        passes = _passes_of(case)
+        passes[passed] = passes.get(passed, 0) + 1
     advance(case, work.frame, key, targets, now)
 
 
 def _commit(case: Case[Any], task: str, actor: Actor, data: Any) -> None:
     case.data = data
-    doers = case.doers.setdefault(task, [])
+    doers = doers_of(case).setdefault(task, [])
     if actor.id not in doers:
         doers.append(actor.id)
 
@@ -137,7 +170,8 @@ def advance(case: Case[Any], frame_id: int, key: str, targets: list[Go],
     block = case.workflow.blocks.get(key)
     fid = case.next_id
     case.next_id += 1
-    case.frames[fid] = Frame(fid, frame_id, key, block.join if block else None, len(targets))
+    frames = frames_of(case)
+    frames[fid] = Frame(fid, frame_id, key, block.join if block else None, len(targets))
     for target in targets:
         if case.done or fid not in case.frames:
             return
@@ -158,8 +192,8 @@ def enter(case: Case[Any], frame_id: int, go: Go, now: dt.datetime) -> None:
         _thread_ends(case, frame_id, now)
         return
     task = wf.tasks[go.name]
-    frame = case.frames[frame_id]
-    if task.join is not None and frame_id != 0 and frame.join == task.name:
+    frame = case.frames[frame_id] if frame_id != 0 else None
+    if task.join is not None and frame is not None and frame.join == task.name:
         _arrive(case, frame, task, now)
     else:
         activate(case, task, frame_id, now)
@@ -177,7 +211,7 @@ def _leave_blocks(case: Case[Any], frame_id: int, go: Go, now: dt.datetime) -> i
 
 
 def _thread_ends(case: Case[Any], frame_id: int, now: dt.datetime) -> None:
-    frame = case.frames[frame_id]
+    frame = frames_of(case)[frame_id]
     frame.live -= 1
     if frame.live <= 0:
         _frame_done(case, frame, now)
@@ -200,7 +234,7 @@ def _arrive(case: Case[Any], frame: Frame, task: TaskDef, now: dt.datetime) -> N
     if task.join == JOIN_EACH:
         # Multi-merge: every arrival goes on as its own thread of the parent.
         frame.fired = True
-        case.frames[frame.parent].live += 1
+        frames_of(case)[frame.parent].live += 1
         activate(case, task, frame.parent, now)
     elif task.join != JOIN_ANY:
         frame.arrived += 1
@@ -208,7 +242,7 @@ def _arrive(case: Case[Any], frame: Frame, task: TaskDef, now: dt.datetime) -> N
         # The first arrival goes on as a new thread of the parent; the frame stays one
         # thread of the parent until its other branches have arrived or ended.
         frame.fired = True
-        case.frames[frame.parent].live += 1
+        frames_of(case)[frame.parent].live += 1
         activate(case, task, frame.parent, now)
     if frame.live <= 0:
         _frame_done(case, frame, now)
@@ -225,7 +259,7 @@ def activate(case: Case[Any], task: TaskDef, frame_id: int, now: dt.datetime) ->
             case.next_id += 1
             first = [0] if each.sequential else list(range(len(elements)))
             waiting = [i for i in range(len(elements)) if i not in first]
-            case.groups[gid] = Group(gid, task.name, frame_id, waiting, len(elements))
+            _groups_of(case)[gid] = Group(gid, task.name, frame_id, waiting, len(elements))
             for index in first:
                 _new_item(case, task, frame_id, now, gid, index)
             return
@@ -287,9 +321,8 @@ def terminate(case: Case[Any], end: str, now: dt.datetime) -> None:
     """End the case at end, cancelling all active work."""
     for item in list(case.items.values()):
         _cancel_item(case, item, now)
-    case.groups.clear()
-    case.frames.clear()
-    case.frames[0] = Frame(0, -1, "", None, 0)
+    case.groups = EMPTY
+    case.frames = {0: Frame(0, -1, "", None, 0)}
     case.outcome = end
 
 
@@ -297,7 +330,6 @@ def jump(case: Case[Any], go: Go, now: dt.datetime) -> None:
     """Cancel all active work and move the case's one thread to go."""
     for item in list(case.items.values()):
         _cancel_item(case, item, now)
-    case.groups.clear()
-    case.frames.clear()
-    case.frames[0] = Frame(0, -1, "", None, 1)
+    case.groups = EMPTY
+    case.frames = EMPTY
     enter(case, 0, go, now)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -71,20 +72,24 @@ class AuditRecord(NamedTuple):
 
 @dataclass(slots=True)
 class WorkItem:
-    """One active piece of work: a task instance in a frame (and a for-each element)."""
+    """One active piece of work: a task instance in a frame (and a for-each element).
+
+    Empty ``reminders``/``votes`` and the planned ``stages``/``needs`` of an approval whose
+    approvers never depend on the data are shared tuples, replaced (never changed in place).
+    """
 
     id: int
     task: str
     frame: int
     started: dt.datetime
     due: dt.datetime | None = None
-    reminders: list[dt.datetime] = field(default_factory=list)
+    reminders: list[dt.datetime] | tuple[()] = ()
     breached: bool = False
     escalated: str | None = None
-    stages: list[list[str]] = field(default_factory=list)
-    needs: list[int] = field(default_factory=list)
+    stages: Sequence[Sequence[str]] = ()
+    needs: Sequence[int] = ()
     stage: int = 0
-    votes: list[list[str]] = field(default_factory=list)
+    votes: list[list[str]] | tuple[()] = ()
     group: int = 0
     element: int | None = None
 
@@ -112,3 +117,16 @@ class Group:
     waiting: list[int]
     total: int
     done: int = 0
+
+
+_ROLE_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
+
+
+def sorted_roles(roles: frozenset[str]) -> tuple[str, ...]:
+    """Return roles sorted, remembering the answer (actors repeat; sorting is not free)."""
+    found = _ROLE_ORDER.get(roles)
+    if found is None:
+        if len(_ROLE_ORDER) > 4096:
+            _ROLE_ORDER.clear()
+        found = _ROLE_ORDER[roles] = tuple(sorted(roles))
+    return found

@@ -79,10 +79,10 @@ def dump_case(case: Case[Any]) -> str:
         "data": {f.name: _encode(getattr(case.data, f.attr)) for f in wf.fields.values()},
         "items": [_dump_item(i) for i in case.items.values()],
         "frames": [[f.id, f.parent, f.split, f.join, f.live, f.arrived, f.fired]
-                   for f in case.frames.values()],
+                   for f in case.frames.values()] or [[0, -1, "", None, 1, 0, False]],
         "groups": [[g.id, g.task, g.frame, g.waiting, g.total, g.done]
                    for g in case.groups.values()],
-        "passes": case.passes, "doers": case.doers,
+        "passes": dict(case.passes), "doers": dict(case.doers),
         "history": [_dump_record(r) for r in case.history],
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
@@ -130,7 +130,7 @@ def _build(wf: Workflow[Any], doc: dict[str, Any]) -> Case[Any]:
         raise ValueError("no start time")
     case = Case(wf, doc["requester"], data, started)
     case.due = _parse_time(doc["due"])
-    case.reminders = [t for t in map(_parse_time, doc["reminders"]) if t]
+    case.reminders = [t for t in map(_parse_time, doc["reminders"]) if t] or ()
     case.breached, case.outcome = doc["breached"], doc["outcome"]
     case.last_success, case.next_id = doc["last_success"], doc["next_id"]
     case.items = {i["id"]: _load_item(wf, i) for i in doc["items"]}
@@ -152,7 +152,11 @@ def _need_time(value: str) -> dt.datetime:
 def _load_item(wf: Workflow[Any], i: dict[str, Any]) -> WorkItem:
     if i["task"] not in wf.tasks:
         raise ValueError(f"unknown step {i['task']!r}")
+    stages, needs = i["stages"], i["needs"]
+    fixed = wf.plans.get(i["task"])
+    if fixed is not None and fixed == (tuple(map(tuple, stages)), tuple(needs)):
+        stages, needs = fixed  # share the workflow's plan, as a fresh item would
     return WorkItem(i["id"], i["task"], i["frame"], _need_time(i["started"]),
-                    _parse_time(i["due"]), [_need_time(t) for t in i["reminders"]],
-                    i["breached"], i["escalated"], i["stages"], i["needs"], i["stage"],
-                    i["votes"], i["group"], i["element"])
+                    _parse_time(i["due"]), [_need_time(t) for t in i["reminders"]] or (),
+                    i["breached"], i["escalated"], stages, needs, i["stage"],
+                    i["votes"] or (), i["group"], i["element"])

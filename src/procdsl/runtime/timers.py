@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
 
 def schedule(case: Case[Any], sla: SlaDef | None,
-             now: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime]]:
+             now: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime] | tuple[()]]:
     """Return the deadline and the reminder times of an SLA started at now."""
     if sla is None:
-        return None, []
+        return None, ()
     calendar = case.workflow.calendar
     due = calendar.add(now, sla.within)
     times = []
@@ -28,7 +28,7 @@ def schedule(case: Case[Any], sla: SlaDef | None,
             times.append(calendar.add(now, share))
         elif reminder.before is not None:
             times.append(max(now, calendar.subtract(due, reminder.before)))
-    return due, sorted(times)
+    return due, sorted(times) if times else ()
 
 
 def tick(case: Case[Any], now: dt.datetime) -> None:

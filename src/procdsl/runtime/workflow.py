@@ -7,10 +7,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from . import fastpath
 from .calendar import WorkCalendar, require_aware
 from .errors import Refused
 from .records import Actor
-from .tables import APPROVAL, BlockDef, EndDef, FieldDef, ProcessDef, RouteDef, RuleDef, TaskDef
+from .tables import APPROVAL, BlockDef, EndDef, FieldDef, Go, ProcessDef, RouteDef, RuleDef, TaskDef
 
 if TYPE_CHECKING:
     from .case import Case
@@ -23,9 +24,12 @@ class Workflow(Generic[D]):
     """A runnable process: start cases, load them back from JSON."""
 
     __slots__ = ("definition", "data_type", "tasks", "routes", "actions", "ends", "rules",
-                 "blocks", "calendar", "fields", "attrs", "version", "direct")
+                 "blocks", "calendar", "fields", "attrs", "version", "direct", "alone", "plans",
+                 "fast", "start_go", "approvals")
 
-    def __init__(self, definition: ProcessDef, data_type: type[D]) -> None:
+    def __init__(self, definition: ProcessDef, data_type: type[D], *, fast: bool = True) -> None:
+        """Compile definition; ``fast=False`` sends every action down the general path
+        (an internal switch: the tests compare both paths)."""
         self.definition = definition
         self.data_type = data_type
         self.version = definition.version
@@ -42,7 +46,12 @@ class Workflow(Generic[D]):
         self.attrs: dict[str, FieldDef] = {f.attr: f for f in definition.fields}
         if definition.start not in self.tasks:
             raise ValueError(f"start task {definition.start!r} is not a task")
-        self.direct = self._direct_moves()
+        self.start_go = Go(definition.start)
+        self.approvals = {t.name: t.kind == APPROVAL for t in definition.tasks}
+        self.alone: dict[str, tuple[str, ...]] = {name: (name,) for name in self.tasks}
+        self.plans = fastpath.plans(self)
+        self.direct = self._direct_moves() if fast else {}
+        self.fast = fastpath.build(self) if fast else {}
 
     def _direct_moves(self) -> dict[tuple[str, str], TaskDef]:
         """Return (task, action) -> next task for moves that need no routing decision:
@@ -73,7 +82,7 @@ class Workflow(Generic[D]):
 
     def is_approval(self, task: str) -> bool:
         """Return True when the task is an approval."""
-        return self.tasks[task].kind == APPROVAL
+        return self.approvals[task]
 
     def start(self, actor: Actor, data: D | Mapping[str, Any] | None, now: dt.datetime) -> Case[D]:
         """Return a new case started by actor (the requester) at now."""

@@ -1,0 +1,190 @@
+"""The fast path: sequential moves decided from tables built once per workflow.
+
+An action takes the fast path when the general machinery could only do one thing with
+it: a work item in the root frame and in no for-each group, not escalated, whose task
+has a fixed assignee (no rule, no extra approvers) that one decision settles, and whose
+routes on that action each go to one target with no cap.  Everything else, and every
+refusal, goes through the general path (``Case._act``), which says why.  The tests in
+``tests/test_runtime_fastpath.py`` drive random actions through both and compare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from . import moves
+from .approvals import EACH_ROLE, REQUESTER, static_stages
+from .calendar import UTC, require_aware
+from .records import Actor, AuditRecord, Event, WorkItem, sorted_roles
+from .tables import APPROVAL, Go, Guard, TaskDef
+
+if TYPE_CHECKING:
+    from .case import Case
+    from .workflow import Workflow
+
+_DATETIME = dt.datetime
+_new_tuple = tuple.__new__  # what AuditRecord(...) does, without its Python-level __new__
+
+
+class Target:
+    """Where a fast move goes: a plain task (made inline) or anything ``moves.enter`` does."""
+
+    __slots__ = ("go", "task", "alone", "stages", "needs", "inline")
+
+    def __init__(self, wf: Workflow[Any], go: Go) -> None:
+        self.go = go
+        task = None if go.end else wf.tasks[go.name]
+        self.task = task
+        self.alone = wf.alone.get(go.name)
+        plan = wf.plans.get(go.name)
+        self.stages, self.needs = plan if plan is not None else ((), ())
+        self.inline = (task is not None and task.for_each is None and task.sla is None
+                       and not task.notify_enter and (plan is not None or task.kind != APPROVAL))
+
+
+class FastStep:
+    """What the fast path needs to know about acting on one task."""
+
+    __slots__ = ("name", "alone", "roles", "by_requester", "not_requester", "not_after",
+                 "stages", "moves", "notify_leave")
+
+    def __init__(self, task: TaskDef, alone: tuple[str, ...],
+                 stages: tuple[tuple[str, ...], ...] | None,
+                 moves_: dict[str, tuple[tuple[Guard | None, Target], ...]]) -> None:
+        self.name = task.name
+        self.alone = alone
+        self.stages = stages
+        who = task.assignee
+        roles = stages[0] if stages is not None else (who.roles if who is not None else ())
+        requester = (REQUESTER in roles if stages is not None
+                     else who is not None and who.mode == "requester")
+        self.by_requester = requester
+        self.roles = frozenset(roles) if roles and not requester else None
+        self.not_requester = any(e.step is None for e in task.exclusions)
+        self.not_after = tuple(e.step for e in task.exclusions if e.step is not None)
+        self.moves = moves_
+        self.notify_leave = task.notify_leave
+
+
+def build(wf: Workflow[Any]) -> dict[str, FastStep]:
+    """Return task name -> FastStep for every task some action of which can go fast."""
+    targets: dict[Go, Target] = {}
+    out: dict[str, FastStep] = {}
+    for task in wf.definition.tasks:
+        stages = wf.plans.get(task.name)
+        if not _fast_source(task, stages):
+            continue
+        found: dict[str, tuple[tuple[Guard | None, Target], ...]] = {}
+        for action, routes in wf.routes[task.name].items():
+            if all(r.cap_times is None and not r.inclusive and len(r.targets) == 1
+                   for _, r in routes):
+                found[action] = tuple((r.guard, targets.get(r.targets[0])
+                                       or targets.setdefault(r.targets[0], Target(wf, r.targets[0])))
+                                      for _, r in routes)
+        if found:
+            out[task.name] = FastStep(task, wf.alone[task.name],
+                                      stages[0] if stages is not None else None, found)
+    return out
+
+
+def _fast_source(task: TaskDef, plan: tuple[Any, Any] | None) -> bool:
+    """Return True when one accepted action on task always decides it, whoever acts."""
+    if task.for_each is not None or (task.assignee is not None and task.assignee.mode == "rule"):
+        return False
+    if task.kind != APPROVAL:
+        return True
+    if plan is None:
+        return False
+    stages, needs = plan
+    return len(stages) == 1 and (needs[0] == 1 or (needs[0] == EACH_ROLE and len(stages[0]) == 1))
+
+
+def plans(wf: Workflow[Any]) -> dict[str, tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]]:
+    """Return the approval stages of every approval whose stages never depend on the data."""
+    return {t.name: plan for t in wf.definition.tasks
+            if t.kind == APPROVAL and (plan := static_stages(t)) is not None}
+
+
+def act(case: Case[Any], fs: FastStep, action: str, actor: Actor, now: dt.datetime,
+        data: Any) -> tuple[Event, ...] | None:
+    """Apply action on fs's task as the general path would; None when it must decide."""
+    routes = fs.moves.get(action)
+    if routes is None or case.outcome is not None:
+        return None
+    items = case.items
+    for work in items.values():
+        if work.task == fs.name:
+            break
+    else:
+        return None
+    if not _may(case, fs, work, actor):
+        return None
+    when = now if now.__class__ is _DATETIME and now.tzinfo is UTC else require_aware(now)
+    new = case.data if not data else case.workflow.merge(case.data, data)
+    target = _route(routes, new)
+    if target is None:
+        return None
+    before = fs.alone if len(items) == 1 else case.marking
+    case.data = new
+    doers = case.doers
+    if fs.name in doers:
+        if actor.id not in doers[fs.name]:
+            doers[fs.name].append(actor.id)
+    else:
+        moves.doers_of(case)[fs.name] = [actor.id]
+    return _move(case, fs, work, target, actor, action, when, before)
+
+
+def _may(case: Case[Any], fs: FastStep, work: WorkItem, actor: Actor) -> bool:
+    """Return True when the general path would let actor act on work (False: ask it)."""
+    if work.frame or work.group or work.escalated is not None:
+        return False
+    if fs.stages is not None and work.stages is not fs.stages:
+        return False
+    if fs.roles is not None and fs.roles.isdisjoint(actor.roles):
+        return False
+    aid = actor.id
+    if fs.by_requester and aid != case.requester:
+        return False
+    if fs.not_requester and aid == case.requester:
+        return False
+    doers = case.doers
+    return not any(aid in doers.get(step, ()) for step in fs.not_after)
+
+
+def _route(routes: tuple[tuple[Guard | None, Target], ...], data: Any) -> Target | None:
+    """Return the target of the first route whose guard holds (None: ask the general path)."""
+    for guard, target in routes:
+        if guard is None:
+            return target
+        try:
+            if guard(data):
+                return target
+        except (ArithmeticError, TypeError):
+            return None
+    return None
+
+
+def _move(case: Case[Any], fs: FastStep, work: WorkItem, target: Target, actor: Actor,
+          action: str, when: dt.datetime, before: tuple[str, ...]) -> tuple[Event, ...]:
+    """Replace work by target's work item (or enter target), record it, return the events."""
+    items = case.items
+    del items[work.id]
+    if fs.notify_leave:
+        case.emit(Event("notify", fs.name, fs.notify_leave, when, "leave"))
+    if target.inline:
+        nid = case.next_id
+        case.next_id = nid + 1
+        alone = not items
+        items[nid] = WorkItem(nid, target.go.name, 0, when, None, (), False, None,
+                              target.stages, target.needs)
+        after = target.alone if alone else case.marking
+    else:
+        moves.enter(case, 0, target.go, when)
+        after = case.marking
+    history = case.history
+    history.append(_new_tuple(AuditRecord, (
+        len(history) + 1, actor.id, sorted_roles(actor.roles), fs.name, action, when,
+        before, after)))
+    return case.take_events() if case._events else ()
