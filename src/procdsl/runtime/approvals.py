@@ -8,6 +8,7 @@ stages; the first reject, return or custom outcome decides at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import Refused
@@ -110,7 +111,7 @@ def barred(case: Case[Any], item: WorkItem, actor: Actor) -> str | None:
     return None
 
 
-def _role_reason(task: TaskDef, roles: tuple[str, ...] | list[str], actor: Actor) -> str | None:
+def _role_reason(task: TaskDef, roles: Sequence[str], actor: Actor) -> str | None:
     if not roles or not actor.roles.isdisjoint(roles):
         return None
     held = ", ".join(sorted(actor.roles)) or "no role"
@@ -145,7 +146,7 @@ def _stage_reason(case: Case[Any], task: TaskDef, item: WorkItem, actor: Actor) 
     return _role_reason(task, pending_roles(item), actor)
 
 
-def pending_roles(item: WorkItem) -> list[str]:
+def pending_roles(item: WorkItem) -> Sequence[str]:
     """Return the roles that may still decide at the item's current stage."""
     roles = item.stages[item.stage]
     if item.needs[item.stage] != EACH_ROLE:

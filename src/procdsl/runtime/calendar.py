@@ -19,10 +19,23 @@ _PLAIN = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
 _SEARCH_DAYS = 3700  # about ten years: a calendar with no working time fails loudly
 
 
+# Instants recently converted, by value: callers pass the same few instants again and
+# again, and equal aware datetimes are one instant, so they have one UTC value.
+UTC_OF: dict[dt.datetime, dt.datetime] = {}
+
+
 def require_aware(when: dt.datetime) -> dt.datetime:
     """Return when in UTC; refuse naive datetimes (the clock must say its zone)."""
-    if when.__class__ is dt.datetime and when.tzinfo is UTC:
-        return when  # the common case, kept cheap
+    if when.__class__ is dt.datetime:
+        if when.tzinfo is UTC:
+            return when  # the common case, kept cheap
+        if when.tzinfo is not None:
+            utc = UTC_OF.get(when)
+            if utc is None:
+                if len(UTC_OF) >= 256:
+                    UTC_OF.clear()
+                utc = UTC_OF[when] = when.astimezone(UTC)
+            return utc
     if not isinstance(when, dt.datetime) or when.tzinfo is None:
         raise ValueError("time must be an aware datetime (with a time zone)")
     return when.astimezone(UTC)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import approvals, controls, fastpath, moves, timers
-from .calendar import require_aware
+from .calendar import UTC, UTC_OF, require_aware
 from .errors import Refused
 from .records import Actor, Allowed, AuditRecord, Deadline, Event, Frame, Group, WorkItem
 from .records import sorted_roles as _sorted
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .workflow import Workflow
 
 D = TypeVar("D")
+_DATETIME = dt.datetime
 
 
 class Case(Generic[D]):
@@ -32,10 +33,10 @@ class Case(Generic[D]):
         self.data = data
         self.items: dict[int, WorkItem] = {}
         # Until first used: the root frame alone (``moves.frames_of``), no groups, no passes.
-        self.frames: Mapping[int, Frame] = moves.EMPTY
-        self.groups: Mapping[int, Group] = moves.EMPTY
-        self.passes: Mapping[str, int] = moves.EMPTY
-        self.doers: Mapping[str, list[str]] = moves.EMPTY
+        self.frames: dict[int, Frame] = moves.EMPTY
+        self.groups: dict[int, Group] = moves.EMPTY
+        self.passes: dict[str, int] = moves.EMPTY
+        self.doers: dict[str, tuple[str, ...]] = moves.EMPTY
         self.history: list[AuditRecord] = []
         self.next_id = 1
         self.outcome: str | None = None
@@ -53,7 +54,12 @@ class Case(Generic[D]):
         case = cls(workflow, actor.id, data, now)
         if workflow.definition.sla is not None:
             case.due, case.reminders = timers.schedule(case, workflow.definition.sla, now)
-        moves.enter(case, 0, workflow.start_go, now)
+        first = workflow.first
+        if first is not None:  # what moves.enter does for a plain start task
+            case.items = {1: fastpath.new_item(1, first, now)}
+            case.next_id = 2
+        else:
+            moves.enter(case, 0, workflow.start_go, now)
         case.history = [AuditRecord(1, actor.id, _sorted(actor.roles), None, "start", now, (),
                                     case.marking)]
         return case
@@ -99,13 +105,41 @@ class Case(Generic[D]):
     # ------------------------------------------------------------ acting
     def act(self, step: str, action: str, actor: Actor, now: dt.datetime,
             data: Mapping[str, Any] | None = None, *, item: int | None = None) -> tuple[Event, ...]:
-        """Take action on an active step; return the events it caused, or raise Refused."""
-        fast = self.workflow.fast.get(step) if item is None else None
-        if fast is not None:
-            events = fastpath.act(self, fast, action, actor, now, data)
-            if events is not None:
-                return events
-        return self._act(step, action, actor, now, data, item)
+        """Take action on an active step; return the events it caused, or raise Refused.
+
+        A sequential move the workflow's tables decide (see ``fastpath``) is checked here
+        in one piece, since calls cost more than the checks; anything else, and every
+        refusal, goes through ``_act``, the general path.
+        """
+        fs = self.workflow.fast.get(step)
+        if fs is None or item is not None or self.outcome is not None:
+            return self._act(step, action, actor, now, data, item)
+        routes = fs.moves.get(action)
+        for work in self.items.values():
+            if work.task == step:
+                break
+        else:
+            routes = None
+        if (routes is None or work.frame or work.group or work.escalated is not None
+                or (fs.stages is not None and work.stages is not fs.stages)
+                or (fs.roles is not None and fs.roles.isdisjoint(actor.roles))
+                or (fs.not_requester and actor.id == self.requester)
+                or (fs.duties and not fastpath.duties_allow(self, fs, actor.id))):
+            return self._act(step, action, actor, now, data, item)
+        if now.__class__ is _DATETIME and now.tzinfo is UTC:
+            when = now
+        else:
+            when = (now.__class__ is _DATETIME and UTC_OF.get(now)) or require_aware(now)
+        new = self.data if not data else self.workflow.merge(self.data, data)
+        for guard, target in routes:  # noqa: B007 (target: the route taken, used below)
+            try:
+                if guard is None or guard(new):
+                    break
+            except (ArithmeticError, TypeError):
+                return self._act(step, action, actor, now, data, item)
+        else:
+            return self._act(step, action, actor, now, data, item)
+        return fastpath.move(self, fs, work, target, actor, action, when, new)
 
     def _act(self, step: str, action: str, actor: Actor, now: dt.datetime,
              data: Mapping[str, Any] | None, item: int | None) -> tuple[Event, ...]:

@@ -15,25 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 from . import moves
 from .approvals import EACH_ROLE, REQUESTER, static_stages
-from .calendar import UTC, require_aware
-from .records import Actor, AuditRecord, Event, WorkItem, sorted_roles
+from .records import _ROLE_ORDER, Actor, AuditRecord, Event, WorkItem, sorted_roles
 from .tables import APPROVAL, Go, Guard, TaskDef
 
 if TYPE_CHECKING:
     from .case import Case
     from .workflow import Workflow
 
-_DATETIME = dt.datetime
 _new_tuple = tuple.__new__  # what AuditRecord(...) does, without its Python-level __new__
+_new_item = object.__new__
 
 
 class Target:
     """Where a fast move goes: a plain task (made inline) or anything ``moves.enter`` does."""
 
-    __slots__ = ("go", "task", "alone", "stages", "needs", "inline")
+    __slots__ = ("go", "name", "task", "alone", "stages", "needs", "inline")
 
     def __init__(self, wf: Workflow[Any], go: Go) -> None:
         self.go = go
+        self.name = go.name
         task = None if go.end else wf.tasks[go.name]
         self.task = task
         self.alone = wf.alone.get(go.name)
@@ -47,7 +47,7 @@ class FastStep:
     """What the fast path needs to know about acting on one task."""
 
     __slots__ = ("name", "alone", "roles", "by_requester", "not_requester", "not_after",
-                 "stages", "moves", "notify_leave")
+                 "stages", "moves", "notify_leave", "duties")
 
     def __init__(self, task: TaskDef, alone: tuple[str, ...],
                  stages: tuple[tuple[str, ...], ...] | None,
@@ -65,6 +65,7 @@ class FastStep:
         self.not_after = tuple(e.step for e in task.exclusions if e.step is not None)
         self.moves = moves_
         self.notify_leave = task.notify_leave
+        self.duties = requester or bool(self.not_after)  # more than "not the requester"
 
 
 def build(wf: Workflow[Any]) -> dict[str, FastStep]:
@@ -106,85 +107,56 @@ def plans(wf: Workflow[Any]) -> dict[str, tuple[tuple[tuple[str, ...], ...], tup
             if t.kind == APPROVAL and (plan := static_stages(t)) is not None}
 
 
-def act(case: Case[Any], fs: FastStep, action: str, actor: Actor, now: dt.datetime,
-        data: Any) -> tuple[Event, ...] | None:
-    """Apply action on fs's task as the general path would; None when it must decide."""
-    routes = fs.moves.get(action)
-    if routes is None or case.outcome is not None:
-        return None
-    items = case.items
-    for work in items.values():
-        if work.task == fs.name:
-            break
-    else:
-        return None
-    if not _may(case, fs, work, actor):
-        return None
-    when = now if now.__class__ is _DATETIME and now.tzinfo is UTC else require_aware(now)
-    new = case.data if not data else case.workflow.merge(case.data, data)
-    target = _route(routes, new)
-    if target is None:
-        return None
-    before = fs.alone if len(items) == 1 else case.marking
-    case.data = new
-    doers = case.doers
-    if fs.name in doers:
-        if actor.id not in doers[fs.name]:
-            doers[fs.name].append(actor.id)
-    else:
-        moves.doers_of(case)[fs.name] = [actor.id]
-    return _move(case, fs, work, target, actor, action, when, before)
+def new_item(nid: int, target: Target, when: dt.datetime) -> WorkItem:
+    """Return ``WorkItem(nid, task, 0, when, stages=..., needs=...)`` of an inline target,
+    made without the call to the dataclass ``__init__`` (a third of the cost)."""
+    item = _new_item(WorkItem)
+    item.id, item.task, item.frame, item.started, item.due, item.reminders = (
+        nid, target.name, 0, when, None, ())
+    item.breached, item.escalated, item.stages, item.needs = False, None, target.stages, target.needs
+    item.stage, item.votes, item.group, item.element = 0, (), 0, None
+    return item
 
 
-def _may(case: Case[Any], fs: FastStep, work: WorkItem, actor: Actor) -> bool:
-    """Return True when the general path would let actor act on work (False: ask it)."""
-    if work.frame or work.group or work.escalated is not None:
-        return False
-    if fs.stages is not None and work.stages is not fs.stages:
-        return False
-    if fs.roles is not None and fs.roles.isdisjoint(actor.roles):
-        return False
-    aid = actor.id
+def duties_allow(case: Case[Any], fs: FastStep, aid: str) -> bool:
+    """Return True when "by requester" and separation of duties let aid act."""
     if fs.by_requester and aid != case.requester:
         return False
-    if fs.not_requester and aid == case.requester:
-        return False
     doers = case.doers
-    return not any(aid in doers.get(step, ()) for step in fs.not_after)
+    for step in fs.not_after:  # noqa: SIM110 (a loop: all() and a generator cost more)
+        if aid in doers.get(step, ()):
+            return False
+    return True
 
 
-def _route(routes: tuple[tuple[Guard | None, Target], ...], data: Any) -> Target | None:
-    """Return the target of the first route whose guard holds (None: ask the general path)."""
-    for guard, target in routes:
-        if guard is None:
-            return target
-        try:
-            if guard(data):
-                return target
-        except (ArithmeticError, TypeError):
-            return None
-    return None
-
-
-def _move(case: Case[Any], fs: FastStep, work: WorkItem, target: Target, actor: Actor,
-          action: str, when: dt.datetime, before: tuple[str, ...]) -> tuple[Event, ...]:
-    """Replace work by target's work item (or enter target), record it, return the events."""
+def move(case: Case[Any], fs: FastStep, work: WorkItem, target: Target, actor: Actor,
+         action: str, when: dt.datetime, data: Any) -> tuple[Event, ...]:
+    """Do what ``moves.finish`` does for an accepted fast action, record it, return events."""
     items = case.items
+    before = fs.alone if len(items) == 1 else case.marking
+    case.data = data
+    aid = actor.id
+    doers = case.doers
+    done = doers.get(fs.name, ())
+    if aid not in done:
+        if doers is moves.EMPTY:
+            doers = case.doers = {}
+        doers[fs.name] = (*done, aid)
     del items[work.id]
     if fs.notify_leave:
         case.emit(Event("notify", fs.name, fs.notify_leave, when, "leave"))
     if target.inline:
         nid = case.next_id
         case.next_id = nid + 1
-        alone = not items
-        items[nid] = WorkItem(nid, target.go.name, 0, when, None, (), False, None,
-                              target.stages, target.needs)
-        after = target.alone if alone else case.marking
+        after = target.alone if not items else None
+        items[nid] = new_item(nid, target, when)
+        if after is None:
+            after = case.marking
     else:
         moves.enter(case, 0, target.go, when)
         after = case.marking
     history = case.history
     history.append(_new_tuple(AuditRecord, (
-        len(history) + 1, actor.id, sorted_roles(actor.roles), fs.name, action, when,
-        before, after)))
+        len(history) + 1, aid, _ROLE_ORDER.get(actor.roles) or sorted_roles(actor.roles),
+        fs.name, action, when, before, after)))
     return case.take_events() if case._events else ()

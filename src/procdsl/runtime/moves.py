@@ -10,7 +10,6 @@ selection happens before any change, so a refused action leaves the case as it w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,9 @@ if TYPE_CHECKING:
     from .case import Case
 
 
-EMPTY: Mapping[Any, Any] = MappingProxyType({})  # a case's groups/passes/doers/frames until used
+# A case's frames, groups, passes and doers until first written: one shared read-only
+# mapping (typed Any, since the case's fields are dicts once written).
+EMPTY: Any = MappingProxyType({})
 
 
 def start_target(case: Case[Any]) -> Go:
@@ -36,10 +37,10 @@ def frames_of(case: Case[Any]) -> dict[int, Frame]:
     frames = case.frames
     if frames is EMPTY:
         frames = case.frames = {0: Frame(0, -1, "", None, 1)}
-    return frames  # type: ignore[return-value]
+    return frames
 
 
-def doers_of(case: Case[Any]) -> dict[str, list[str]]:
+def doers_of(case: Case[Any]) -> dict[str, tuple[str, ...]]:
     """Return the case's step -> actors table, ready to be written."""
     if case.doers is EMPTY:
         case.doers = {}
@@ -140,9 +141,9 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
 
 def _commit(case: Case[Any], task: str, actor: Actor, data: Any) -> None:
     case.data = data
-    doers = doers_of(case).setdefault(task, [])
-    if actor.id not in doers:
-        doers.append(actor.id)
+    done = case.doers.get(task, ())
+    if actor.id not in done:
+        doers_of(case)[task] = (*done, actor.id)  # a new tuple: records never change
 
 
 def _group_closes(case: Case[Any], group: Group, task: TaskDef, data: Any) -> bool:

@@ -154,7 +154,8 @@ def _load_item(wf: Workflow[Any], i: dict[str, Any]) -> WorkItem:
         raise ValueError(f"unknown step {i['task']!r}")
     stages, needs = i["stages"], i["needs"]
     fixed = wf.plans.get(i["task"])
-    if fixed is not None and fixed == (tuple(map(tuple, stages)), tuple(needs)):
+    if (fixed is not None and i["stage"] == 0 and not i["votes"]
+            and fixed == (tuple(map(tuple, stages)), tuple(needs))):
         stages, needs = fixed  # share the workflow's plan, as a fresh item would
     return WorkItem(i["id"], i["task"], i["frame"], _need_time(i["started"]),
                     _parse_time(i["due"]), [_need_time(t) for t in i["reminders"]] or (),

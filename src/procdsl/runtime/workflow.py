@@ -5,16 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import fastpath
 from .calendar import WorkCalendar, require_aware
+from .case import Case
 from .errors import Refused
 from .records import Actor
 from .tables import APPROVAL, BlockDef, EndDef, FieldDef, Go, ProcessDef, RouteDef, RuleDef, TaskDef
-
-if TYPE_CHECKING:
-    from .case import Case
 
 D = TypeVar("D")
 IndexedRoute = tuple[int, RouteDef]
@@ -25,7 +23,7 @@ class Workflow(Generic[D]):
 
     __slots__ = ("definition", "data_type", "tasks", "routes", "actions", "ends", "rules",
                  "blocks", "calendar", "fields", "attrs", "version", "direct", "alone", "plans",
-                 "fast", "start_go", "approvals")
+                 "fast", "start_go", "approvals", "first")
 
     def __init__(self, definition: ProcessDef, data_type: type[D], *, fast: bool = True) -> None:
         """Compile definition; ``fast=False`` sends every action down the general path
@@ -52,6 +50,8 @@ class Workflow(Generic[D]):
         self.plans = fastpath.plans(self)
         self.direct = self._direct_moves() if fast else {}
         self.fast = fastpath.build(self) if fast else {}
+        first = fastpath.Target(self, self.start_go)
+        self.first = first if fast and first.inline else None
 
     def _direct_moves(self) -> dict[tuple[str, str], TaskDef]:
         """Return (task, action) -> next task for moves that need no routing decision:
@@ -86,8 +86,6 @@ class Workflow(Generic[D]):
 
     def start(self, actor: Actor, data: D | Mapping[str, Any] | None, now: dt.datetime) -> Case[D]:
         """Return a new case started by actor (the requester) at now."""
-        from .case import Case
-
         when = require_aware(now)
         if data is None:
             value = self.data_type()
