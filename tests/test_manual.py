@@ -149,7 +149,7 @@ from collections import Counter  # noqa: E402
 import pytest  # noqa: E402
 
 from procdsl import flow  # noqa: E402
-from procdsl.emitters.markdown import flow_order  # noqa: E402
+from procdsl.flow import flow_order  # noqa: E402
 
 from .golden import assert_golden  # noqa: E402
 

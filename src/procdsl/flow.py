@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import weakref
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -136,6 +137,24 @@ def _splits(spec: Spec) -> Iterator[tuple[Task, str, tuple[str, ...], Route]]:
             if route.split is not Split.ONE:
                 names = tuple(t.name.text for t in route.targets if t.kind is TargetKind.STEP)
                 yield task, route.split.value, names, route
+
+
+def flow_order(spec: Spec) -> tuple[Task, ...]:
+    """Return the tasks in the order a reader meets them: breadth-first from the start,
+    then the ones no route reaches, in declaration order."""
+    after = successors(spec)
+    seen: dict[str, None] = {}  # ordered, with O(1) membership
+    start = spec.start_task
+    queue = deque([start.name.text] if start is not None else [])
+    while queue:
+        name = queue.popleft()
+        if name in seen or spec.task(name) is None:
+            continue
+        seen[name] = None
+        queue.extend(after.get(name, ()))
+    order = [t for name in seen if (t := spec.task(name)) is not None]
+    order += [t for t in spec.tasks if t.name.text not in seen]
+    return tuple(order)
 
 
 def parallel_blocks(spec: Spec) -> tuple[ParallelBlock, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .. import model as m
-from ..flow import successors, transitions
+from ..flow import flow_order, successors
 from . import header_text
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
 
@@ -155,24 +155,6 @@ def node_id(prefix: str, *parts: str) -> str:
 
 
 # ------------------------------------------------------------------ lanes
-
-
-def flow_order(spec: m.Spec) -> tuple[m.Task, ...]:
-    """Return the tasks in the order a reader meets them from the start (then the rest)."""
-    order: list[str] = []
-    queue = [spec.start_task.name.text] if spec.start_task else []
-    nexts: dict[str, list[str]] = {}
-    for t in transitions(spec):
-        nexts.setdefault(t.source, []).append(t.target)
-    while queue:
-        name = queue.pop(0)
-        if name in order or spec.task(name) is None:
-            continue
-        order.append(name)
-        queue.extend(nexts.get(name, []))
-    order.extend(t.name.text for t in spec.tasks if t.name.text not in order)
-    tasks = (spec.task(n) for n in order)
-    return tuple(t for t in tasks if t is not None)
 
 
 def lane_key(spec: m.Spec, task: m.Task) -> str:

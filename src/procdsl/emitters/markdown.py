@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import deque
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -124,23 +123,6 @@ class Section:
     template: str
 
 
-def flow_order(spec: m.Spec) -> tuple[m.Task, ...]:
-    """Return tasks breadth-first from the start task, then the rest in declaration order."""
-    after = flow.successors(spec)
-    seen: list[str] = []
-    start = spec.start_task
-    queue = deque([start.name.text] if start is not None else [])
-    while queue:
-        name = queue.popleft()
-        if name in seen or spec.task(name) is None:
-            continue
-        seen.append(name)
-        queue.extend(after.get(name, ()))
-    order = [t for name in seen if (t := spec.task(name)) is not None]
-    order += [t for t in spec.tasks if t.name.text not in seen]
-    return tuple(order)
-
-
 # ------------------------------------------------------------------ building the views
 
 
@@ -149,7 +131,7 @@ class _Views:
 
     def __init__(self, spec: m.Spec, lang: str, labels: dict[str, str]) -> None:
         self.spec, self.lang, self.t = spec, lang, labels
-        self.order = flow_order(spec)
+        self.order = flow.flow_order(spec)
         self.numbers = {t.name.text: i for i, t in enumerate(self.order, start=1)}
         self.sep = "；" if lang == "zh" else "; "
         self._raci: dict[str, dict[str, str]] = {}  # each task's letters, worked out once
