@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .keywords import BY_TERMINAL
+
 _TOKEN = re.compile(r"""
     (?P<string>"(?:[^"\\\n]|\\.)*"?)
   | (?P<comment>\#.*)
@@ -62,6 +64,23 @@ def _join(tokens: list[tuple[str, str]]) -> str:
     return out
 
 
+# A version (2.3.1-rc1) is one word, though it looks like numbers and operators.
+_VERSION = re.compile("(?i)(%s)[ ]+([0-9A-Za-z][0-9A-Za-z._\\-]*)((?:[ ].*)?)" % "|".join(
+    re.escape(w) for w in BY_TERMINAL["VERSION"].spellings))
+
+
+def _format_line(code: str) -> str:
+    """Return one line's code in canonical spacing."""
+    found = _VERSION.fullmatch(code)
+    if found is None:
+        return _join(_tokens(code))
+    head = f"{found.group(1)} {found.group(2)}"
+    rest = _tokens(found.group(3).strip())
+    if not rest:
+        return head
+    return head + ("  " if rest[0][0] == "comment" else " ") + _join(rest)
+
+
 def format_text(text: str) -> str:
     """Return text in canonical layout (it must already parse)."""
     lines = text.replace("\r\n", "\n").lstrip("\ufeff").split("\n")
@@ -108,7 +127,7 @@ def format_text(text: str) -> str:
             out.append(pad + comment if comment else "")
         pending_comments = []
         blank = False
-        out.append(pad + _join(_tokens(stripped)))
+        out.append(pad + _format_line(stripped))
     if pending_comments:
         if out and out[-1] != "":
             out.append("")

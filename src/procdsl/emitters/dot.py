@@ -78,7 +78,8 @@ def html_text(text: str) -> str:
     # Graphviz 2.43 rejects text that starts with "]" and reads "]]>" as the end of the
     # label, so "]" is always written as a character reference.
     escaped = escaped.replace("]", "&#93;")
-    return "<BR/>".join(escaped.split("\n"))
+    # An empty <B></B> or <FONT></FONT> is a syntax error too (a blank title, say).
+    return "<BR/>".join(escaped.split("\n")) or " "
 
 
 def encode_key(key: tuple[str, ...]) -> str:
