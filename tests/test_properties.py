@@ -202,8 +202,11 @@ def test_ir_round_trips(text: str) -> None:
     assert emit_ir(loaded) == ir
 
 
-# Found by this test: fmt once split a version into "2.3 . 1 - rc1", which does not parse.
-VERSIONED = 'process p\n  version 2.3.1-rc1  # c\nroles\n  r\nstep a by r, then e\nend e success\n'
+# Found by this test: fmt once split a version into "2.3 . 1 - rc1" and a keyword into
+# "make - up"; neither parsed again.
+VERSIONED = ('process p\n  version 2.3.1-rc1  # c\n  calendar c\ncalendar c\n  workdays mon\n'
+             '  make-up 2026-10-10\nroles\n  r\nstep a by r, sla 1 workday, then e\n'
+             'end e success\n')
 
 
 @PROPERTY

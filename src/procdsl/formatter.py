@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 
-from .keywords import BY_TERMINAL
+from .keywords import BY_TERMINAL, KEYWORDS
+
+# Keywords spelt with a hyphen (make-up) are one word, not a subtraction.
+_HYPHENATED = "|".join(re.escape(w) for k in KEYWORDS for w in k.spellings if "-" in w)
 
 _TOKEN = re.compile(r"""
     (?P<string>"(?:[^"\\\n]|\\.)*"?)
   | (?P<comment>\#.*)
-  | (?P<atom>\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d[\d_]*(?:\.\d+)?%?|[^\W\d]\w*(?:/[\w+\-]+)*
+  | (?P<atom>(?i:""" + _HYPHENATED + r""")(?!\w)
+              |\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|\d[\d_]*(?:\.\d+)?%?|[^\W\d]\w*(?:/[\w+\-]+)*
               |\d[\w.\-]*)
   | (?P<arrow>->|→|=>)
   | (?P<op>==|!=|<=|>=|\.\.|[<>=≠≤≥+\-*/×÷])
@@ -65,8 +69,8 @@ def _join(tokens: list[tuple[str, str]]) -> str:
 
 
 # A version (2.3.1-rc1) is one word, though it looks like numbers and operators.
-_VERSION = re.compile("(?i)(%s)[ ]+([0-9A-Za-z][0-9A-Za-z._\\-]*)((?:[ ].*)?)" % "|".join(
-    re.escape(w) for w in BY_TERMINAL["VERSION"].spellings))
+_VERSION_WORDS = "|".join(re.escape(w) for w in BY_TERMINAL["VERSION"].spellings)
+_VERSION = re.compile(f"(?i)({_VERSION_WORDS})[ ]+([0-9A-Za-z][0-9A-Za-z._\\-]*)((?:[ ].*)?)")
 
 
 def _format_line(code: str) -> str:
