@@ -1,8 +1,8 @@
 """Start-up section: how long a fresh ``procdsl`` process takes, against importing lark+click.
 
 Each command runs in a new process; the table shows the median wall time of several
-runs.  ``procdsl check`` runs on a small spec with the grammar cache cold (an empty
-cache folder every run) and warm (the folder kept between runs).
+runs.  ``procdsl check`` runs on a small spec with the grammar cache warm (the folder
+kept between runs), cold (an empty cache folder every run) and turned off.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from bench_common import BENCH, SPECS, table
+from bench_common import SPECS, table
 
 SMALL_SPEC = SPECS / "chain20.proc"
 
@@ -49,19 +49,21 @@ def run(smoke: bool) -> str:
     env = dict(os.environ, PROCDSL_CACHE_DIR=warm)
     py = sys.executable
     spec = str(SMALL_SPEC)
+    off = dict(env, PROCDSL_CACHE_DIR="off")
     cases = [
-        ("python -c pass (interpreter alone)", [py, "-c", "pass"], False),
+        ("python -c pass (interpreter alone)", [py, "-c", "pass"], False, env),
         ("python -c 'import lark, click' (the yardstick)", [py, "-c", "import lark, click"],
-         False),
-        ("procdsl --version", [*_procdsl(), "--version"], False),
-        ("procdsl check chain20.proc", [*_procdsl(), "check", spec], False),
-        ("procdsl check, grammar cache patch, cold cache",
-         [py, str(BENCH / "cached_cli.py"), "check", spec], True),
-        ("procdsl check, grammar cache patch, warm cache",
-         [py, str(BENCH / "cached_cli.py"), "check", spec], False),
+         False, env),
+        ("procdsl --version", [*_procdsl(), "--version"], False, env),
+        ("procdsl check chain20.proc (grammar cache warm)", [*_procdsl(), "check", spec], False,
+         env),
+        ("procdsl check, cold cache (tables built and saved)", [*_procdsl(), "check", spec],
+         True, env),
+        ("procdsl check, cache off (PROCDSL_CACHE_DIR=off)", [*_procdsl(), "check", spec],
+         False, off),
     ]
-    _wall(cases[-1][1], 1, env, False)  # fill the warm cache
-    times = {label: _wall(cmd, runs, env, cold) for label, cmd, cold in cases}
+    _wall(cases[3][1], 1, env, False)  # fill the warm cache
+    times = {label: _wall(cmd, runs, run_env, cold) for label, cmd, cold, run_env in cases}
     shutil.rmtree(warm, ignore_errors=True)
     base = times[cases[1][0]]
     rows = [[label, f"{t * 1000:.0f} ms", f"{t / base:.2f}x"] for label, t in times.items()]
