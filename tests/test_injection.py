@@ -17,6 +17,7 @@ from types import ModuleType
 
 from procdsl import model as m
 from procdsl.compiler import check_text
+from procdsl.emitters.diagram import clean
 from procdsl.emitters.dot import emit_dot
 from procdsl.emitters.markdown import emit_markdown
 from procdsl.emitters.mermaid import emit_mermaid, mermaid_text
@@ -90,6 +91,10 @@ def test_dot_control_characters_never_reach_the_source_raw() -> None:
     graphviz(source)
 
 
+def test_diagram_text_has_control_characters_made_spaces() -> None:
+    assert clean("a\x00b\x85c\x7f\u202ed\ne") == "a b c \u202ed\ne"
+
+
 def test_dot_header_comment_cannot_end_at_a_carriage_return() -> None:
     source = emit_dot(with_path(spec_with("t"), "evil\rdigraph x {\x0b"), lang="en")
     first = source.split("\n")[0]
@@ -134,9 +139,9 @@ def test_manual_header_path_cannot_leave_its_comment() -> None:
 
 
 def test_manual_spec_text_cannot_open_an_html_comment() -> None:
-    spec = spec_with("<!-- hidden", "--> shown <!--")
+    spec = spec_with("<!-- hidden -->", "a <!-- b --> c")
     text = visible_text(emit_markdown(spec, lang="en"))
-    assert "<!-- hidden" in text and "--> shown <!--" in text
+    assert "<!-- hidden -->" in text and "a <!-- b --> c" in text
     tokens = parser().parse(emit_markdown(spec, lang="en"))
     inline_html = [c.content for t in tokens for c in t.children or ()
                    if c.type == "html_inline"]
