@@ -38,7 +38,7 @@ def build(root: Path, seed: str, locale: dict[str, str], options: list[str]) -> 
     for name in SPECS:
         shutil.copy(FIXTURES / name, specs / name)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
-    env.update(locale, PYTHONHASHSEED=seed)
+    env.update(locale, PYTHONHASHSEED=seed, XDG_CACHE_HOME=str(root / "cache"))
     done = subprocess.run([sys.executable, "-m", "procdsl", "build", "specs", "-o", "out",
                            *options], cwd=root, env=env, capture_output=True, timeout=300,
                           check=False)
@@ -67,7 +67,7 @@ def test_the_build_writes_every_artifact(reference: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize(("seed", "locale", "options"), VARIANTS[1:],
-                         ids=[f"seed={s}-{'-'.join(lc.values())}-{'j'.join(o) or 'j1'}"
+                         ids=[f"seed={s}-{'-'.join(lc.values())}-j{o[-1] if o else 1}"
                               for s, lc, o in VARIANTS[1:]])
 def test_same_bytes_under_another_seed_and_locale(
         reference: dict[str, bytes], tmp_path: Path, seed: str, locale: dict[str, str],
