@@ -42,13 +42,14 @@ def require_aware(when: dt.datetime) -> dt.datetime:
 
 
 _DAYS_KEPT = 4096  # days of working intervals a calendar remembers
+_NO_TIME, _ONE_DAY = dt.timedelta(0), dt.timedelta(days=1)
 
 
 class WorkCalendar:
     """A calendar able to add and subtract working time."""
 
     __slots__ = ("_workdays", "_hours", "_holidays", "_makeup", "_zone", "_day_seconds",
-                 "_days")
+                 "_days", "_totals", "_amounts")
 
     def __init__(self, table: CalendarDef | None = None) -> None:
         table = table or CalendarDef()
@@ -59,6 +60,8 @@ class WorkCalendar:
         self._zone: dt.tzinfo = ZoneInfo(table.timezone) if table.timezone else UTC
         self._day_seconds = sum(60 * (end - start) for start, end in self._hours)
         self._days: dict[dt.date, tuple[tuple[dt.datetime, dt.datetime], ...]] = {}
+        self._totals: dict[dt.date, dt.timedelta] = {}  # working time of each day in _days
+        self._amounts: dict[tuple[Decimal, str], dt.timedelta] = {}  # spans as timedeltas
 
     def is_working_day(self, day: dt.date) -> bool:
         """Return True when day has working hours."""
@@ -84,7 +87,13 @@ class WorkCalendar:
 
     def _shift(self, when: dt.datetime, span: Span, sign: int) -> dt.datetime:
         when = require_aware(when)
-        amount = dt.timedelta(microseconds=int(self.seconds(span) * 1_000_000))
+        key = (span.amount, span.unit)
+        amount = self._amounts.get(key)
+        if amount is None:
+            if len(self._amounts) >= 256:
+                self._amounts.clear()
+            amount = self._amounts[key] = dt.timedelta(
+                microseconds=int(self.seconds(span) * 1_000_000))
         if span.unit not in ("work_hours", "workdays"):
             return when + amount * sign
         if sign > 0:
@@ -97,7 +106,9 @@ class WorkCalendar:
         if found is None:
             if len(self._days) >= _DAYS_KEPT:
                 self._days.clear()
+                self._totals.clear()
             found = self._days[day] = tuple(self._compute_intervals(day))
+            self._totals[day] = sum((max(b - a, _NO_TIME) for a, b in found), _NO_TIME)
         return found
 
     def _compute_intervals(self, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -116,14 +127,19 @@ class WorkCalendar:
     def _forward(self, when: dt.datetime, left: dt.timedelta) -> dt.datetime:
         day = when.astimezone(self._zone).date()
         for _ in range(_SEARCH_DAYS):
-            for a, b in self._intervals(day):
+            spans = self._intervals(day)
+            if spans and spans[0][0] >= when and left > self._totals[day]:
+                left -= self._totals[day]  # the whole working day passes: no interval math
+                day += _ONE_DAY
+                continue
+            for a, b in spans:
                 a = max(a, when)
                 if b <= a:
                     continue
                 if left <= b - a:
                     return a + left
                 left -= b - a
-            day += dt.timedelta(days=1)
+            day += _ONE_DAY
         raise ValueError("the calendar has no working time to count")
 
     def _backward(self, when: dt.datetime, left: dt.timedelta) -> dt.datetime:

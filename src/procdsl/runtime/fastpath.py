@@ -27,18 +27,20 @@ _new_item = object.__new__
 
 
 class Target:
-    """Where a fast move goes: a plain task (made inline) or anything ``moves.enter`` does."""
+    """Where a fast move goes: a plain task (its item made inline), a task without for-each
+    (``moves.new_item``: SLA, notices) or anything else ``moves.enter`` does (ends)."""
 
-    __slots__ = ("go", "name", "task", "alone", "stages", "needs", "inline")
+    __slots__ = ("go", "name", "task", "alone", "stages", "needs", "inline", "single")
 
     def __init__(self, wf: Workflow[Any], go: Go) -> None:
         self.go = go
         self.name = go.name
         task = None if go.end else wf.tasks[go.name]
-        self.task = task
+        self.task: TaskDef = task  # type: ignore[assignment]  # None only for ends
         self.alone = wf.alone.get(go.name)
         plan = wf.plans.get(go.name)
         self.stages, self.needs = plan if plan is not None else ((), ())
+        self.single = task is not None and task.for_each is None  # one item in the root frame
         self.inline = (task is not None and task.for_each is None and task.sla is None
                        and not task.notify_enter and (plan is not None or task.kind != APPROVAL))
 
@@ -152,6 +154,9 @@ def move(case: Case[Any], fs: FastStep, work: WorkItem, target: Target, actor: A
         items[nid] = new_item(nid, target, when)
         if after is None:
             after = case.marking
+    elif target.single:  # what moves.enter does for it in the root frame
+        moves.new_item(case, target.task, 0, when, 0, None)
+        after = case.marking
     else:
         moves.enter(case, 0, target.go, when)
         after = case.marking

@@ -116,7 +116,7 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
         if direct is not None:  # the common sequential case, without the general machinery
             _commit(case, task.name, actor, data)
             _remove(case, work, now)
-            _new_item(case, direct, 0, now, 0, None)
+            new_item(case, direct, 0, now, 0, None)
             return
     group = case.groups.get(work.group) if work.group else None
     closing = decided is not None and (group is None or _group_closes(case, group, task, data))
@@ -130,7 +130,7 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
         group.done += 1
         if not closing:
             if group.waiting and task.for_each and task.for_each.sequential:
-                _new_item(case, task, group.frame, now, group.id, group.waiting.pop(0))
+                new_item(case, task, group.frame, now, group.id, group.waiting.pop(0))
             return
         _close_group(case, group, now)
     for passed in caps:
@@ -262,13 +262,14 @@ def activate(case: Case[Any], task: TaskDef, frame_id: int, now: dt.datetime) ->
             waiting = [i for i in range(len(elements)) if i not in first]
             _groups_of(case)[gid] = Group(gid, task.name, frame_id, waiting, len(elements))
             for index in first:
-                _new_item(case, task, frame_id, now, gid, index)
+                new_item(case, task, frame_id, now, gid, index)
             return
-    _new_item(case, task, frame_id, now, 0, None)
+    new_item(case, task, frame_id, now, 0, None)
 
 
-def _new_item(case: Case[Any], task: TaskDef, frame_id: int, now: dt.datetime, group: int,
+def new_item(case: Case[Any], task: TaskDef, frame_id: int, now: dt.datetime, group: int,
               element: int | None) -> None:
+    """Add a work item of task to the marking (its SLA, approvers and notices with it)."""
     item = WorkItem(case.next_id, task.name, frame_id, now, group=group, element=element)
     case.next_id += 1
     if task.sla is not None:

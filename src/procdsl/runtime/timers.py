@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import moves
@@ -24,11 +25,24 @@ def schedule(case: Case[Any], sla: SlaDef | None,
     times = []
     for reminder in sla.reminders:
         if reminder.percent is not None:
-            share = Span(sla.within.amount * reminder.percent / 100, sla.within.unit)
-            times.append(calendar.add(now, share))
+            times.append(calendar.add(now, _share(sla.within, reminder.percent)))
         elif reminder.before is not None:
             times.append(max(now, calendar.subtract(due, reminder.before)))
     return due, sorted(times) if times else ()
+
+
+_SHARES: dict[tuple[Decimal, str, Decimal], Span] = {}
+
+
+def _share(within: Span, percent: Decimal) -> Span:
+    """Return percent of within (remembered: every activation of a task asks again)."""
+    key = (within.amount, within.unit, percent)
+    found = _SHARES.get(key)
+    if found is None:
+        if len(_SHARES) >= 1024:
+            _SHARES.clear()
+        found = _SHARES[key] = Span(within.amount * percent / 100, within.unit)
+    return found
 
 
 def tick(case: Case[Any], now: dt.datetime) -> None:
