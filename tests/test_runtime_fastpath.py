@@ -18,11 +18,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from procdsl.runtime import Actor, Case, Refused, Workflow
+from procdsl.runtime import Actor, CalendarDef, Case, Refused, Span, WorkCalendar, Workflow
 from procdsl.runtime.calendar import require_aware
 
 from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_for_spec, workflow
@@ -248,3 +248,32 @@ def test_an_edited_snapshot_plan_is_honoured_by_both_paths() -> None:
         assert twin.marking == ("s1",)
     assert twins[0].to_json() == twins[1].to_json()
     assert json.loads(twins[0].to_json())["items"][0]["stage"] == 1
+
+
+_OFFICE = CalendarDef(workdays=(1, 2, 3, 4, 5), hours=((9 * 60, 12 * 60), (13 * 60, 18 * 60)),
+                      holidays=("2026-10-01", "2026-10-02", "2026-10-05"),
+                      makeup_days=("2026-10-10",), timezone="Asia/Shanghai")
+
+
+def _walk(calendar: WorkCalendar, when: dt.datetime, left: dt.timedelta) -> dt.datetime:
+    """Return when plus left of working time, interval by interval (no whole-day skips)."""
+    day = when.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    while True:
+        for a, b in calendar._intervals(day):
+            a = max(a, when)
+            if b > a and left <= b - a:
+                return a + left
+            left -= max(b - a, dt.timedelta(0))
+        day += dt.timedelta(days=1)
+
+
+@given(minutes=st.integers(0, 60 * 24 * 40), amount=st.integers(1, 400),
+       unit=st.sampled_from(["work_hours", "workdays"]))
+@settings(max_examples=200, deadline=None)
+def test_working_time_skips_whole_days_exactly(minutes: int, amount: int, unit: str) -> None:
+    calendar = WorkCalendar(_OFFICE)
+    start = dt.datetime(2026, 9, 25, 0, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
+    span = Span(Decimal(amount) / 4, unit)
+    left = dt.timedelta(seconds=int(calendar.seconds(span)))
+    assert calendar.add(start, span) == _walk(calendar, start, left)
+    assert calendar.add(start, span) == calendar.add(start, Span(Decimal(amount) / 4, unit))
