@@ -64,10 +64,13 @@ def procdsl_peer(module: ModuleType, spec_name: str, label: str) -> Peer:
     def make() -> Any:
         return workflow.start(requester, data_type(**fields), START)
 
+    steps = [(step, "approve" if workflow.is_approval(step) else "complete", actor, when)
+             for step, actor, when in plan]
+
     def drive(case: Any) -> None:
         act = case.act
-        for step, actor, when in plan:
-            act(step, "approve" if workflow.is_approval(step) else "complete", actor, when)
+        for step, action, actor, when in steps:
+            act(step, action, actor, when)
 
     return Peer(label, make, drive, lambda c: c.outcome, len(plan))
 
