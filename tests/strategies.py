@@ -9,7 +9,6 @@ hostile alphabet.  Every drawn spec is meant to check clean; the tests assert it
 
 from __future__ import annotations
 
-import keyword as pykeyword
 import unicodedata
 from dataclasses import dataclass, field
 

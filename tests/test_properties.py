@@ -192,6 +192,17 @@ def without_spans(data: Any) -> Any:
     return data
 
 
+def test_ir_of_every_spec_in_specs_round_trips() -> None:
+    from procdsl.compiler import compile_paths
+
+    paths = sorted((Path(__file__).parents[1] / "specs").glob("*.proc"))
+    assert paths
+    for unit in compile_paths(paths):
+        assert unit.spec is not None, unit.path
+        ir = emit_ir(unit.spec)
+        assert plain(load_ir(ir)) == plain(unit.spec) and emit_ir(load_ir(ir)) == ir
+
+
 @PROPERTY
 @given(spec_texts())
 def test_ir_round_trips(text: str) -> None:
