@@ -203,6 +203,13 @@ def test_ir_of_every_spec_in_specs_round_trips() -> None:
         assert plain(load_ir(ir)) == plain(unit.spec) and emit_ir(load_ir(ir)) == ir
 
 
+def test_load_ir_refuses_another_schema_version() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="schema_version 99"):
+        load_ir('{"schema_version": 99, "source": "x.proc"}')
+
+
 @PROPERTY
 @given(spec_texts())
 def test_ir_round_trips(text: str) -> None:
