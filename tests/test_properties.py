@@ -11,18 +11,20 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.table import escapedSplit
 
 from procdsl import model as m
-from procdsl.compiler import check_text
+from procdsl.compiler import check_text, compile_paths
 from procdsl.emitters.dot import decode_key, emit_dot
 from procdsl.emitters.ir import emit_ir, load_ir, to_data
 from procdsl.emitters.markdown import emit_markdown
@@ -105,8 +107,6 @@ def _drawn(layout: dict[str, Any]) -> Counter[tuple[str, ...]]:
 @BATCHED
 @given(st.lists(spec_texts(), min_size=1, max_size=BATCH))
 def test_code_imports_cleanly_dot_renders_and_all_three_agree(texts: list[str]) -> None:
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="procdsl_props_") as tmp:
         root = Path(tmp)
         (root / "cwd").mkdir()
@@ -193,8 +193,6 @@ def without_spans(data: Any) -> Any:
 
 
 def test_ir_of_every_spec_in_specs_round_trips() -> None:
-    from procdsl.compiler import compile_paths
-
     paths = sorted((Path(__file__).parents[1] / "specs").glob("*.proc"))
     assert paths
     for unit in compile_paths(paths):
@@ -204,8 +202,6 @@ def test_ir_of_every_spec_in_specs_round_trips() -> None:
 
 
 def test_load_ir_refuses_another_schema_version() -> None:
-    import pytest
-
     with pytest.raises(ValueError, match="schema_version 99"):
         load_ir('{"schema_version": 99, "source": "x.proc"}')
 
