@@ -11,10 +11,12 @@ refusal, goes through the general path (``Case._act``), which says why.  The tes
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import moves
 from .approvals import EACH_ROLE, REQUESTER, static_stages
+from .calendar import UTC, UTC_OF, require_aware
 from .records import _ROLE_ORDER, Actor, AuditRecord, Event, WorkItem, sorted_roles
 from .tables import APPROVAL, Go, Guard, TaskDef
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 _new_tuple = tuple.__new__  # what AuditRecord(...) does, without its Python-level __new__
 _new_item = object.__new__
 _EMPTY = moves.EMPTY
+_DATETIME = dt.datetime
 
 
 class Target:
@@ -132,53 +135,88 @@ def duties_allow(case: Case[Any], fs: FastStep, aid: str) -> bool:
     return True
 
 
-def move(case: Case[Any], fs: FastStep, work: WorkItem, target: Target, actor: Actor,
-         action: str, when: dt.datetime, data: Any) -> tuple[Event, ...]:
-    """Do what ``moves.finish`` does for an accepted fast action, record it, return events.
+def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
+        data: Mapping[str, Any] | None = None, *, item: int | None = None) -> tuple[Event, ...]:
+    """Take action on an active step; return the events it caused, or raise Refused.
 
-    The new work item of an inline target is made here, as ``new_item`` does (one call
-    less per event: calls cost more than the statements).
+    This is ``Case.act``.  A sequential move the workflow's tables decide is checked,
+    made and recorded here in one piece, since calls cost more than the statements
+    (what ``moves.finish`` does for it, and the new work item as ``new_item`` makes it);
+    anything else, and every refusal, goes through ``Case._act``, the general path.
     """
-    items = case.items
-    before = fs.alone if len(items) == 1 else case.marking
-    case.data = data
+    fs = self.workflow.fast.get(step)
+    if fs is None or item is not None or self.outcome is not None:
+        return self._act(step, action, actor, now, data, item)
+    routes = fs.moves.get(action)
+    for work in self.items.values():
+        if work.task == step:
+            break
+    else:
+        routes = None
+    if (routes is None or work.frame or work.group or work.escalated is not None
+            or (fs.stages is not None and work.stages is not fs.stages)
+            or (fs.roles is not None and fs.roles.isdisjoint(actor.roles))
+            or (fs.not_requester and actor.id == self.requester)
+            or (fs.duties and not duties_allow(self, fs, actor.id))):
+        return self._act(step, action, actor, now, data, item)
+    if now.__class__ is _DATETIME and now.tzinfo is UTC:
+        when = now
+    else:
+        when = (now.__class__ is _DATETIME and UTC_OF.get(now)) or require_aware(now)
+    new = self.data if not data else self.workflow.merge(self.data, data)
+    for guard, target in routes:  # noqa: B007 (target: the route taken, used below)
+        try:
+            if guard is None or guard(new):
+                break
+        except (ArithmeticError, TypeError):
+            return self._act(step, action, actor, now, data, item)
+    else:
+        return self._act(step, action, actor, now, data, item)
+    items = self.items
+    before = fs.alone if len(items) == 1 else self.marking
+    self.data = new
     aid = actor.id
-    doers = case.doers
+    doers = self.doers
     name = fs.name
     done = doers.get(name)
     if done is None:
         if doers is _EMPTY:
-            doers = case.doers = {}
+            doers = self.doers = {}
         doers[name] = (aid,)
     elif aid not in done:
         doers[name] = (*done, aid)
     del items[work.id]
     if fs.notify_leave:
-        case.emit(Event("notify", name, fs.notify_leave, when, "leave"))
-    if target.inline:
-        nid = case.next_id
-        case.next_id = nid + 1
+        self.emit(Event("notify", name, fs.notify_leave, when, "leave"))
+    if target.inline:  # the new work item, made as new_item makes it
+        nid = self.next_id
+        self.next_id = nid + 1
         after = target.alone if not items else None
-        items[nid] = item = _new_item(WorkItem)
-        item.id = nid
-        item.task = target.name
-        item.frame = item.stage = item.group = 0
-        item.started = when
-        item.due = item.escalated = item.element = None
-        item.reminders = item.votes = ()
-        item.breached = False
-        item.stages = target.stages
-        item.needs = target.needs
+        items[nid] = fresh = _new_item(WorkItem)
+        fresh.id = nid
+        fresh.task = target.name
+        fresh.frame = fresh.stage = fresh.group = 0
+        fresh.started = when
+        fresh.due = fresh.escalated = fresh.element = None
+        fresh.reminders = fresh.votes = ()
+        fresh.breached = False
+        fresh.stages = target.stages
+        fresh.needs = target.needs
         if after is None:
-            after = case.marking
-    elif target.single:  # what moves.enter does for it in the root frame
-        moves.new_item(case, target.task, 0, when, 0, None)
-        after = case.marking
+            after = self.marking
     else:
-        moves.enter(case, 0, target.go, when)
-        after = case.marking
-    history = case.history
+        after = _enter(self, target, when)
+    history = self.history
     history.append(_new_tuple(AuditRecord, (
         len(history) + 1, aid, _ROLE_ORDER.get(actor.roles) or sorted_roles(actor.roles),
         name, action, when, before, after)))
-    return case.take_events() if case._events else ()
+    return self.take_events() if self._events else ()
+
+
+def _enter(case: Case[Any], target: Target, when: dt.datetime) -> tuple[str, ...]:
+    """Enter a target that is not inline (an SLA, notices, an end); return the marking."""
+    if target.single:  # what moves.enter does for it in the root frame
+        moves.new_item(case, target.task, 0, when, 0, None)
+    else:
+        moves.enter(case, 0, target.go, when)
+    return case.marking
