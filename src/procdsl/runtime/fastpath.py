@@ -159,10 +159,10 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
             or (fs.not_requester and actor.id == self.requester)
             or (fs.duties and not duties_allow(self, fs, actor.id))):
         return self._act(step, action, actor, now, data, item)
-    if now.__class__ is _DATETIME and now.tzinfo is UTC:
-        when = now
+    if now.__class__ is _DATETIME:  # what require_aware does, without the call
+        when = now if now.tzinfo is UTC else UTC_OF.get(now) or require_aware(now)
     else:
-        when = (now.__class__ is _DATETIME and UTC_OF.get(now)) or require_aware(now)
+        when = require_aware(now)
     new = self.data if not data else self.workflow.merge(self.data, data)
     for guard, target in routes:  # noqa: B007 (target: the route taken, used below)
         try:
