@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import model as m
 from ..flow import flow_order, successors
-from . import header_text
+from . import header_text, show_bidi
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
 
 TITLE_WIDTH = 22
@@ -131,8 +131,10 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def clean(text: str) -> str:
-    """Return text with control characters (other than newline) made spaces."""
-    return "".join(" " if unicodedata.category(c) == "Cc" and c != "\n" else c for c in text)
+    """Return text with control characters (other than newline) made spaces and
+    bidirectional formatting characters shown as [U+202E]."""
+    return show_bidi("".join(" " if unicodedata.category(c) == "Cc" and c != "\n" else c
+                             for c in text))
 
 
 def _words(lang: str, zh: str, en: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import flow
 from .. import model as m
-from . import facts, header_text
+from . import facts, header_text, show_bidi
 from . import sentences as s
 from .jinja import make_environment
 from .words import format_duration
@@ -33,7 +33,7 @@ _UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 
 def md_inline(text: object) -> str:
     """Return spec text as literal Markdown inside a line or a table cell (one line)."""
-    raw = str(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    raw = show_bidi(str(text)).replace("\r\n", "\n").replace("\r", "\n").strip()
     lines = [_UNDERSCORE.sub(r"\\_", line.strip().translate(_INLINE))
              for line in raw.split("\n")]
     return "<br>".join(lines)
