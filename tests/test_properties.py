@@ -90,8 +90,11 @@ def _import_all(modules: list[Path], cwd: Path) -> list[list[list[str]]]:
 
 
 def _graphviz_all(dots: list[Path]) -> list[dict[str, Any]]:
+    if not dots:  # with no file, dot -O would read standard input and write noname.gv.*
+        return []
     result = subprocess.run(["dot", "-Tsvg", "-Tjson", "-O", *map(str, dots)],
-                            capture_output=True, timeout=600, check=False)
+                            capture_output=True, timeout=600, check=False,
+                            stdin=subprocess.DEVNULL, cwd=dots[0].parent)
     assert result.returncode == 0, result.stderr.decode()
     assert b"rror" not in result.stderr, result.stderr.decode()
     for dot in dots:
