@@ -74,6 +74,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD112", W, "a declared role, field or rule is never used", "声明的角色、字段或规则未被使用"),
     _code("PD113", E, "bad number in a count", "数量不合理"),
     _code("PD114", E, "a custom outcome that looks like a misspelt keyword", "自定义结果疑似关键字拼写错误"),
+    _code("PD115", W, "a role named like the requester keyword", "角色名与“发起人”关键字相同"),
     # references
     _code("PD201", E, "a route goes to a step that does not exist", "路由指向不存在的步骤"),
     _code("PD202", E, "a role that was not declared", "未声明的角色"),

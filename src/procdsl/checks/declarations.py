@@ -244,5 +244,19 @@ def check_outcome_spelling(ctx: CheckContext) -> Iterator[Diagnostic]:
                     hint=Text(f"write '{close[0]}'", f"请改为“{close[0]}”"))
 
 
-CHECKS: tuple[Check, ...] = (check_outcome_spelling, check_unique_names, check_lang, check_tasks, check_counts,
+def check_role_keyword_names(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A role called 申请人 or requester cannot follow 'by': that word means the requester."""
+    from ..keywords import BY_TERMINAL
+
+    spellings = {s.lower() for s in BY_TERMINAL["REQUESTER"].spellings}
+    for role in ctx.spec.roles:
+        if role.name.text.lower() in spellings:
+            yield diagnostic("PD115", role.name.span, Text(
+                f"'by {role.name.text}' will mean the person who started the case, not this role",
+                f"“由 {role.name.text}”表示发起本案例的人，而不是这个角色"),
+                hint=Text(f"rename the role, e.g. {role.name.text}部门 or 员工",
+                          f"请给角色换个名字，例如 {role.name.text}部门 或 员工"))
+
+
+CHECKS: tuple[Check, ...] = (check_role_keyword_names, check_outcome_spelling, check_unique_names, check_lang, check_tasks, check_counts,
                              check_routing, check_unused)
