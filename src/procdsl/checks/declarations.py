@@ -258,5 +258,5 @@ def check_role_keyword_names(ctx: CheckContext) -> Iterator[Diagnostic]:
                           f"请给角色换个名字，例如 {role.name.text}部门 或 员工"))
 
 
-CHECKS: tuple[Check, ...] = (check_role_keyword_names, check_outcome_spelling, check_unique_names, check_lang, check_tasks, check_counts,
-                             check_routing, check_unused)
+CHECKS: tuple[Check, ...] = (check_role_keyword_names, check_outcome_spelling, check_unique_names,
+                             check_lang, check_tasks, check_counts, check_routing, check_unused)
