@@ -6,14 +6,17 @@ import importlib.util
 import os
 import subprocess
 import sys
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from procdsl.compiler import check_text
 from procdsl.emitters import GENERATED_MARK
-from procdsl.emitters.python import Namer, emit_python
+from procdsl.emitters.python import WIDTH, Call, Namer, _fits, _flat, _flat_within, _width, emit_python, render
 from procdsl.flow import transitions
 
 from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_of, source_of, spec_of
@@ -236,3 +239,60 @@ def test_every_kind_of_condition_compiles_to_the_same_meaning(tmp_path: Path) ->
     assert "return d.n * 2 - 1 > 5 and not d.flag" in source
     assert "return -d.n < -100 or d.price >= _decimal.Decimal('10.5')" in source
     assert "eval(" not in source and "exec(" not in source
+
+
+# ------------------------------------------------------------------ layout fast paths
+
+def _slow_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _slow_render(node: Call | str, indent: int, tail: str = "") -> list[str]:
+    """render() as it was before the fast paths: build the whole flat line, then measure it."""
+    pad = " " * indent
+    if isinstance(node, str):
+        return [pad + node + tail]
+    lines = [pad + "# " + node.comment] if node.comment else []
+    flat = _flat(node)
+    commented = any(isinstance(a, Call) and (a.comment or _slow_commented(a)) for a in node.args)
+    if not commented and _slow_width(pad + flat + tail) <= WIDTH:
+        return lines + [pad + flat + tail]
+    lines.append(pad + node.prefix + node.func + "(")
+    for arg in node.args:
+        lines.extend(_slow_render(arg, indent + 4, ","))
+    lines.append(pad + ")" + tail)
+    return lines
+
+
+def _slow_commented(node: Call) -> bool:
+    return any(isinstance(a, Call) and (a.comment or _slow_commented(a)) for a in node.args)
+
+
+_TEXT = st.text(st.sampled_from("ab_'\"(,) 甲审批ｗ\u0378é"), max_size=40)
+_NODES = st.recursive(
+    _TEXT,
+    lambda kids: st.builds(Call, st.sampled_from(["", "f", "_rt.TaskDef", "x" * 60]),
+                           st.lists(kids, max_size=6), st.sampled_from(["", "", "note"]),
+                           st.sampled_from(["", "", "routes="])),
+    max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, limit=st.integers(-2, 120))
+def test_fits_agrees_with_the_width_of_each_character(text: str, limit: int) -> None:
+    assert _width(text) == _slow_width(text)
+    assert _fits(text, limit) == (_slow_width(text) <= limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(node=_NODES, room=st.integers(-5, 150))
+def test_flat_within_stops_early_but_agrees_with_flat(node: Call | str, room: int) -> None:
+    flat = _flat(node)
+    assert _flat_within(node, room) == (flat if len(flat) <= room else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(node=_NODES, indent=st.integers(0, 90), tail=st.sampled_from(["", ","]))
+def test_render_lays_out_as_before_the_fast_paths(node: Call | str, indent: int,
+                                                  tail: str) -> None:
+    assert render(node, indent, tail) == _slow_render(node, indent, tail)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,16 @@ def make_environment(
     package_folder: str,
     filters: Mapping[str, Callable[..., Any]],
     override: Path | None = None,
+    *,
+    auto_reload: bool = True,
 ) -> jinja2.Environment:
     """Return a strict environment loading ``override/NAME`` first, then the packaged
     ``procdsl/emitters/templates/<package_folder>/NAME``.
 
     Autoescaping is off: each target escapes explicitly through its own filters
     (Markdown, DOT, Python ``repr``), so text reaches every output through exactly one
-    escaping rule.
+    escaping rule.  ``auto_reload=False`` skips Jinja's check of each template file's
+    time stamp on every use (the step template is included once per step).
     """
     loaders: list[jinja2.BaseLoader] = []
     if override is not None:
@@ -32,6 +36,19 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        auto_reload=auto_reload,
     )
     env.filters.update(filters)
     return env
+
+
+@lru_cache(maxsize=16)
+def packaged_environment(
+    package_folder: str, filters: tuple[tuple[str, Callable[..., Any]], ...] = (),
+) -> jinja2.Environment:
+    """Return the environment of the packaged templates only, made (and compiled) once.
+
+    It is shared: callers must not change it.  A ``--templates`` folder gets a fresh
+    ``make_environment`` each time instead, so edits to it are always seen.
+    """
+    return make_environment(package_folder, dict(filters), auto_reload=False)

@@ -23,7 +23,7 @@ from .. import model as m
 from ..flow import parallel_blocks
 from ..keywords import WEEKDAYS
 from . import header_text
-from .jinja import make_environment
+from .jinja import packaged_environment
 
 WIDTH = 100
 # How tightly each operator binds (Python's order): parentheses only where needed.
@@ -70,7 +70,17 @@ def _nfkc_stable(text: str) -> bool:
 
 
 def _width(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide: the common case costs one C call
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _fits(text: str, limit: int = WIDTH) -> bool:
+    """Return _width(text) <= limit, without measuring text when its length decides."""
+    size = len(text)  # each character is 1 or 2 columns: size <= width <= 2 * size
+    if size > limit:
+        return False
+    return 2 * size <= limit or _width(text) <= limit
 
 
 @dataclass
@@ -111,9 +121,11 @@ def render(node: Call | str, indent: int, tail: str = "") -> list[str]:
     if isinstance(node, str):
         return [pad + node + tail]
     lines = [pad + "# " + node.comment] if node.comment else []
-    flat = _flat(node)
-    if not _commented(node) and _width(pad + flat + tail) <= WIDTH:
-        return lines + [pad + flat + tail]
+    if not _commented(node):
+        # A line is never narrower than it is long: stop building it past WIDTH.
+        flat = _flat_within(node, WIDTH - len(pad) - len(tail))
+        if flat is not None and _fits(pad + flat + tail):
+            return lines + [pad + flat + tail]
     lines.append(pad + node.prefix + node.func + "(")
     for arg in node.args:
         lines.extend(render(arg, indent + 4, ","))
@@ -134,6 +146,25 @@ def _flat(node: Call | str) -> str:
     return f"{node.prefix}{node.func}({inner})"
 
 
+def _flat_within(node: Call | str, room: int) -> str | None:
+    """Return _flat(node) when it is at most room characters long, else None (early)."""
+    if isinstance(node, str):
+        return node if len(node) <= room else None
+    left = room - len(node.prefix) - len(node.func) - 2  # what the arguments may take
+    parts: list[str] = []
+    for arg in node.args:
+        part = _flat_within(arg, left)
+        if part is None:
+            return None
+        parts.append(part)
+        left -= len(part) + 2  # and the ", " before the next one
+    inner = ", ".join(parts)
+    if not node.func and len(node.args) == 1:
+        inner += ","
+    flat = f"{node.prefix}{node.func}({inner})"
+    return flat if len(flat) <= room else None
+
+
 # ------------------------------------------------------------------ conditions
 
 
@@ -150,7 +181,7 @@ class Guards:
         self.count += 1
         name = f"_guard_{self.count}"
         body = self.expr(expr, top=True)
-        lines = render(Call("return ", [body]) if _width(body) > WIDTH - 12
+        lines = render(Call("return ", [body]) if not _fits(body, WIDTH - 12)
                        else f"return {body}", 4)
         self.functions.append({"name": name, "body": lines,
                                "comment": f"{about}, from {self.source}:{expr.span.line}"})
@@ -232,7 +263,7 @@ class PythonEmitter:
         proc = self.spec.process
         doc = f"{proc.name.text}: {proc.label}" + (f" (version {proc.version})"
                                                    if proc.version else "")
-        env = make_environment("python", {})
+        env = packaged_environment("python")
         text = env.get_template("module.py.j2").render(
             lang="zh" if self.lang == "zh" else "en", doc=repr(doc),
             notice=_split_notice(_comment_safe(header_text(self.spec.path))),
@@ -360,13 +391,13 @@ class PythonEmitter:
 
 def _split_notice(notice: str) -> list[str]:
     head, _, rest = notice.partition("; ")
-    return [f"{head};", rest] if rest and _width(notice) > WIDTH - 2 else [notice]
+    return [f"{head};", rest] if rest and not _fits(notice, WIDTH - 2) else [notice]
 
 
 def _fit(line: str) -> str:
     """Return line, marked for the linter when a long name or text cannot be wrapped."""
     body = line.rstrip("\n")
-    if _width(body) <= WIDTH:
+    if _fits(body):
         return line
     return body + "  # noqa: E501" + line[len(body):]
 
