@@ -125,3 +125,31 @@ def test_any_text_reads_back_unchanged_from_a_list_item_and_a_table_cell(text: s
     assert kinds.count("bullet_list_open") == 1 and "ordered_list_open" not in kinds
     assert "heading_open" not in kinds and "blockquote_open" not in kinds
     assert [text_of(t) for t in inlines] == [_seen(text), "a", "b", "x", _seen(text)]
+
+
+# md_inline skips the long way for text with nothing to escape; both must agree on any text.
+_ANY = st.text(st.one_of(_ALPHABET, st.sampled_from(list("\r\t\x0b\x1c\u2028\u3000\xa0é审_")),
+                         st.sampled_from(list("\u061c\u200e\u200f\u202a\u202e\u2066\u2069")),
+                         st.characters()), max_size=20)
+
+
+def _long_way(text: str) -> str:
+    from procdsl.emitters.markdown import _md_inline
+
+    return _md_inline(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY)
+def test_the_md_inline_shortcut_agrees_with_the_full_rule(text: str) -> None:
+    assert md_inline(text) == _long_way(text)
+    assert md_inline(text.strip()) == _long_way(text.strip())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ANY, max_size=5))
+def test_md_cells_is_md_inline_on_each_cell_joined(cells: list[str]) -> None:
+    from procdsl.emitters.markdown import md_cells
+
+    assert md_cells(cells) == " | ".join(_long_way(c) for c in cells)
+    assert md_cells(tuple(cells)) == md_cells(cells)

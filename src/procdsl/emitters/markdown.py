@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from .. import flow
 from .. import model as m
 from . import facts, header_text, show_bidi
 from . import sentences as s
-from .jinja import make_environment
+from .jinja import make_environment, packaged_environment
 from .words import format_duration
 
 # ------------------------------------------------------------------ escaping
@@ -31,9 +33,22 @@ _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 _UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 
 
+# Text with none of these characters (those md_inline escapes, line breaks and bidi
+# formatting characters) and no space at either end is already literal Markdown.
+_SPECIAL = re.compile(r"[&<>\\`*\[\]|~#$_\r\n\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def md_inline(text: object) -> str:
     """Return spec text as literal Markdown inside a line or a table cell (one line)."""
-    raw = show_bidi(str(text)).replace("\r\n", "\n").replace("\r", "\n").strip()
+    raw = str(text)
+    if not _SPECIAL.search(raw) and not (raw[:1].isspace() or raw[-1:].isspace()):
+        return raw  # nothing to escape: most cells and sentences
+    return _md_inline(raw)
+
+
+def _md_inline(text: str) -> str:
+    """Return md_inline(text) the long way (the rule documented in docs/manual.md)."""
+    raw = show_bidi(text).replace("\r\n", "\n").replace("\r", "\n").strip()
     lines = [_UNDERSCORE.sub(r"\\_", line.strip().translate(_INLINE))
              for line in raw.split("\n")]
     return "<br>".join(lines)
@@ -43,6 +58,11 @@ def md(text: object) -> str:
     """Return spec text as literal Markdown that may also start a line (list item, paragraph)."""
     return _LINE_START.sub(lambda g: f"{g[1]}\\{g[2]}" if g[1] else f"\\{g[3]}",
                            md_inline(text))
+
+
+def md_cells(cells: Iterable[object]) -> str:
+    """Return table cells as one Markdown row body: each md_inline, joined by ' | '."""
+    return " | ".join([md_inline(cell) for cell in cells])
 
 
 def md_url(path: str) -> str:
@@ -436,20 +456,29 @@ def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
 def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
                   mermaid: str | None = None, templates: Path | None = None) -> str:
     """Return the operating manual of spec as Markdown, in lang ('zh' or 'en')."""
-    def paren(text: str) -> str:
-        return f"（{text}）" if lang == "zh" else f" ({text})"
-
-    filters = {"md": md, "md_inline": md_inline, "md_url": md_url, "paren": paren}
-    env = make_environment("manual", filters, templates)
     override = None
-    if templates is not None and (templates / "labels.json").is_file():
-        override = (templates / "labels.json").read_text(encoding="utf-8")
+    if templates is None:
+        env = packaged_environment("manual", _filters(lang))
+    else:
+        env = make_environment("manual", dict(_filters(lang)), templates, auto_reload=False)
+        if (templates / "labels.json").is_file():
+            override = (templates / "labels.json").read_text(encoding="utf-8")
     t = load_labels(override, lang)
     mermaid = mermaid.strip("\n") if mermaid else None
     context = _context(spec, lang, t, diagram, mermaid)
     context["header"] = comment_text(header_text(spec.path))
     text = env.get_template("manual.md.j2").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+@lru_cache(maxsize=8)
+def _filters(lang: str) -> tuple[tuple[str, Callable[..., str]], ...]:
+    """Return the manual's filters for lang (the same objects each time: see packaged_environment)."""
+    def paren(text: str) -> str:
+        return f"（{text}）" if lang == "zh" else f" ({text})"
+
+    return (("md", md), ("md_inline", md_inline), ("md_cells", md_cells), ("md_url", md_url),
+            ("paren", paren))
 
 
 def comment_text(text: str) -> str:
