@@ -76,9 +76,22 @@ HELPER_KINDS = frozenset({"start", "decision", "inclusive", "fork", "interleave"
 # ------------------------------------------------------------------ text
 
 
+class _Widths(dict[str, int]):
+    """Each character's width in columns, looked up in ``unicodedata`` once."""
+
+    def __missing__(self, c: str) -> int:
+        self[c] = width = 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        return width
+
+
+_WIDTHS = _Widths()
+
+
 def display_width(text: str) -> int:
     """Return how many columns text takes (wide CJK characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    if text.isascii():  # no ASCII character is wide
+        return len(text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】〕,.;:?!)]}%")
@@ -130,11 +143,15 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F (a stable property);
+# tests/test_dot.py checks this against unicodedata for every code point.
+_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
 def clean(text: str) -> str:
     """Return text with control characters (other than newline) made spaces and
     bidirectional formatting characters shown as [U+202E]."""
-    return show_bidi("".join(" " if unicodedata.category(c) == "Cc" and c != "\n" else c
-                             for c in text))
+    return show_bidi(_CONTROL_BUT_NEWLINE.sub(" ", text))
 
 
 def _words(lang: str, zh: str, en: str) -> str:
@@ -263,6 +280,7 @@ class _Builder:
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     lanes: dict[str, list[str]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
 
     def add(self, node: Node, lane_key: str | None = None) -> str:
         if node.id not in self.nodes:
@@ -283,7 +301,10 @@ class _Builder:
         return node_id("j", name) if bar else node_id("t", name)
 
     def label(self, text: str) -> str:
-        return "\n".join(wrap(clean(text), EDGE_WIDTH))
+        found = self.labels.get(text)  # edge labels repeat (actions, conditions)
+        if found is None:
+            found = self.labels[text] = "\n".join(wrap(clean(text), EDGE_WIDTH))
+        return found
 
 
 def _end_node(end: m.End, lane: str | None) -> Node:

@@ -2,16 +2,19 @@
 
 Every text from the spec reaches DOT only through ``html_text`` (HTML-like labels) or
 ``encode_key`` (the ``transition`` attribute), so quotes, backslashes, braces, angle
-brackets and control characters can never change the graph's structure.
+brackets and control characters can never change the graph's structure.  Every ID and
+attribute value is then written through ``quote``, which follows the ``graphviz``
+package's quoting rules exactly (``tests/test_dot_escaping.py`` compares the two); the
+text is written directly, each distinct string quoted once, because building it through
+``graphviz.Digraph`` cost most of the emitter's time on big specs.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from urllib.parse import unquote
-
-import graphviz
 
 from .. import model as m
 from .diagram import Diagram, Edge, Lane, Node, build_diagram
@@ -82,12 +85,16 @@ def html_text(text: str) -> str:
     return "<BR/>".join(escaped.split("\n")) or " "
 
 
+_NON_WORD = re.compile(r"\W")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode())
+
+
 def encode_key(key: tuple[str, ...]) -> str:
     """Return a transition key as one attribute value (non-word characters %-encoded)."""
-    def part(s: str) -> str:
-        return "".join(c if re.fullmatch(r"\w", c) else
-                       "".join(f"%{b:02X}" for b in c.encode()) for c in s)
-    return " ".join(part(s) for s in key)
+    return " ".join(_NON_WORD.sub(_percent, s) for s in key)
 
 
 def decode_key(value: str) -> tuple[str, ...]:
@@ -154,60 +161,175 @@ def _edge_attrs(edge: Edge) -> dict[str, str]:
     return attrs
 
 
+# ------------------------------------------------------------------ DOT syntax
+
+# The rules of graphviz.quoting.quote (graphviz 0.20/0.21), reproduced so that each
+# distinct string is quoted once: an HTML-like string <...> is written as is, a plain ID
+# (a name or a number) that is no keyword as is, anything else in double quotes with
+# every unescaped double quote escaped.
+_HTML_STRING = re.compile(r"<.*>$", re.DOTALL)
+_PLAIN_ID = re.compile(r"([a-zA-Z_][a-zA-Z0-9_]*|-?(\.[0-9]+|[0-9]+(\.[0-9]*)?))$")
+_KEYWORDS = frozenset({"node", "edge", "graph", "digraph", "subgraph", "strict"})
+_UNESCAPED_QUOTE = re.compile(r'(?P<backslashes>(?:\\{2})*)\\?(?P<quote>")')
+
+
+def quote(text: str) -> str:
+    """Return text as a DOT ID, quoted when needed (the graphviz package's rules)."""
+    if _HTML_STRING.match(text):
+        return text
+    if not _PLAIN_ID.match(text) or text.lower() in _KEYWORDS:
+        return '"' + _UNESCAPED_QUOTE.sub(r"\g<backslashes>\\\g<quote>", text) + '"'
+    return text
+
+
+def quote_edge(text: str) -> str:
+    """Return an edge end ``node[:port[:compass]]`` quoted as the graphviz package does."""
+    name, _, rest = text.partition(":")
+    parts = [quote(name)]
+    if rest:
+        port, _, compass = rest.partition(":")
+        parts.append(quote(port))
+        if compass:
+            parts.append(compass)
+    return ":".join(parts)
+
+
+class _Quoted(dict[str, str]):
+    """Each string quoted once: ``q[text]`` is ``quote(text)``, remembered."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = value = quote(text)
+        return value
+
+
+class _Writer:
+    """DOT statements as the graphviz package writes them, one line each, into ``lines``."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.q = _Quoted()
+        self.ends: dict[str, str] = {}
+
+    def attrs(self, attrs: dict[str, str], label_first: bool = True) -> str:
+        """Return ' [k=v ...]': label first (as node/edge statements put it), rest sorted."""
+        if not attrs:
+            return ""
+        q = self.q
+        if label_first and "label" in attrs:
+            rest = sorted(kv for kv in attrs.items() if kv[0] != "label")
+            parts = [f"label={q[attrs['label']]}"] + [f"{q[k]}={q[v]}" for k, v in rest]
+        else:
+            parts = [f"{q[k]}={q[v]}" for k, v in sorted(attrs.items())]
+        return f" [{' '.join(parts)}]"
+
+    def end(self, name: str) -> str:
+        found = self.ends.get(name)
+        if found is None:
+            found = self.ends[name] = quote_edge(name)
+        return found
+
+    def node(self, indent: str, name: str, attrs: dict[str, str]) -> None:
+        self.lines.append(f"{indent}{self.q[name]}{self.attrs(attrs)}\n")
+
+    def edge(self, indent: str, tail: str, head: str, attrs: dict[str, str]) -> None:
+        self.lines.append(f"{indent}{self.end(tail)} -> {self.end(head)}{self.attrs(attrs)}\n")
+
+    def attr(self, indent: str, kind: str, attrs: dict[str, str]) -> None:
+        self.lines.append(f"{indent}{kind}{self.attrs(attrs, label_first=False)}\n")
+
+
 STRAIGHT_EDGES_ABOVE = 40  # tasks; above this, edges are drawn straight so layout stays quick
 
 
-def _graph(diagram: Diagram, direction: str) -> graphviz.Digraph:
+def is_big(diagram: Diagram) -> bool:
+    """Return True when the diagram has more tasks than dot lays out quickly as drawn."""
+    return sum(1 for n in diagram.nodes if n.kind in ("step", "approval", "subprocess")) > \
+        STRAIGHT_EDGES_ABOVE
+
+
+def _graph(w: _Writer, diagram: Diagram, direction: str, big: bool) -> None:
     comment = _CONTROL.sub(" ", diagram.header.replace("\n", " "))
-    g = graphviz.Digraph(name="procdsl", comment=comment)
-    g.attr("graph", rankdir=direction, fontname=FONT, labelloc="t", fontsize="16",
-           label=f"<<B>{html_text(diagram.title)}</B>>", nodesep="0.3", ranksep="0.45",
-           newrank="true", bgcolor="white", pad="0.3", labeljust="l")
-    if sum(1 for n in diagram.nodes if n.kind in ("step", "approval", "subprocess")) > \
-            STRAIGHT_EDGES_ABOVE:
+    w.lines += [f"// {comment}\n", "digraph procdsl {\n"]
+    w.attr("\t", "graph", dict(
+        rankdir=direction, fontname=FONT, labelloc="t", fontsize="16",
+        label=f"<<B>{html_text(diagram.title)}</B>>", nodesep="0.3", ranksep="0.45",
+        newrank="true", bgcolor="white", pad="0.3", labeljust="l"))
+    if big:
         # Curved edge routing dominates dot's time on big swimlanes (bench/FINDINGS.md).
-        g.attr("graph", splines="line")
-    g.attr("node", fontname=FONT, fontsize="12")
-    g.attr("edge", fontname=FONT, fontsize="10", arrowsize="0.7")
-    return g
+        w.attr("\t", "graph", {"splines": "line"})
+    w.attr("\t", "node", {"fontname": FONT, "fontsize": "12"})
+    w.attr("\t", "edge", {"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"})
 
 
-def _lane_bands(g: graphviz.Digraph, lanes: tuple[Lane, ...]) -> None:
-    """Stretch every lane across all ranks and stack them in order, like swimlanes."""
+_INVISIBLE = {"style": "invis", "weight": "0"}
+
+
+def _lane_bands(w: _Writer, diagram: Diagram, big: bool) -> None:
+    """Stretch every lane across all ranks and stack them in order, like swimlanes.
+
+    Each lane's invisible head comes before its nodes and its tail after them.  On a big
+    diagram only nodes without an incoming (outgoing) edge are tied to the head (tail):
+    the flow orders the rest, and the long invisible edges to every node made dot's
+    layout quadratic (a 200-task diagram took minutes; bench/FINDINGS.md, finding 6).
+    """
+    lanes = diagram.lanes
+    reached = {e.head for e in diagram.edges if e.head != e.tail} if big else set()
+    leaving = {e.tail for e in diagram.edges if e.head != e.tail} if big else set()
+    invisible = w.attrs(_INVISIBLE)
     for lane in lanes:
+        head, tail = w.end(lane.id + ".head"), w.end(lane.id + ".tail")
         for nid in lane.nodes:  # weight 0: bounds the lane without pulling its nodes
-            g.edge(lane.id + ".head", nid, style="invis", weight="0")
-            g.edge(nid, lane.id + ".tail", style="invis", weight="0")
+            end = w.end(nid)
+            if nid not in reached:
+                w.lines.append(f"\t{head} -> {end}{invisible}\n")
+            if nid not in leaving:
+                w.lines.append(f"\t{end} -> {tail}{invisible}\n")
     for end in ("head", "tail"):
         ids = [f"{lane.id}.{end}" for lane in lanes]
-        with g.subgraph() as same:
-            same.attr("graph", rank="same")
-            for a, b in zip(ids, ids[1:], strict=False):
-                same.edge(a, b, style="invis")
+        w.lines.append("\t{\n")
+        w.attr("\t\t", "graph", {"rank": "same"})
+        for a, b in zip(ids, ids[1:], strict=False):
+            w.edge("\t\t", a, b, {"style": "invis"})
+        w.lines.append("\t}\n")
+
+
+def _lanes(w: _Writer, diagram: Diagram, nodes: dict[str, Node], lang: str,
+           direction: str) -> set[str]:
+    """Write one cluster per lane; return the ids of the nodes placed in lanes."""
+    placed: set[str] = set()
+    for index, lane in enumerate(diagram.lanes):
+        w.lines.append(f"\tsubgraph {w.q[lane.id]} {{\n")
+        w.attr("\t\t", "graph", _lane_attrs(lane, index))
+        w.node("\t\t", lane.id + ".head", _ANCHOR)
+        for nid in lane.nodes:
+            w.node("\t\t", nid, _node_attrs(nodes[nid], lang, direction))
+            placed.add(nid)
+        w.node("\t\t", lane.id + ".tail", _ANCHOR)
+        w.lines.append("\t}\n")
+    return placed
+
+
+def _loose_nodes(w: _Writer, nodes: Iterable[Node], placed: set[str], lang: str,
+                 direction: str) -> None:
+    for node in nodes:
+        if node.id not in placed:
+            w.node("\t", node.id, _node_attrs(node, lang, direction))
 
 
 def diagram_dot(diagram: Diagram, lang: str, direction: str = "LR") -> str:
     """Return the DOT source of a built diagram."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    g = _graph(diagram, direction)
-    nodes = {n.id: n for n in diagram.nodes}
-    placed: set[str] = set()
-    for index, lane in enumerate(diagram.lanes):
-        with g.subgraph(name=lane.id) as sub:
-            sub.attr("graph", **_lane_attrs(lane, index))
-            sub.node(lane.id + ".head", **_ANCHOR)
-            for nid in lane.nodes:
-                sub.node(nid, **_node_attrs(nodes[nid], lang, direction))
-                placed.add(nid)
-            sub.node(lane.id + ".tail", **_ANCHOR)
-    _lane_bands(g, diagram.lanes)
-    for node in diagram.nodes:
-        if node.id not in placed:
-            g.node(node.id, **_node_attrs(node, lang, direction))
+    w = _Writer()
+    big = is_big(diagram)
+    _graph(w, diagram, direction, big)
+    placed = _lanes(w, diagram, {n.id: n for n in diagram.nodes}, lang, direction)
+    _lane_bands(w, diagram, big)
+    _loose_nodes(w, diagram.nodes, placed, lang, direction)
     for edge in diagram.edges:
-        g.edge(edge.tail, edge.head, **_edge_attrs(edge))
-    return str(g.source)
+        w.edge("\t", edge.tail, edge.head, _edge_attrs(edge))
+    w.lines.append("}\n")
+    return "".join(w.lines)
 
 
 def emit_dot(spec: m.Spec, *, lang: str, direction: str = "LR") -> str:
