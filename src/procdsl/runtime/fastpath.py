@@ -49,49 +49,52 @@ class Target:
                        and not task.notify_enter and (plan is not None or task.kind != APPROVAL))
 
 
-class FastStep:
-    """What the fast path needs to know about acting on one task."""
+class Move:
+    """What the fast path needs to know about one action on one task: the checks that
+    apply (those that never can are left out), the routes, the markings around it."""
 
-    __slots__ = ("name", "alone", "roles", "by_requester", "not_requester", "not_after",
-                 "stages", "moves", "notify_leave", "duties")
+    __slots__ = ("name", "alone", "stages", "role", "not_requester", "checks", "roles",
+                 "by_requester", "not_after", "notify_leave", "guard", "target", "rest")
 
     def __init__(self, task: TaskDef, alone: tuple[str, ...],
                  stages: tuple[tuple[str, ...], ...] | None,
-                 moves_: dict[str, tuple[tuple[Guard | None, Target], ...]]) -> None:
+                 routes: tuple[tuple[Guard | None, Target], ...]) -> None:
         self.name = task.name
         self.alone = alone
-        self.stages = stages
+        self.stages = stages if stages is not None else ()  # what a fresh item of it holds
         who = task.assignee
         roles = stages[0] if stages is not None else (who.roles if who is not None else ())
         requester = (REQUESTER in roles if stages is not None
                      else who is not None and who.mode == "requester")
         self.by_requester = requester
         self.roles = frozenset(roles) if roles and not requester else None
+        self.role = roles[0] if self.roles is not None and len(self.roles) == 1 else None
         self.not_requester = any(e.step is None for e in task.exclusions)
         self.not_after = tuple(e.step for e in task.exclusions if e.step is not None)
-        self.moves = moves_
+        # The checks act leaves to duties_allow: several roles, by requester, not after.
+        self.checks = requester or bool(self.not_after) or (
+            self.roles is not None and self.role is None)
         self.notify_leave = task.notify_leave
-        self.duties = requester or bool(self.not_after)  # more than "not the requester"
+        self.guard, self.target = routes[0]
+        self.rest = routes[1:]
 
 
-def build(wf: Workflow[Any]) -> dict[str, FastStep]:
-    """Return task name -> FastStep for every task some action of which can go fast."""
+def build(wf: Workflow[Any]) -> dict[tuple[str, str], Move]:
+    """Return (task, action) -> Move for every action that can go fast."""
     targets: dict[Go, Target] = {}
-    out: dict[str, FastStep] = {}
+    out: dict[tuple[str, str], Move] = {}
     for task in wf.definition.tasks:
-        stages = wf.plans.get(task.name)
-        if not _fast_source(task, stages):
+        plan = wf.plans.get(task.name)
+        if not _fast_source(task, plan):
             continue
-        found: dict[str, tuple[tuple[Guard | None, Target], ...]] = {}
         for action, routes in wf.routes[task.name].items():
             if all(r.cap_times is None and not r.inclusive and len(r.targets) == 1
                    for _, r in routes):
-                found[action] = tuple((r.guard, targets.get(r.targets[0])
-                                       or targets.setdefault(r.targets[0], Target(wf, r.targets[0])))
-                                      for _, r in routes)
-        if found:
-            out[task.name] = FastStep(task, wf.alone[task.name],
-                                      stages[0] if stages is not None else None, found)
+                found = tuple((r.guard, targets.get(r.targets[0])
+                               or targets.setdefault(r.targets[0], Target(wf, r.targets[0])))
+                              for _, r in routes)
+                out[(task.name, action)] = Move(task, wf.alone[task.name],
+                                                plan[0] if plan is not None else None, found)
     return out
 
 
@@ -124,12 +127,16 @@ def new_item(nid: int, target: Target, when: dt.datetime) -> WorkItem:
     return item
 
 
-def duties_allow(case: Case[Any], fs: FastStep, aid: str) -> bool:
-    """Return True when "by requester" and separation of duties let aid act."""
-    if fs.by_requester and aid != case.requester:
+def duties_allow(case: Case[Any], move: Move, actor: Actor) -> bool:
+    """Return True when several roles, "by requester" and separation of duties let
+    actor act."""
+    if move.roles is not None and move.roles.isdisjoint(actor.roles):
+        return False
+    aid = actor.id
+    if move.by_requester and aid != case.requester:
         return False
     doers = case.doers
-    for step in fs.not_after:  # noqa: SIM110 (a loop: all() and a generator cost more)
+    for step in move.not_after:  # noqa: SIM110 (a loop: all() and a generator cost more)
         if aid in doers.get(step, ()):
             return False
     return True
@@ -139,45 +146,39 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         data: Mapping[str, Any] | None = None, *, item: int | None = None) -> tuple[Event, ...]:
     """Take action on an active step; return the events it caused, or raise Refused.
 
-    This is ``Case.act``.  A sequential move the workflow's tables decide is checked,
-    made and recorded here in one piece, since calls cost more than the statements
-    (what ``moves.finish`` does for it, and the new work item as ``new_item`` makes it);
-    anything else, and every refusal, goes through ``Case._act``, the general path.
+    This is ``Case.act``.  A move of the case's one work item that the workflow's tables
+    decide is checked, made and recorded here in one piece, since calls cost more than
+    the statements (what ``moves.finish`` does for it, and the new work item as
+    ``new_item`` makes it); anything else, and every refusal, goes through ``Case._act``,
+    the general path.
     """
-    fs = self.workflow.fast.get(step)
-    if fs is None or item is not None or self.outcome is not None:
+    move = self.workflow.fast.get((step, action))
+    items = self.items
+    if move is None or item is not None or self.outcome is not None or len(items) != 1:
         return self._act(step, action, actor, now, data, item)
-    routes = fs.moves.get(action)
-    for work in self.items.values():
-        if work.task == step:
-            break
-    else:
-        routes = None
-    if (routes is None or work.frame or work.group or work.escalated is not None
-            or (fs.stages is not None and work.stages is not fs.stages)
-            or (fs.roles is not None and fs.roles.isdisjoint(actor.roles))
-            or (fs.not_requester and actor.id == self.requester)
-            or (fs.duties and not duties_allow(self, fs, actor.id))):
+    work = items.get(self.next_id - 1)  # the one item, when the last move made it
+    if (work is None or work.task != step or work.frame or work.group
+            or work.escalated is not None or work.stages is not move.stages
+            or ((role := move.role) is not None and role not in actor.roles)
+            or (move.not_requester and actor.id == self.requester)
+            or (move.checks and not duties_allow(self, move, actor))):
         return self._act(step, action, actor, now, data, item)
     if now.__class__ is _DATETIME:  # what require_aware does, without the call
         when = now if now.tzinfo is UTC else UTC_OF.get(now) or require_aware(now)
     else:
         when = require_aware(now)
     new = self.data if not data else self.workflow.merge(self.data, data)
-    for guard, target in routes:  # noqa: B007 (target: the route taken, used below)
-        try:
-            if guard is None or guard(new):
-                break
-        except (ArithmeticError, TypeError):
-            return self._act(step, action, actor, now, data, item)
-    else:
+    guard = move.guard
+    try:
+        target = move.target if guard is None or guard(new) else _route(move.rest, new)
+    except (ArithmeticError, TypeError):
+        target = None
+    if target is None:  # no route holds, or a condition fails: the general path says so
         return self._act(step, action, actor, now, data, item)
-    items = self.items
-    before = fs.alone if len(items) == 1 else self.marking
     self.data = new
     aid = actor.id
     doers = self.doers
-    name = fs.name
+    name = move.name
     done = doers.get(name)
     if done is None:
         if doers is _EMPTY:
@@ -186,12 +187,11 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     elif aid not in done:
         doers[name] = (*done, aid)
     del items[work.id]
-    if fs.notify_leave:
-        self.emit(Event("notify", name, fs.notify_leave, when, "leave"))
+    if move.notify_leave:
+        self.emit(Event("notify", name, move.notify_leave, when, "leave"))
     if target.inline:  # the new work item, made as new_item makes it
         nid = self.next_id
         self.next_id = nid + 1
-        after = target.alone if not items else None
         items[nid] = fresh = _new_item(WorkItem)
         fresh.id = nid
         fresh.task = target.name
@@ -202,15 +202,22 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         fresh.breached = False
         fresh.stages = target.stages
         fresh.needs = target.needs
-        if after is None:
-            after = self.marking
+        after = target.alone
     else:
         after = _enter(self, target, when)
     history = self.history
     history.append(_new_tuple(AuditRecord, (
         len(history) + 1, aid, _ROLE_ORDER.get(actor.roles) or sorted_roles(actor.roles),
-        name, action, when, before, after)))
+        name, action, when, move.alone, after)))
     return self.take_events() if self._events else ()
+
+
+def _route(rest: tuple[tuple[Guard | None, Target], ...], data: Any) -> Target | None:
+    """Return the target of the first of the other routes whose condition holds."""
+    for guard, target in rest:
+        if guard is None or guard(data):
+            return target
+    return None
 
 
 def _enter(case: Case[Any], target: Target, when: dt.datetime) -> tuple[str, ...]:

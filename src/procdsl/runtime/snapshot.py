@@ -157,6 +157,8 @@ def _load_item(wf: Workflow[Any], i: dict[str, Any]) -> WorkItem:
     if (fixed is not None and i["stage"] == 0 and not i["votes"]
             and fixed == (tuple(map(tuple, stages)), tuple(needs))):
         stages, needs = fixed  # share the workflow's plan, as a fresh item would
+    elif not stages and not needs:
+        stages = needs = ()  # a step's: the shared empty tuple, as a fresh item holds
     return WorkItem(i["id"], i["task"], i["frame"], _need_time(i["started"]),
                     _parse_time(i["due"]), [_need_time(t) for t in i["reminders"]] or (),
                     i["breached"], i["escalated"], stages, needs, i["stage"],
