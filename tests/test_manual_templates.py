@@ -64,3 +64,67 @@ def test_raci_follows_the_documented_rule() -> None:
     assert raci[("Confirm the service was delivered", "manager")] == "R"   # by A, B
     assert raci[("Onboard the supplier", "procurement")] == ""        # a subprocess step
     assert set(raci.values()) <= {"", "R", "A", "C", "I", "A/C", "R/I", "A/I"}
+
+
+# ------------------------------------------------------------------ fast paths
+
+
+def test_role_duties_found_in_one_pass_match_a_scan_per_role() -> None:
+    from procdsl.emitters.markdown import _Views, load_labels
+
+    from .test_manual import all_specs
+
+    for spec in all_specs():
+        for lang in ("zh", "en"):
+            v = _Views(spec, lang, load_labels(None, lang))
+            for role in spec.roles:
+                slow: dict[str, list[str]] = {"R": [], "A": [], "C": [], "I": []}
+                for task in v.order:
+                    for letter in v.raci(task).get(role.name.text, "").split("/"):
+                        if letter:
+                            slow[letter].append(f"{v.numbers[task.name.text]}. {task.label}")
+                fast = v.duties().get(role.name.text) or {"R": [], "A": [], "C": [], "I": []}
+                assert fast == slow, (spec.path, role.name.text)
+
+
+def test_words_read_as_keys_or_attributes_and_unknown_words_stay_errors(tmp_path: Path) -> None:
+    import jinja2
+    import pytest
+
+    from procdsl.emitters.markdown import Words
+
+    words = Words({"colon": ":", "items": "x"})
+    assert words.colon == words["colon"] == ":" and isinstance(words, dict)
+    assert callable(words.items)  # dict methods first, as Jinja reads any dict
+    with pytest.raises(AttributeError):
+        _ = words.nothing
+    (tmp_path / "revision.md.j2").write_text("{{ t.no_such_word }}\n", encoding="utf-8")
+    with pytest.raises(jinja2.UndefinedError):
+        emit_markdown(load("manual_en"), lang="en", templates=tmp_path)
+
+
+def test_a_templates_folder_is_read_again_on_every_call(tmp_path: Path) -> None:
+    spec = load("manual_en")
+    packaged = emit_markdown(spec, lang="en")
+    (tmp_path / "revision.md.j2").write_text("## {{ section.number }}. One\n", encoding="utf-8")
+    assert emit_markdown(spec, lang="en", templates=tmp_path).endswith("## 13. One\n")
+    (tmp_path / "revision.md.j2").write_text("## {{ section.number }}. Two\n", encoding="utf-8")
+    assert emit_markdown(spec, lang="en", templates=tmp_path).endswith("## 13. Two\n")
+    assert emit_markdown(spec, lang="en") == packaged  # the cached packaged templates
+
+
+def test_emitting_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    from procdsl.emitters.python import emit_python
+
+    spec = load("manual_en")
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            emit_markdown(spec, lang="zh")
+            emit_python(spec, lang="en")
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -20,7 +20,7 @@ from .. import flow
 from .. import model as m
 from . import facts, header_text, show_bidi
 from . import sentences as s
-from .jinja import make_environment, packaged_environment
+from .jinja import collector_paused, make_environment, packaged_environment
 from .words import format_duration
 
 # ------------------------------------------------------------------ escaping
@@ -146,6 +146,20 @@ class Section:
 # ------------------------------------------------------------------ building the views
 
 
+class Words(dict[str, str]):
+    """The manual's words (labels.json): a dict whose keys also read as attributes.
+
+    Templates write ``t.colon``; Jinja tries the attribute first, and on a plain dict
+    that raised (and caught) an AttributeError for every label printed.
+    """
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class _Views:
     """Builds the plain-text views of one spec in one language."""
 
@@ -155,12 +169,18 @@ class _Views:
         self.numbers = {t.name.text: i for i, t in enumerate(self.order, start=1)}
         self.sep = "；" if lang == "zh" else "; "
         self._raci: dict[str, dict[str, str]] = {}  # each task's letters, worked out once
+        self._short: dict[str, str] = {}
+        self._duties: dict[str, dict[str, list[str]]] | None = None
 
     def ref(self, name: str) -> str:
         return s.task_ref(name, self.spec, self.numbers, self.lang)
 
     def short(self, task: m.Task) -> str:
-        return f"{self.numbers[task.name.text]}. {task.label}"
+        name = task.name.text
+        found = self._short.get(name)
+        if found is None:
+            found = self._short[name] = f"{self.numbers[name]}. {task.label}"
+        return found
 
     def step(self, task: m.Task) -> StepView:
         routes = s.task_route_sentences(task, self.spec, self.numbers, self.lang)
@@ -255,13 +275,22 @@ class _Views:
                      for t in self.order)
         return (self.t["step"], *columns), rows
 
+    def duties(self) -> dict[str, dict[str, list[str]]]:
+        """Return role -> letter -> the tasks (short form, in order) it has that letter on."""
+        if self._duties is None:
+            per: dict[str, dict[str, list[str]]] = {}
+            for task in self.order:  # one pass, not one per role
+                for name, letters in self.raci(task).items():
+                    for letter in letters.split("/"):
+                        if letter:
+                            per.setdefault(name, {"R": [], "A": [], "C": [], "I": []})[
+                                letter].append(self.short(task))
+            self._duties = per
+        return self._duties
+
     def role(self, role: m.Role) -> RoleView:
         name, t = role.name.text, self.t
-        per: dict[str, list[str]] = {"R": [], "A": [], "C": [], "I": []}
-        for task in self.order:
-            for letter in self.raci(task).get(name, "").split("/"):
-                if letter:
-                    per[letter].append(self.short(task))
+        per = self.duties().get(name) or {"R": [], "A": [], "C": [], "I": []}
         duties = [Fact(t[key], self.sep.join(per[letter]))
                   for key, letter in (("does", "R"), ("approves", "A"),
                                       ("consulted", "C"), ("told", "I")) if per[letter]]
@@ -434,9 +463,10 @@ def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
     p = spec.process
     columns, raci_rows = v.raci_table()
     cal = spec.process_calendar
+    approvals, others = v.approvals(), v.others()
     present = {"purpose": p.purpose is not None, "scope": p.scope is not None,
-               "terms": bool(spec.fields), "approvals": bool(v.approvals() or spec.rules),
-               "others": bool(v.others()), "references": bool(p.references)}
+               "terms": bool(spec.fields), "approvals": bool(approvals or spec.rules),
+               "others": bool(others), "references": bool(p.references)}
     return {
         "lang": lang, "t": t, "process": p,
         "process_sla": facts.sla_text(p.sla, spec, v.numbers, lang) if p.sla else None,
@@ -446,10 +476,10 @@ def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
         "raci_columns": columns, "raci_rows": raci_rows,
         "diagram": diagram, "mermaid": mermaid, "fence": fence_for(mermaid or ""),
         "steps": tuple(v.step(task) for task in v.order),
-        "ends": spec.ends, "approvals": v.approvals(),
+        "ends": spec.ends, "approvals": approvals,
         "rules": tuple(v.rule(r) for r in spec.rules), "timing": v.timing(),
         "calendar": cal, "calendar_lines": v.calendar(cal) if cal else (),
-        "others": v.others(), "forms": v.forms(), "source": spec.path,
+        "others": others, "forms": v.forms(), "source": spec.path,
     }
 
 
@@ -463,11 +493,12 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
         env = make_environment("manual", dict(_filters(lang)), templates, auto_reload=False)
         if (templates / "labels.json").is_file():
             override = (templates / "labels.json").read_text(encoding="utf-8")
-    t = load_labels(override, lang)
+    t = Words(load_labels(override, lang))
     mermaid = mermaid.strip("\n") if mermaid else None
-    context = _context(spec, lang, t, diagram, mermaid)
-    context["header"] = comment_text(header_text(spec.path))
-    text = env.get_template("manual.md.j2").render(context)
+    with collector_paused():
+        context = _context(spec, lang, t, diagram, mermaid)
+        context["header"] = comment_text(header_text(spec.path))
+        text = env.get_template("manual.md.j2").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 

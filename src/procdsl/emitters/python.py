@@ -23,7 +23,7 @@ from .. import model as m
 from ..flow import parallel_blocks
 from ..keywords import WEEKDAYS
 from . import header_text
-from .jinja import packaged_environment
+from .jinja import collector_paused, packaged_environment
 
 WIDTH = 100
 # How tightly each operator binds (Python's order): parentheses only where needed.
@@ -469,4 +469,5 @@ def _field_type(t: m.DataType) -> tuple[str, str]:
 
 def emit_python(spec: m.Spec, *, lang: str) -> str:
     """Return the Python module for spec: enums, data class, guards and tables."""
-    return PythonEmitter(spec, lang).emit()
+    with collector_paused():
+        return PythonEmitter(spec, lang).emit()
