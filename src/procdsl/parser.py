@@ -21,6 +21,7 @@ from . import model as m
 from .diagnostics import Diagnostic, Text, diagnostic
 from .grammar_cache import cached_lark
 from .keywords import terminal_definitions
+from .onepass import OnePass
 from .prescan import MAX_INDENT_DEPTH, Block, prescan
 from .resolve import resolve
 from .source import SourceFile, Span
@@ -124,9 +125,18 @@ def _indent_diagnostic(source: SourceFile, block: Block, err: IndentError) -> Di
                   f"请与所属块的其他行对齐：缩进 {choices_zh} 个空格"))
 
 
-def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int]
-                 ) -> tuple[list[Any], list[Diagnostic]]:
+_LONG_LINE = re.compile(r"[^\n]{200}")  # only such a line can nest deeply: see onepass.py
+
+
+def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int],
+                 fast: OnePass | None = None) -> tuple[list[Any], list[Diagnostic]]:
     text = block.text if block.text.endswith("\n") else block.text + "\n"
+    if fast is not None and not _LONG_LINE.search(text):
+        builder = ToModel(source, block.offset)
+        try:
+            return fast.parse(text, builder), builder.diagnostics
+        except Exception:  # noqa: BLE001 - the tree route below says what went wrong
+            pass
     try:
         tree = _parser().parse(text)
     except IndentError as err:
@@ -153,8 +163,12 @@ def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int]
     return items, builder.diagnostics
 
 
-def parse_source(source: SourceFile) -> ParseResult:
-    """Return the model of one spec (names resolved, nothing checked yet) and diagnostics."""
+def parse_source(source: SourceFile, one_pass: bool = True) -> ParseResult:
+    """Return the model of one spec (names resolved, nothing checked yet) and diagnostics.
+
+    ``one_pass=False`` builds every block through a Lark tree (the reference route the
+    tests compare the one-pass parser with); the result is the same either way.
+    """
     scan = prescan(source)
     diags = list(scan.diagnostics)
     if scan.blocks == () and not diags:
@@ -164,13 +178,14 @@ def parse_source(source: SourceFile) -> ParseResult:
                       "请以流程头开始：流程 名称 \"标题\"")))
     definitions: list[Any] = []
     broken: set[str] = set()
+    fast = OnePass(_parser()) if one_pass else None
     for block in scan.blocks:
         if len(diags) >= MAX_SYNTAX_ERRORS:
             diags.append(diagnostic("PD006", source.span(block.offset, block.offset), Text(
                 f"stopped reading after {MAX_SYNTAX_ERRORS} problems; is this a procdsl spec?",
                 f"发现 {MAX_SYNTAX_ERRORS} 个问题后停止读取；这是 procdsl 规格文件吗？")))
             break
-        items, block_diags = _parse_block(source, block, scan.bad_lines)
+        items, block_diags = _parse_block(source, block, scan.bad_lines, fast)
         diags.extend(block_diags)
         if not items:
             header = _HEADER_NAME.match(block.text)

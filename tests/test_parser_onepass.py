@@ -1,0 +1,77 @@
+"""The one-pass parser (model nodes built as Lark reduces) equals the tree route."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from procdsl import parser as p
+from procdsl.onepass import OnePass
+from procdsl.parser import parse_source
+from procdsl.prescan import prescan
+from procdsl.source import SourceFile
+from procdsl.transform import ToModel
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = sorted(path for folder in ("specs", "tests/fixtures", "tests/diagnostics",
+                                   "tests/regressions", "bench/specs")
+               for path in (ROOT / folder).rglob("*.proc"))
+
+
+def _same_blocks(text: str) -> None:
+    """Parse every block both ways; items, spans and diagnostics must be equal."""
+    source = SourceFile.from_text("spec.proc", text)
+    scan = prescan(source)
+    fast = OnePass(p._parser())
+    for block in scan.blocks:
+        one = p._parse_block(source, block, scan.bad_lines, fast)
+        tree = p._parse_block(source, block, scan.bad_lines, None)
+        assert one == tree, block.text
+        assert repr(one) == repr(tree)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=[p.name for p in SPECS])
+def test_every_spec_parses_the_same_both_ways(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    _same_blocks(text)
+    source = SourceFile.from_text(path.name, text)
+    assert parse_source(source) == parse_source(source, one_pass=False)
+
+
+def test_synthetic_spec_parses_the_same_both_ways() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synthetic import synthetic_spec
+
+    source = SourceFile.from_text("synthetic.proc", synthetic_spec(100))
+    assert parse_source(source) == parse_source(source, one_pass=False)
+
+
+BROKEN = [
+    "step a\n  by\n",                       # a syntax error: the tree route reports it
+    "step a\n    by r\n  then b\n",          # a bad dedent
+    "step a \"x\"\n  when (x > 1 -> b\n",   # an open bracket
+    "step a\n  when " + " + ".join(["x"] * 150) + " > 0 -> end e\n",  # a long line
+    "step a\n  when " + "not " * 600 + "x -> end e\n",  # too deep for the tree route
+    "calendar c\n  hours 09:75-12:00\n  holidays 2026-02-30\n",  # method diagnostics
+    "",
+    "\n\n# only a comment\n",
+]
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_broken_and_odd_blocks_parse_the_same_both_ways(text: str) -> None:
+    _same_blocks(text)
+    source = SourceFile.from_text("odd.proc", text)
+    assert parse_source(source) == parse_source(source, one_pass=False)
+
+
+def test_valid_blocks_never_build_a_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_tree(*args: object) -> None:
+        raise AssertionError("the tree route was taken")
+
+    monkeypatch.setattr(ToModel, "transform", no_tree)
+    text = (ROOT / "bench" / "specs" / "sla20.proc").read_text(encoding="utf-8")
+    result = parse_source(SourceFile.from_text("sla20.proc", text))
+    assert result.spec is not None and not result.diagnostics
