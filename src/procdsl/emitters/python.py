@@ -117,20 +117,32 @@ def call(func: str, *args: Call | str, **options: Call | str | None) -> Call:
 
 def render(node: Call | str, indent: int, tail: str = "") -> list[str]:
     """Return the lines of node at indent, one line when it fits in WIDTH."""
+    lines: list[str] = []
+    _render(node, indent, tail, None, lines)
+    return lines
+
+
+def _render(node: Call | str, indent: int, tail: str, commented: bool | None,
+            lines: list[str]) -> None:
+    """Append render(node, indent, tail) to lines; commented is _commented(node) if known."""
     pad = " " * indent
     if isinstance(node, str):
-        return [pad + node + tail]
-    lines = [pad + "# " + node.comment] if node.comment else []
-    if not _commented(node):
+        lines.append(pad + node + tail)
+        return
+    if node.comment:
+        lines.append(pad + "# " + node.comment)
+    if commented is None:
+        commented = _commented(node)
+    if not commented:
         # A line is never narrower than it is long: stop building it past WIDTH.
         flat = _flat_within(node, WIDTH - len(pad) - len(tail))
         if flat is not None and _fits(pad + flat + tail):
-            return lines + [pad + flat + tail]
+            lines.append(pad + flat + tail)
+            return
     lines.append(pad + node.prefix + node.func + "(")
-    for arg in node.args:
-        lines.extend(render(arg, indent + 4, ","))
+    for arg in node.args:  # no comment below node: none below its arguments either
+        _render(arg, indent + 4, ",", None if commented else False, lines)
     lines.append(pad + ")" + tail)
-    return lines
 
 
 def _commented(node: Call) -> bool:
