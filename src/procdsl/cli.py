@@ -185,9 +185,15 @@ OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(), default=None,
               help="Flow left-to-right (lanes as rows) or top-to-bottom (lanes as columns).")
 @click.option("--engine", default="dot", show_default=True,
               help="Graphviz layout engine for svg/png/pdf (dot, neato, ...).")
+@click.option("--lane", "lane_name", default=None, metavar="ROLE",
+              help="Draw only this role's lane; the tasks just before and after it in other "
+                   "lanes are shown small and grey.")
+@click.option("--split-by-lane", "split_dir", default=None, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="Write one diagram per lane into DIR (format from --format, default svg).")
 @LANG_OPTION
 def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine: str,
-          lang: str | None) -> None:
+          lane_name: str | None, split_dir: str | None, lang: str | None) -> None:
     """Draw SPEC as a swimlane diagram (one lane per role).
 
     \b
@@ -195,34 +201,70 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
       procdsl graph specs/采购流程.proc -o 采购流程.png
       procdsl graph specs/采购流程.proc --format mermaid
       procdsl graph specs/onboarding.proc -o onboarding.svg --direction TB
+      procdsl graph specs/采购流程.proc --lane 财务 -o 财务.svg
+      procdsl graph specs/采购流程.proc --split-by-lane lanes/
     """
-    from .emitters.dot import emit_dot
-    from .emitters.mermaid import emit_mermaid
+    from .emitters.diagram import build_diagram
+    from .emitters.lanes import UnknownLane, find_lane, lane_diagram
 
+    if lane_name is not None and split_dir is not None:
+        raise click.UsageError("use either --lane or --split-by-lane, not both")
+    if split_dir is not None and output is not None:
+        raise click.UsageError("--split-by-lane writes into its folder; leave out -o")
     unit = _single(spec, lang)
     assert unit.spec is not None
     lang = lang or unit.spec.lang
+    if fmt is None and split_dir is not None:
+        fmt = "svg"
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output else ""
         fmt = {"mmd": "mermaid", "gv": "dot"}.get(suffix, suffix) or "dot"
         if fmt not in ("dot", "svg", "png", "pdf", "mermaid"):
             raise click.UsageError(f"cannot tell the format from '{output}'; add --format")
+    diagram = build_diagram(unit.spec, lang)
+    if split_dir is not None:
+        _graph_lanes(diagram, Path(spec).stem, Path(split_dir), fmt, direction, engine, lang)
+        return
+    if lane_name is not None:
+        try:
+            diagram = lane_diagram(diagram, find_lane(diagram, lane_name))
+        except UnknownLane as err:
+            click.echo(f"procdsl: {err}", err=True)
+            sys.exit(EXIT_USAGE)
+    elif fmt in ("svg", "png", "pdf") and len(unit.spec.tasks) > BIG_DIAGRAM:
+        click.echo(f"procdsl: drawing {len(unit.spec.tasks)} tasks in {len(diagram.lanes)} "
+                   "lanes; Graphviz may take a minute or more (it stops after "
+                   f"{_render_timeout()} s). To draw it in parts use --lane ROLE (one lane "
+                   "and its hand-offs) or --split-by-lane DIR (one diagram per lane); for a "
+                   "quick look --format mermaid, or another layout with --engine sfdp.",
+                   err=True)
+    data = _draw(diagram, fmt, direction, engine, lang, output)
+    if isinstance(data, bytes) and output is None and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE")
+    _write(output, data)
+
+
+def _render_timeout() -> int:
+    from .emitters.render import TIMEOUT_SECONDS
+
+    return TIMEOUT_SECONDS
+
+
+def _draw(diagram: Any, fmt: str, direction: str, engine: str, lang: str,
+          output: str | None) -> str | bytes:
+    """Return the diagram as fmt; when Graphviz fails, write the DOT beside output and exit."""
+    from .emitters.dot import diagram_dot
+    from .emitters.mermaid import diagram_mermaid
+
     if fmt == "mermaid":
-        _write(output, emit_mermaid(unit.spec, lang=lang, direction=direction))
-        return
-    dot = emit_dot(unit.spec, lang=lang, direction=direction)
+        return diagram_mermaid(diagram, lang, direction)
+    dot = diagram_dot(diagram, lang, direction)
     if fmt == "dot":
-        _write(output, dot)
-        return
+        return dot
     from .emitters.render import RenderError, render
 
-    if len(unit.spec.tasks) > BIG_DIAGRAM:
-        lanes = len({r.text for t in unit.spec.tasks if t.assignee for r in t.assignee.roles[:1]})
-        click.echo(f"procdsl: drawing {len(unit.spec.tasks)} tasks in {lanes} lanes; Graphviz may "
-                   "take a minute or more (it stops after 120 s). For a quick look use "
-                   "--format mermaid or --format dot, or split the process with 'run'.", err=True)
     try:
-        data = render(dot, fmt, engine=engine)
+        return render(dot, fmt, engine=engine)
     except RenderError as err:
         fallback = str(Path(output).with_suffix(".dot")) if output else None
         if fallback:
@@ -230,9 +272,20 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
         click.echo(f"procdsl: {err}" + (f" (wrote {fallback} instead)" if fallback else ""),
                    err=True)
         sys.exit(EXIT_USAGE)
-    if output is None and sys.stdout.isatty():
-        raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE")
-    _write(output, data)
+
+
+def _graph_lanes(diagram: Any, stem: str, folder: Path, fmt: str, direction: str,
+                 engine: str, lang: str) -> None:
+    """Write one diagram per lane into folder as STEM.LANE.EXT, naming each file written."""
+    from .emitters.lanes import lane_diagram, lane_file_name
+
+    ext = {"mermaid": "mmd"}.get(fmt, fmt)
+    folder.mkdir(parents=True, exist_ok=True)
+    for index, lane in enumerate(diagram.lanes):
+        target = folder / f"{stem}.{lane_file_name(lane, index)}.{ext}"
+        _write(str(target), _draw(lane_diagram(diagram, lane), fmt, direction, engine, lang,
+                                  str(target)))
+        click.echo(f"procdsl: wrote {target} ({lane.label}, {len(lane.nodes)} nodes)", err=True)
 
 
 @cli.command()

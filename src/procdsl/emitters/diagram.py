@@ -52,13 +52,18 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class Lane:
-    """A swimlane: a role (or the requester) and the nodes drawn in it."""
+    """A swimlane: a role (or the requester) and the nodes drawn in it.
+
+    ``name`` is what a reader asks for it by (``graph --lane``): the role's name,
+    ``requester`` or ``unassigned``.
+    """
 
     id: str
     label: str
     note: str | None
     external: bool
     nodes: tuple[str, ...]
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,17 +200,17 @@ def lane_key(spec: m.Spec, task: m.Task) -> str:
 def _lane(spec: m.Spec, key: str, nodes: list[str], lang: str) -> Lane:
     if key == "requester":
         return Lane(node_id("cluster", "requester"), _words(lang, "发起人", "Requester"),
-                    None, False, tuple(nodes))
+                    None, False, tuple(nodes), key)
     if key == "unassigned":
         return Lane(node_id("cluster", "unassigned"), _words(lang, "未指定", "Unassigned"),
-                    None, False, tuple(nodes))
+                    None, False, tuple(nodes), key)
     name = key.removeprefix("role:")
     role = spec.role(name)
     external = bool(role and role.external)
     label = name + (_words(lang, "（外部）", " (external)") if external else "")
     # the name is what the spec's ``by`` lines say; a title may be a whole description
     note = clean(role.title) if role and role.title and role.title != name else None
-    return Lane(node_id("cluster", "role", name), label, note, external, tuple(nodes))
+    return Lane(node_id("cluster", "role", name), label, note, external, tuple(nodes), name)
 
 
 # ------------------------------------------------------------------ node labels

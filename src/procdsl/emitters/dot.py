@@ -52,6 +52,9 @@ _NODE_STYLE: dict[str, dict[str, str]] = {
     "failure": {"shape": "octagon", "style": "filled,bold", "fillcolor": "#F8CBAD",
                 "color": "#C00000"},
     "note": {"shape": "note", "style": "filled", "fillcolor": "#FFFFFF", "color": "#C00000"},
+    # a neighbour in another lane, on a one-lane diagram (emitters.lanes)
+    "ghost": {"shape": "box", "style": "rounded,dashed,filled", "fillcolor": "#FFFFFF",
+              "color": "#A6A6A6", "fontcolor": "#7F7F7F", "margin": "0.08,0.04"},
 }
 
 _GLYPH = {"decision": "×", "inclusive": "○", "success": "✔ ", "failure": "✖ "}

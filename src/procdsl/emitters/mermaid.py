@@ -28,6 +28,7 @@ _SHAPES: dict[str, tuple[str, str]] = {
     "success": ("([", "])"),
     "failure": ("([", "])"),
     "note": (">", "]"),
+    "ghost": ("(", ")"),
 }
 
 _GATE_TEXT = {"decision": ("×", "×"), "inclusive": ("○", "○"), "fork": ("+", "+"),
@@ -44,6 +45,7 @@ _CLASSES = {
     "start": "fill:#404040,stroke:#404040,color:#FFFFFF",
     "gate": "fill:#FFFFFF,stroke:#404040",
     "note": "fill:#FFFFFF,stroke:#C00000",
+    "ghost": "fill:#FFFFFF,stroke:#A6A6A6,stroke-dasharray:3 3,color:#7F7F7F",
 }
 
 _ARROWS = {"flow": "-->", "helper": "-->", "cap": "-->", "rework": "-.->",

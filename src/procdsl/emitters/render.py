@@ -31,8 +31,10 @@ def _run(cmd: list[str], source: bytes) -> subprocess.CompletedProcess[bytes]:
         raise RenderError(f"Graphviz '{cmd[0]}' was not found; {INSTALL_HINT}") from None
     except subprocess.TimeoutExpired:
         raise RenderError(f"Graphviz '{cmd[0]}' took longer than {TIMEOUT_SECONDS} s; "
-                          "the diagram may be too large: try --format mermaid, --engine sfdp, "
-                          "or split the process into subprocesses with 'run'") from None
+                          "the diagram may be too large: draw it in parts with --lane ROLE "
+                          "(one lane and its hand-offs) or --split-by-lane DIR (one diagram "
+                          "per lane), or try --format mermaid, --engine sfdp, or split the "
+                          "process into subprocesses with 'run'") from None
 
 
 def render(dot_source: str, fmt: str, engine: str = "dot") -> bytes:

@@ -1,0 +1,109 @@
+"""One lane of the swimlane diagram on its own, for processes too big to draw at once.
+
+``lane_diagram`` keeps one lane's nodes and the edges between them, and draws the tasks
+just before and after them in other lanes as small "ghost" nodes, so every hand-off into
+and out of the lane stays visible.  Gates (decisions, forks, joins) in other lanes are
+looked through: the ghost is the task on their far side, the edge keeps its label.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from .diagram import Diagram, Edge, Lane, Node
+
+GHOST = "ghost"
+_GATES = frozenset({"decision", "inclusive", "fork", "interleave", "join", "join_any"})
+_SAFE_FILE_NAME = re.compile(r"[\w\-]+")
+
+
+class UnknownLane(ValueError):
+    """No lane has the name asked for; the message lists them (with a did-you-mean)."""
+
+
+def lane_names(diagram: Diagram) -> list[str]:
+    """Return the names a lane can be asked for by, in drawing order."""
+    return [lane.name for lane in diagram.lanes]
+
+
+def find_lane(diagram: Diagram, name: str) -> Lane:
+    """Return the lane named name (its role, or its label); raise UnknownLane otherwise."""
+    for lane in diagram.lanes:
+        if name in (lane.name, lane.label):
+            return lane
+    names = lane_names(diagram)
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.4)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise UnknownLane(f"no lane named '{name}'; {hint}lanes: {', '.join(names) or '(none)'}")
+
+
+def lane_file_name(lane: Lane, index: int) -> str:
+    """Return a file name stem for the lane: its name when that is safe, else lane<N>."""
+    name = lane.name
+    return name if _SAFE_FILE_NAME.fullmatch(name) and not name.startswith("-") else \
+        f"lane{index + 1}"
+
+
+def _ghost(node: Node, lanes: dict[str, Lane]) -> Node:
+    """Return node drawn small and grey: the lane it sits in, then its title."""
+    lane = lanes.get(node.id)
+    where = ((lane.label, "meta"),) if lane is not None else ()
+    title = tuple((text, "meta") for text, style in node.lines if style == "title")
+    return Node(node.id, GHOST, where + title, None, node.ref)
+
+
+def _through_gates(start: str, links: dict[str, list[str]], kinds: dict[str, str],
+                   inside: set[str], order: dict[str, int]) -> list[str]:
+    """Return the nodes reached from start along links, looking through outside gates."""
+    found: list[str] = []
+    seen, todo = {start}, [start]
+    while todo:
+        nid = todo.pop()
+        if kinds.get(nid) in _GATES and nid not in inside:
+            for nxt in links.get(nid, ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        elif nid not in inside:
+            found.append(nid)
+    return sorted(found, key=order.__getitem__)
+
+
+def _links(edges: Iterable[Edge]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    ahead: dict[str, list[str]] = {}
+    behind: dict[str, list[str]] = {}
+    for e in edges:
+        ahead.setdefault(e.tail, []).append(e.head)
+        behind.setdefault(e.head, []).append(e.tail)
+    return ahead, behind
+
+
+def lane_diagram(diagram: Diagram, lane: Lane) -> Diagram:
+    """Return the diagram of one lane, with ghost nodes for its neighbours in other lanes."""
+    inside = set(lane.nodes)
+    kinds = {n.id: n.kind for n in diagram.nodes}
+    order = {nid: i for i, nid in enumerate(kinds)}
+    nodes = {n.id: n for n in diagram.nodes}
+    lane_of = {nid: other for other in diagram.lanes for nid in other.nodes}
+    ahead, behind = _links(diagram.edges)
+    edges: dict[Edge, None] = {}  # ordered, without repeats
+    ghosts: list[str] = []
+    for e in diagram.edges:
+        if e.tail in inside and e.head in inside:
+            edges[e] = None
+            continue
+        if e.tail in inside:
+            pairs = [(e.tail, h) for h in _through_gates(e.head, ahead, kinds, inside, order)]
+        elif e.head in inside:
+            pairs = [(t, e.head) for t in _through_gates(e.tail, behind, kinds, inside, order)]
+        else:
+            continue
+        for tail, head in pairs:
+            ghosts += [nid for nid in (tail, head) if nid not in inside]
+            edges[Edge(tail, head, e.label, e.style, e.transition)] = None
+    shown = [nodes[nid] for nid in lane.nodes]
+    shown += [_ghost(nodes[nid], lane_of) for nid in dict.fromkeys(ghosts)]
+    return Diagram(f"{diagram.title} · {lane.label}", diagram.header, (lane,), tuple(shown),
+                   tuple(edges))
