@@ -93,9 +93,10 @@ def test_words_read_as_keys_or_attributes_and_unknown_words_stay_errors(tmp_path
 
     from procdsl.emitters.markdown import Words
 
-    words = Words({"colon": ":", "items": "x"})
+    words = Words({"colon": ":", "items": "x", "a b": "y"})
     assert words.colon == words["colon"] == ":" and isinstance(words, dict)
     assert callable(words.items)  # dict methods first, as Jinja reads any dict
+    assert words == {"colon": ":", "items": "x", "a b": "y"}
     with pytest.raises(AttributeError):
         _ = words.nothing
     (tmp_path / "revision.md.j2").write_text("{{ t.no_such_word }}\n", encoding="utf-8")

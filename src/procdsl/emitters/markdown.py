@@ -150,14 +150,14 @@ class Words(dict[str, str]):
     """The manual's words (labels.json): a dict whose keys also read as attributes.
 
     Templates write ``t.colon``; Jinja tries the attribute first, and on a plain dict
-    that raised (and caught) an AttributeError for every label printed.
+    that raised (and caught) an AttributeError for every label printed.  Each word is
+    also kept as an attribute, except those named like a dict method (``t.items`` stays
+    the method, as on any dict).  Build it whole; it is not meant to be changed.
     """
 
-    def __getattr__(self, name: str) -> str:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __init__(self, words: dict[str, str]) -> None:
+        super().__init__(words)
+        vars(self).update((k, v) for k, v in words.items() if not hasattr(dict, k))
 
 
 class _Views:
