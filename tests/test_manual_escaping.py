@@ -153,3 +153,21 @@ def test_md_cells_is_md_inline_on_each_cell_joined(cells: list[str]) -> None:
 
     assert md_cells(cells) == " | ".join(_long_way(c) for c in cells)
     assert md_cells(tuple(cells)) == md_cells(cells)
+
+
+def test_md_cells_remembers_short_cells_without_changing_them() -> None:
+    from procdsl.emitters import markdown as mk
+
+    class Odd(str):
+        def __str__(self) -> str:
+            return "*odd*"
+
+    cells = ["R", "", "A/C", "a_b ", "x|y", "R", " ", "审批", "7"]
+    expected = " | ".join(_long_way(c) for c in cells)
+    for _ in range(3):
+        assert mk.md_cells(cells) == expected
+    assert mk.md_cells([Odd("plain"), None, 3]) == "\\*odd\\* | None | 3"
+    many = [f"c_{i}" for i in range(mk._CELLS_KEPT + 10)]  # more than it keeps
+    assert mk.md_cells(many) == " | ".join(_long_way(c) for c in many)
+    assert len(mk._CELLS) <= mk._CELLS_KEPT
+    assert mk.md_cells(cells) == expected

@@ -60,9 +60,25 @@ def md(text: object) -> str:
                            md_inline(text))
 
 
+# md_inline of short cells seen before: table cells repeat (R, A/C, empty) row after row.
+_CELLS: dict[str, str] = {}
+_CELLS_KEPT, _CELL_SIZE = 4096, 32
+
+
 def md_cells(cells: Iterable[object]) -> str:
     """Return table cells as one Markdown row body: each md_inline, joined by ' | '."""
-    return " | ".join([md_inline(cell) for cell in cells])
+    out = []
+    for cell in cells:
+        if type(cell) is not str or len(cell) > _CELL_SIZE:  # exactly str: hashable, str() is itself
+            out.append(md_inline(cell))
+            continue
+        found = _CELLS.get(cell)
+        if found is None:
+            if len(_CELLS) >= _CELLS_KEPT:
+                _CELLS.clear()
+            found = _CELLS[cell] = md_inline(cell)
+        out.append(found)
+    return " | ".join(out)
 
 
 def md_url(path: str) -> str:
