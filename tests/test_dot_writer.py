@@ -191,3 +191,22 @@ def test_clean_and_width_equal_unicodedata_for_every_code_point() -> None:
 def test_clean_and_width_equal_the_per_character_versions(text: str) -> None:
     assert dg.clean(text) == reference_clean(text)
     assert dg.display_width(text) == reference_width(text)
+
+
+def reference_html_text(text: str) -> str:
+    import html
+    text = dot._CONTROL.sub(" ", text)
+    escaped = html.escape(text, quote=True).replace("\\", "\\\\").replace("]", "&#93;")
+    return "<BR/>".join(escaped.split("\n")) or " "
+
+
+@SETTINGS
+@given(st.one_of(st.text(), hostile_text(), st.sampled_from(["", "plain", "中文", "a\nb"])))
+def test_html_text_fast_path_equals_the_full_escaping(text: str) -> None:
+    assert dot.html_text(text) == reference_html_text(text)
+
+
+def test_html_text_changes_nothing_only_when_nothing_needs_it() -> None:
+    for i in range(0x80):
+        c = chr(i)
+        assert dot.html_text(c) == reference_html_text(c)

@@ -174,8 +174,11 @@ def node_id(prefix: str, *parts: str) -> str:
     """Return a DOT id derived from names: readable when they are words, hex otherwise."""
     out = [prefix]
     for part in parts:
-        out.append(part if re.fullmatch(r"\w+", part) else "~" + part.encode().hex())
+        out.append(part if _WORD.fullmatch(part) else "~" + part.encode().hex())
     return ".".join(out)
+
+
+_WORD = re.compile(r"\w+")
 
 
 # ------------------------------------------------------------------ lanes
@@ -286,6 +289,13 @@ class _Builder:
     edges: list[Edge] = field(default_factory=list)
     lanes: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
+    task_lanes: dict[str, str] = field(default_factory=dict)
+
+    def lane_of(self, task: m.Task) -> str:
+        found = self.task_lanes.get(task.name.text)  # asked once per route and node
+        if found is None:
+            found = self.task_lanes[task.name.text] = lane_key(self.spec, task)
+        return found
 
     def add(self, node: Node, lane_key: str | None = None) -> str:
         if node.id not in self.nodes:
@@ -366,7 +376,7 @@ def _is_rework(b: _Builder, task: m.Task, route: m.Route, target: m.Target) -> b
 def _route_edges(b: _Builder, task: m.Task, route: m.Route, source: str, label: str,
                  index: int) -> None:
     name = task.name.text
-    lane = lane_key(b.spec, task)
+    lane = b.lane_of(task)
     if len(route.targets) > 1:
         kind = "interleave" if route.split is m.Split.INTERLEAVED else "fork"
         bar = b.add(Node(node_id("f", name, str(index)), kind, (), lane), lane)
@@ -398,7 +408,7 @@ def _task_edges(b: _Builder, task: m.Task) -> None:
         source = tid
         if decide:
             kind = "inclusive" if any(r.inclusive for r in routes) else "decision"
-            lane = lane_key(b.spec, task)
+            lane = b.lane_of(task)
             source = b.add(Node(node_id("d", name, action), kind, (), lane), lane)
             word = action_word(action, b.lang) if action != m.COMPLETE else ""
             b.edges.append(Edge(tid, source, b.label(word), "helper", None))
@@ -410,14 +420,14 @@ def _task_edges(b: _Builder, task: m.Task) -> None:
             key = (name, "timeout", breach.target.name.text, "breach")
             label = f"{SLA_MARK} {action_word('timeout', b.lang)}"
             head = b.target_id(breach.target.name.text, breach.target.kind,
-                               lane_key(b.spec, task))
+                               b.lane_of(task))
             b.edges.append(Edge(tid, head, label, "breach", key))
 
 
 def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
     start = b.spec.start_task
     for task in tasks:
-        lane = lane_key(b.spec, task)
+        lane = b.lane_of(task)
         if start is not None and task is start:
             b.add(Node("start", "start", ((_words(b.lang, "开始", "Start"), "title"),), lane),
                   lane)
@@ -444,7 +454,7 @@ def _process_edges(b: _Builder) -> None:
         task = b.spec.task(step.text)
         if withdraw is not None and task is not None:
             t = withdraw.target
-            head = b.target_id(t.name.text, t.kind, lane_key(b.spec, task))
+            head = b.target_id(t.name.text, t.kind, b.lane_of(task))
             b.edges.append(Edge(node_id("t", step.text), head,
                                 _words(b.lang, "撤回", "withdraw"), "withdraw", None))
     for i, cancel in enumerate(b.spec.process.cancels):
