@@ -171,3 +171,16 @@ def test_md_cells_remembers_short_cells_without_changing_them() -> None:
     assert mk.md_cells(many) == " | ".join(_long_way(c) for c in many)
     assert len(mk._CELLS) <= mk._CELLS_KEPT
     assert mk.md_cells(cells) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.one_of(st.sampled_from(list("0123456789.)-+=#> \n_*٣１")), st.characters()),
+               max_size=12))
+def test_md_skips_the_line_start_rule_only_where_it_cannot_match(text: str) -> None:
+    import re
+
+    from procdsl.emitters.markdown import _LINE_START
+
+    slow = _LINE_START.sub(lambda g: f"{g[1]}\\{g[2]}" if g[1] else f"\\{g[3]}", _long_way(text))
+    assert md(text) == slow
+    assert re.compile(r"\d").match(text[:1]) is None or text[:1].isdecimal()

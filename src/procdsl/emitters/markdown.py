@@ -56,8 +56,15 @@ def _md_inline(text: str) -> str:
 
 def md(text: object) -> str:
     """Return spec text as literal Markdown that may also start a line (list item, paragraph)."""
-    return _LINE_START.sub(lambda g: f"{g[1]}\\{g[2]}" if g[1] else f"\\{g[3]}",
-                           md_inline(text))
+    inline = md_inline(text)
+    first = inline[:1]  # _LINE_START needs a digit (\d: isdecimal) or - + = first
+    if not first or not (first in "-+=" or first.isdecimal()):
+        return inline
+    return _LINE_START.sub(_line_start, inline)
+
+
+def _line_start(g: re.Match[str]) -> str:
+    return f"{g[1]}\\{g[2]}" if g[1] else f"\\{g[3]}"
 
 
 # md_inline of short cells seen before: table cells repeat (R, A/C, empty) row after row.
