@@ -75,3 +75,30 @@ def test_valid_blocks_never_build_a_tree(monkeypatch: pytest.MonkeyPatch) -> Non
     text = (ROOT / "bench" / "specs" / "sla20.proc").read_text(encoding="utf-8")
     result = parse_source(SourceFile.from_text("sla20.proc", text))
     assert result.spec is not None and not result.diagnostics
+
+
+def test_resolve_skipping_plain_fields_equals_walking_every_field(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """resolve.py leaves out fields whose annotation holds nothing to resolve: no change."""
+    from dataclasses import fields, is_dataclass
+
+    from procdsl import resolve
+
+    sources = [SourceFile.from_text(path.name, path.read_bytes().decode("utf-8", "replace"))
+               for path in SPECS]
+    skipping = [parse_source(s) for s in sources]
+    monkeypatch.setattr(resolve, "_FIELDS", {})
+    monkeypatch.setattr(resolve, "_field_names", lambda kind: tuple(
+        f.name for f in fields(kind)) if is_dataclass(kind) else None)
+    walking = [parse_source(s) for s in sources]
+    assert skipping == walking
+    assert resolve._field_names(resolve.m.Task) != ()  # the patch took
+
+
+def test_resolve_walks_every_field_that_may_hold_a_name() -> None:
+    from procdsl import model as m
+    from procdsl.resolve import _field_names
+
+    assert _field_names(m.Task) == ("extra_approvers", "sla", "routes", "for_each")
+    assert _field_names(m.Route) == ("condition", "targets", "cap")
+    assert _field_names(m.Assignee) == ()

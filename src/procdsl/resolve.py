@@ -3,8 +3,10 @@ what kind of thing each rule row gives.  Unknown names are left for the checks."
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields as dc_fields
 from dataclasses import is_dataclass, replace
+from enum import Enum
 from typing import Any
 
 from . import model as m
@@ -47,8 +49,11 @@ class _Resolver:
         if kind in _LEAVES:
             return node
         if kind is tuple:
-            walked = tuple(self.walk(x) for x in node)
-            return node if all(a is b for a, b in zip(walked, node, strict=True)) else walked
+            walked = [self.walk(x) for x in node]
+            for a, b in zip(walked, node, strict=True):
+                if a is not b:
+                    return tuple(walked)
+            return node
         if kind is m.EnumValue:
             if node.name.text in self.fields:
                 return m.FieldRef(node.name, node.span)
@@ -73,16 +78,55 @@ class _Resolver:
 _LEAVES: set[type] = {str, int, bool, type(None), m.Name, m.Literal, m.Duration, m.DataType,
                       Span}
 _FIELDS: dict[type, tuple[str, ...]] = {}
+# What a model field may hold, read from its annotation: a field whose annotation names
+# only these (or enums, or model classes made only of them) is never walked.
+_PLAIN_NAMES = {"str", "int", "bool", "float", "None", "Decimal", "Span", "tuple", "_dt.date"}
+_NEVER_PLAIN = {m.Target, m.EnumValue, m.FieldRef, m.RuleResult}
+_PLAIN: dict[type, bool] = {}
+
+
+def _plain_annotation(annotation: str) -> bool:
+    """Return True when every type an annotation names holds nothing to resolve."""
+    for name in re.findall(r"[A-Za-z_][\w.]*", annotation):
+        if name in _PLAIN_NAMES:
+            continue
+        found = getattr(m, name, None)
+        if not isinstance(found, type) or not _plain_type(found):
+            return False
+    return True
+
+
+def _plain_type(kind: type) -> bool:
+    """Return True for enums and model classes whose fields all hold nothing to resolve."""
+    known = _PLAIN.get(kind)
+    if known is None:
+        if issubclass(kind, Enum):
+            known = True
+        elif kind in _NEVER_PLAIN or not is_dataclass(kind) or kind.__module__ != m.__name__:
+            known = False
+        else:
+            _PLAIN[kind] = True  # a class that holds itself (DataType.item) is plain so far
+            known = all(isinstance(f.type, str) and _plain_annotation(f.type)
+                        for f in dc_fields(kind))
+        _PLAIN[kind] = known
+    return known
 
 
 def _field_names(kind: type) -> tuple[str, ...] | None:
-    """Return the field names of a dataclass type (cached), or None for any other type."""
+    """Return the fields of a dataclass type that may hold names to resolve (cached).
+
+    None for any other type.  Fields of model classes whose annotation says they hold
+    only plain values (text, numbers, enums, names, spans...) are left out.
+    """
     names = _FIELDS.get(kind)
     if names is None:
         if not is_dataclass(kind):
             _LEAVES.add(kind)
             return None
-        names = _FIELDS[kind] = tuple(f.name for f in dc_fields(kind))
+        model = kind.__module__ == m.__name__
+        names = _FIELDS[kind] = tuple(
+            f.name for f in dc_fields(kind)
+            if not (model and isinstance(f.type, str) and _plain_annotation(f.type)))
     return names
 
 
