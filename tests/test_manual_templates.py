@@ -129,3 +129,29 @@ def test_emitting_leaves_the_garbage_collector_as_it_found_it() -> None:
             assert gc.isenabled() is state
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_the_inlined_step_template_gives_the_same_manual_as_the_included_one(
+        tmp_path: Path) -> None:
+    """With no --templates the packaged step template is inlined into the procedure one;
+    a folder holding copies of both makes the manual include it as written."""
+    import shutil
+
+    from procdsl.emitters.jinja import packaged_environment
+    from procdsl.emitters.markdown import _INLINED, _filters
+
+    from .test_manual import all_specs
+
+    env = packaged_environment("manual", _filters("en"), _INLINED)
+    assert env.loader is not None
+    assert 'include "step.md.j2"' not in env.loader.get_source(env, "procedure.md.j2")[0]
+    for name in ("procedure.md.j2", "step.md.j2"):
+        shutil.copy(TEMPLATES / name, tmp_path / name)
+    from procdsl.compiler import check_text
+
+    fixtures = [check_text(p.name, p.read_bytes()).spec
+                for p in sorted((Path(__file__).parent / "fixtures").glob("*.proc"))]
+    for spec in all_specs() + [f for f in fixtures if f is not None]:
+        for lang in ("zh", "en"):
+            assert emit_markdown(spec, lang=lang) == emit_markdown(spec, lang=lang,
+                                                                   templates=tmp_path), spec.path

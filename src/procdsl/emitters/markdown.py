@@ -511,7 +511,7 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
     """Return the operating manual of spec as Markdown, in lang ('zh' or 'en')."""
     override = None
     if templates is None:
-        env = packaged_environment("manual", _filters(lang))
+        env = packaged_environment("manual", _filters(lang), _INLINED)
     else:
         env = make_environment("manual", dict(_filters(lang)), templates, auto_reload=False)
         if (templates / "labels.json").is_file():
@@ -523,6 +523,11 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
         context["header"] = comment_text(header_text(spec.path))
         text = env.get_template("manual.md.j2").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+# The packaged procedure template includes the step template once per step; with no
+# --templates folder both are the packaged ones, and the step is inlined (same text).
+_INLINED = (("procedure.md.j2", "step.md.j2"),)
 
 
 @lru_cache(maxsize=8)
