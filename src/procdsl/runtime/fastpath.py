@@ -54,13 +54,15 @@ class Move:
     apply (those that never can are left out), the routes, the markings around it."""
 
     __slots__ = ("name", "alone", "stages", "role", "not_requester", "checks", "roles",
-                 "by_requester", "not_after", "notify_leave", "guard", "target", "rest")
+                 "by_requester", "not_after", "notify_leave", "guard", "target", "rest",
+                 "watched")
 
-    def __init__(self, task: TaskDef, alone: tuple[str, ...],
+    def __init__(self, wf: Workflow[Any], task: TaskDef,
                  stages: tuple[tuple[str, ...], ...] | None,
                  routes: tuple[tuple[Guard | None, Target], ...]) -> None:
         self.name = task.name
-        self.alone = alone
+        self.alone = wf.alone[task.name]
+        self.watched = task.name in wf.watched  # whether the case keeps who did it
         self.stages = stages if stages is not None else ()  # what a fresh item of it holds
         who = task.assignee
         roles = stages[0] if stages is not None else (who.roles if who is not None else ())
@@ -93,8 +95,8 @@ def build(wf: Workflow[Any]) -> dict[tuple[str, str], Move]:
                 found = tuple((r.guard, targets.get(r.targets[0])
                                or targets.setdefault(r.targets[0], Target(wf, r.targets[0])))
                               for _, r in routes)
-                out[(task.name, action)] = Move(task, wf.alone[task.name],
-                                                plan[0] if plan is not None else None, found)
+                out[(task.name, action)] = Move(wf, task, plan[0] if plan is not None else None,
+                                                found)
     return out
 
 
@@ -177,15 +179,16 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         return self._act(step, action, actor, now, data, item)
     self.data = new
     aid = actor.id
-    doers = self.doers
     name = move.name
-    done = doers.get(name)
-    if done is None:
-        if doers is _EMPTY:
-            doers = self.doers = {}
-        doers[name] = (aid,)
-    elif aid not in done:
-        doers[name] = (*done, aid)
+    if move.watched:  # what moves._commit does
+        doers = self.doers
+        done = doers.get(name)
+        if done is None:
+            if doers is _EMPTY:
+                doers = self.doers = {}
+            doers[name] = (aid,)
+        elif aid not in done:
+            doers[name] = (*done, aid)
     del items[work.id]
     if move.notify_leave:
         self.emit(Event("notify", name, move.notify_leave, when, "leave"))

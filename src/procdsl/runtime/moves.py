@@ -41,7 +41,8 @@ def frames_of(case: Case[Any]) -> dict[int, Frame]:
 
 
 def doers_of(case: Case[Any]) -> dict[str, tuple[str, ...]]:
-    """Return the case's step -> actors table, ready to be written."""
+    """Return the case's step -> actors table (steps some exclusion names), ready to be
+    written."""
     if case.doers is EMPTY:
         case.doers = {}
     return case.doers
@@ -141,6 +142,8 @@ def finish(case: Case[Any], work: WorkItem, actor: Actor, action: str, data: Any
 
 def _commit(case: Case[Any], task: str, actor: Actor, data: Any) -> None:
     case.data = data
+    if task not in case.workflow.watched:
+        return  # nobody asks who did it; the history says (``snapshot.doers``)
     done = case.doers.get(task, ())
     if actor.id not in done:
         doers_of(case)[task] = (*done, actor.id)  # a new tuple: records never change

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .errors import Refused, SnapshotError
-from .records import AuditRecord, Frame, Group, WorkItem
+from .records import SYSTEM, AuditRecord, Frame, Group, WorkItem
 from .tables import FieldDef
 
 if TYPE_CHECKING:
@@ -82,10 +82,38 @@ def dump_case(case: Case[Any]) -> str:
                    for f in case.frames.values()] or [[0, -1, "", None, 1, 0, False]],
         "groups": [[g.id, g.task, g.frame, g.waiting, g.total, g.done]
                    for g in case.groups.values()],
-        "passes": dict(case.passes), "doers": dict(case.doers),
+        "passes": dict(case.passes), "doers": doers(case),
         "history": [_dump_record(r) for r in case.history],
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+_UNDECIDED = frozenset({"escalate", "goto"})  # what tick records without deciding the step
+
+
+def doers(case: Case[Any]) -> dict[str, list[str]]:
+    """Return step -> who acted on it, in order: the case keeps that table only for the
+    steps some exclusion names (and it wins); the history has the others."""
+    out = history_doers(case.history)
+    for step, actors in case.doers.items():
+        out[step] = list(actors)
+    return out
+
+
+def history_doers(history: Iterable[AuditRecord]) -> dict[str, list[str]]:
+    """Return step -> the distinct actors of its records, in order: every record of an
+    action on a step decides or votes on it, but the clock's escalations and gotos."""
+    out: dict[str, list[str]] = {}
+    for record in history:
+        step, actor = record.step, record.actor
+        if step is None or (actor == SYSTEM.id and record.action in _UNDECIDED):
+            continue
+        done = out.get(step)
+        if done is None:
+            out[step] = [actor]
+        elif actor not in done:
+            done.append(actor)
+    return out
 
 
 def _dump_item(i: WorkItem) -> dict[str, Any]:
@@ -136,7 +164,9 @@ def _build(wf: Workflow[Any], doc: dict[str, Any]) -> Case[Any]:
     case.items = {i["id"]: _load_item(wf, i) for i in doc["items"]}
     case.frames = {f[0]: Frame(*f) for f in doc["frames"]}
     case.groups = {g[0]: Group(*g) for g in doc["groups"]}
-    case.passes, case.doers = dict(doc["passes"]), dict(doc["doers"])
+    case.passes = dict(doc["passes"])
+    case.doers = {step: actors for step, actors in dict(doc["doers"]).items()
+                  if step in wf.watched} or case.doers
     case.history = [AuditRecord(r[0], r[1], tuple(r[2]), r[3], r[4], _need_time(r[5]),
                                 tuple(r[6]), tuple(r[7])) for r in doc["history"]]
     return case

@@ -23,7 +23,7 @@ class Workflow(Generic[D]):
 
     __slots__ = ("definition", "data_type", "tasks", "routes", "actions", "ends", "rules",
                  "blocks", "calendar", "fields", "attrs", "version", "direct", "alone", "plans",
-                 "fast", "start_go", "approvals", "first")
+                 "fast", "start_go", "approvals", "first", "watched")
 
     def __init__(self, definition: ProcessDef, data_type: type[D], *, fast: bool = True) -> None:
         """Compile definition; ``fast=False`` sends every action down the general path
@@ -47,6 +47,10 @@ class Workflow(Generic[D]):
         self.start_go = Go(definition.start)
         self.approvals = {t.name: t.kind == APPROVAL for t in definition.tasks}
         self.alone: dict[str, tuple[str, ...]] = {name: (name,) for name in self.tasks}
+        # The steps some "not by whoever did S" names: the only ones whose doers a case
+        # keeps (a snapshot finds the others in the history).
+        self.watched = frozenset(e.step for t in definition.tasks for e in t.exclusions
+                                 if e.step is not None)
         self.plans = fastpath.plans(self)
         self.direct = self._direct_moves() if fast else {}
         self.fast = fastpath.build(self) if fast else {}
