@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import shutil
@@ -22,6 +23,7 @@ from procdsl.emitters.lanes import (
     find_lane,
     lane_diagram,
     lane_file_name,
+    lane_file_names,
 )
 from procdsl.emitters.mermaid import diagram_mermaid
 
@@ -118,6 +120,8 @@ def test_lane_file_names_are_the_role_unless_unsafe() -> None:
     assert lane_file_name(full.lanes[0], 0) == "员工"
     odd = full.lanes[0].__class__("cluster.x", "a/b", None, False, (), "../a b")
     assert lane_file_name(odd, 4) == "lane5"
+    twice = dataclasses.replace(full, lanes=(full.lanes[0], full.lanes[0], odd))
+    assert lane_file_names(twice) == ["员工", "lane2", "lane3"]
 
 
 # ------------------------------------------------------------------ the command

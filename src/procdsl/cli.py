@@ -277,12 +277,15 @@ def _draw(diagram: Any, fmt: str, direction: str, engine: str, lang: str,
 def _graph_lanes(diagram: Any, stem: str, folder: Path, fmt: str, direction: str,
                  engine: str, lang: str) -> None:
     """Write one diagram per lane into folder as STEM.LANE.EXT, naming each file written."""
-    from .emitters.lanes import lane_diagram, lane_file_name
+    from .emitters.lanes import lane_diagram, lane_file_names
 
+    if not diagram.lanes:
+        click.echo("procdsl: the process has no lanes to draw", err=True)
+        return
     ext = {"mermaid": "mmd"}.get(fmt, fmt)
     folder.mkdir(parents=True, exist_ok=True)
-    for index, lane in enumerate(diagram.lanes):
-        target = folder / f"{stem}.{lane_file_name(lane, index)}.{ext}"
+    for lane, name in zip(diagram.lanes, lane_file_names(diagram), strict=True):
+        target = folder / f"{stem}.{name}.{ext}"
         _write(str(target), _draw(lane_diagram(diagram, lane), fmt, direction, engine, lang,
                                   str(target)))
         click.echo(f"procdsl: wrote {target} ({lane.label}, {len(lane.nodes)} nodes)", err=True)

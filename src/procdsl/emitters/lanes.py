@@ -46,6 +46,15 @@ def lane_file_name(lane: Lane, index: int) -> str:
         f"lane{index + 1}"
 
 
+def lane_file_names(diagram: Diagram) -> list[str]:
+    """Return one distinct file name stem per lane (lane<N> where two would clash)."""
+    names: list[str] = []
+    for index, lane in enumerate(diagram.lanes):
+        name = lane_file_name(lane, index)
+        names.append(name if name not in names else f"lane{index + 1}")
+    return names
+
+
 def _ghost(node: Node, lanes: dict[str, Lane]) -> Node:
     """Return node drawn small and grey: the lane it sits in, then its title."""
     lane = lanes.get(node.id)
