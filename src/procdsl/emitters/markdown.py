@@ -75,8 +75,8 @@ _CELLS_KEPT, _CELL_SIZE = 4096, 32
 def md_cells(cells: Iterable[object]) -> str:
     """Return table cells as one Markdown row body: each md_inline, joined by ' | '."""
     out = []
-    for cell in cells:
-        if type(cell) is not str or len(cell) > _CELL_SIZE:  # exactly str: hashable, str() is itself
+    for cell in cells:  # only exact str cells are kept: hashable, and str(cell) is cell
+        if type(cell) is not str or len(cell) > _CELL_SIZE:
             out.append(md_inline(cell))
             continue
         found = _CELLS.get(cell)
