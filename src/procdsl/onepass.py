@@ -75,6 +75,11 @@ def _extent(children: list[Any]) -> tuple[int, int] | None:
     return start, end  # type: ignore[return-value]
 
 
+def _pass_on(children: list[Any], builder: ToModel) -> Any:
+    """Reduce a rule that only renames its one child (a token or a node): the child itself."""
+    return children[0]
+
+
 def _reducer(rule: Rule) -> Reducer:
     """Return the function that reduces rule: filter, splice or inline, place, build."""
     options = rule.options
@@ -85,6 +90,8 @@ def _reducer(rule: Rule) -> Reducer:
     spliced = name.startswith("_")  # a helper rule: its children go into the parent's
     inline = bool(options.expand1) and not rule.alias
     method = RULE_METHODS.get(name)
+    if inline and keep == [(0, False)] and len(rule.expansion) == 1:
+        return _pass_on  # ``?a: b``: b's value and extent are a's
 
     def reduce(children: list[Any], builder: ToModel) -> Any:
         kept: list[Any] = []
@@ -113,6 +120,18 @@ def _reducer(rule: Rule) -> Reducer:
     return reduce
 
 
+class _Lazy(dict[int, Any]):
+    """A dict that works a missing entry out (once) with the function it was given."""
+
+    def __init__(self, make: Callable[[int], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: int) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+
 class _Tables:
     """Lark's parse table and contextual scanners, turned row by row into plain dicts."""
 
@@ -123,8 +142,8 @@ class _Tables:
         self.start = table.start_states["start"]
         self.end = table.end_states["start"]
         self.lexers = frontend.lexer.lexer.lexers  # PostLexConnector -> ContextualLexer
-        self.rows: dict[int, dict[str, Any]] = {}
-        self.scanners: dict[int, tuple[Any, ...]] = {}
+        self.rows = _Lazy(self.row)
+        self.scanners = _Lazy(self.scanner)
         self.reducers: dict[Rule, tuple[int, Reducer, str]] = {}
 
     def row(self, state: int) -> dict[str, Any]:
@@ -139,7 +158,6 @@ class _Tables:
                     found = self.reducers[arg] = (len(arg.expansion), _reducer(arg),
                                                   arg.origin.name)
                 row[symbol] = found
-        self.rows[state] = row
         return row
 
     def scanner(self, state: int) -> tuple[Any, ...]:
@@ -149,9 +167,7 @@ class _Tables:
         callbacks = dict(lexer.callback)
         keywords: dict[str, dict[str, str]] = {
             name: {} for name, f in callbacks.items() if type(f) is UnlessCallback}
-        found = (regexps, lexer.ignore_types, callbacks, keywords)
-        self.scanners[state] = found
-        return found
+        return (regexps, lexer.ignore_types, callbacks, keywords)
 
 
 @lru_cache(maxsize=4)
@@ -184,31 +200,9 @@ class OnePass:
         values: list[Any] = []
         levels = [0]
         pos, size = 0, len(text)
-        token: Token | None = None
-
-        def feed(token: Token) -> None:
-            kind = token.type
-            while True:
-                state = states[-1]
-                action = (rows.get(state) or t.row(state))[kind]
-                if type(action) is int:
-                    states.append(action)
-                    values.append(token)
-                    return
-                count, reduce, origin = action
-                if count:
-                    children = values[-count:]
-                    del states[-count:]
-                    del values[-count:]
-                else:
-                    children = []
-                values.append(reduce(children, builder))
-                state = states[-1]
-                states.append((rows.get(state) or t.row(state))[origin])
-
+        last: Token | None = None
         while pos < size:
-            state = states[-1]
-            regexps, ignored, callbacks, keywords = scanners.get(state) or t.scanner(state)
+            regexps, ignored, callbacks, keywords = scanners[states[-1]]
             for regexp in regexps:
                 match = regexp.match(text, pos)
                 if match:
@@ -221,58 +215,81 @@ class OnePass:
             if kind in ignored:
                 pos = end
                 continue
-            token = _token(kind, value, pos, end)
+            last = _token(kind, value, pos, end)
             pos = end
             if kind in callbacks:
                 memo = keywords.get(kind)
                 if memo is None:
-                    token = callbacks[kind](token)
+                    last = callbacks[kind](last)
                 else:
                     found = memo.get(value)
                     if found is None:
-                        found = memo[value] = callbacks[kind](token).type
-                    token.type = found
-            feed(token)
-            if token.type == "_NL":
-                self._indent(token, levels, feed)
-        if token is not None:
-            while len(levels) > 1:
-                levels.pop()
-                feed(_token("_DEDENT", "", token.start_pos, token.end_pos))  # type: ignore[arg-type]
-        return self._finish(states, values, builder)
+                        found = memo[value] = callbacks[kind](last).type
+                    last.type = found
+            # Shift the token (and the indentation tokens a newline brings), reducing first
+            # as the table says: Lark's feed_token, inline.
+            for token in _indents(last, levels) if last.type == "_NL" else (last,):
+                kind = token.type
+                while True:
+                    action = rows[states[-1]][kind]
+                    if type(action) is int:
+                        states.append(action)
+                        values.append(token)
+                        break
+                    count, reduce, origin = action
+                    if count:
+                        children = values[-count:]
+                        del states[-count:]
+                        del values[-count:]
+                    else:
+                        children = []
+                    values.append(reduce(children, builder))
+                    states.append(rows[states[-1]][origin])
+        return self._finish(states, values, builder, last, levels)
 
-    @staticmethod
-    def _indent(token: Token, levels: list[int], feed: Callable[[Token], None]) -> None:
-        """Feed the _INDENT or _DEDENT tokens after a newline, as ``parser.Indenter`` does."""
-        indent = len(token.value.rsplit("\n", 1)[-1])
-        start, end = token.start_pos, token.end_pos
-        if indent > levels[-1]:
-            if len(levels) > MAX_INDENT_DEPTH:
-                raise Unsupported("nested too deeply")
-            levels.append(indent)
-            feed(_token("_INDENT", " " * indent, start, end))  # type: ignore[arg-type]
-            return
-        if indent not in levels:
-            raise Unsupported("bad dedent")
-        while indent < levels[-1]:
-            levels.pop()
-            feed(_token("_DEDENT", "", start, end))  # type: ignore[arg-type]
+    def _finish(self, states: list[int], values: list[Any], builder: ToModel,
+                last: Token | None, levels: list[int]) -> list[Any]:
+        """Close the open blocks, reduce what is left at the end; return the block's items."""
+        rows = self._tables.rows
+        closing = [_token("_DEDENT", "", last.start_pos, last.end_pos)  # type: ignore[arg-type]
+                   for _ in levels[1:]] if last is not None else []
+        for token in [*closing, None]:
+            kind = "$END" if token is None else token.type
+            while True:
+                action = rows[states[-1]][kind]
+                if type(action) is int:
+                    if token is None:
+                        raise Unsupported("shift at the end")
+                    states.append(action)
+                    values.append(token)
+                    break
+                count, reduce, origin = action
+                children = values[-count:] if count else []
+                if count:
+                    del states[-count:]
+                    del values[-count:]
+                values.append(reduce(children, builder))
+                states.append(rows[states[-1]][origin])
+                if token is None and states[-1] == self._tables.end:
+                    return values[-1].value  # type: ignore[no-any-return]
+        raise Unsupported("no end")  # not reached: the loop above returns or raises
 
-    def _finish(self, states: list[int], values: list[Any], builder: ToModel) -> list[Any]:
-        """Reduce what is left at the end of the text; return the block's items."""
-        t = self._tables
-        while True:
-            state = states[-1]
-            action = (t.rows.get(state) or t.row(state))["$END"]
-            if type(action) is int:
-                raise Unsupported("shift at the end")
-            count, reduce, origin = action
-            children = values[-count:] if count else []
-            if count:
-                del states[-count:]
-                del values[-count:]
-            values.append(reduce(children, builder))
-            state = states[-1]
-            states.append((t.rows.get(state) or t.row(state))[origin])
-            if states[-1] == t.end:
-                return values[-1].value  # type: ignore[no-any-return]
+
+def _indents(token: Token, levels: list[int]) -> list[Token]:
+    """Return a newline token and the _INDENT or _DEDENT tokens after it (parser.Indenter)."""
+    indent = len(token.value.rsplit("\n", 1)[-1])
+    if indent == levels[-1]:
+        return [token]
+    start, end = token.start_pos, token.end_pos
+    if indent > levels[-1]:
+        if len(levels) > MAX_INDENT_DEPTH:
+            raise Unsupported("nested too deeply")
+        levels.append(indent)
+        return [token, _token("_INDENT", " " * indent, start, end)]  # type: ignore[arg-type]
+    if indent not in levels:
+        raise Unsupported("bad dedent")
+    out = [token]
+    while indent < levels[-1]:
+        levels.pop()
+        out.append(_token("_DEDENT", "", start, end))  # type: ignore[arg-type]
+    return out

@@ -73,9 +73,17 @@ class SourceFile:
 
     def span(self, start: int, end: int) -> Span:
         """Return the span between two character offsets."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(max(start, end))
-        return Span(self.path, line, column, end_line, end_column, start, max(start, end))
+        if end < start:
+            end = start
+        # position() twice, inline: this runs for every model node.
+        size = len(self.text)
+        first = 0 if start < 0 else size if start > size else start
+        last = 0 if end < 0 else size if end > size else end
+        starts = self._line_starts
+        line = bisect.bisect_right(starts, first)
+        end_line = line if last == first else bisect.bisect_right(starts, last, line - 1)
+        return Span(self.path, line, first - starts[line - 1] + 1, end_line,
+                    last - starts[end_line - 1] + 1, start, end)
 
     def line_span(self, line: int) -> Span:
         """Return a span covering the visible text of a 1-based line."""
