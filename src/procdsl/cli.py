@@ -201,7 +201,7 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
       procdsl graph specs/采购流程.proc -o 采购流程.png
       procdsl graph specs/采购流程.proc --format mermaid
       procdsl graph specs/onboarding.proc -o onboarding.svg --direction TB
-      procdsl graph specs/采购流程.proc --lane 财务 -o 财务.svg
+      procdsl graph specs/采购流程.proc --lane 采购经理 -o 采购经理.svg
       procdsl graph specs/采购流程.proc --split-by-lane lanes/
     """
     from .emitters.diagram import build_diagram
