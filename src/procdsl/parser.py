@@ -6,6 +6,7 @@ uses (see ``syntax_errors.py``); one bad block does not stop the others from par
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -167,8 +168,20 @@ def parse_source(source: SourceFile, one_pass: bool = True) -> ParseResult:
     """Return the model of one spec (names resolved, nothing checked yet) and diagnostics.
 
     ``one_pass=False`` builds every block through a Lark tree (the reference route the
-    tests compare the one-pass parser with); the result is the same either way.
+    tests compare the one-pass parser with); the result is the same either way.  The
+    garbage collector is paused meanwhile: parsing makes many objects that all stay
+    alive and no cycles, and each collection would only walk the growing model again.
     """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_source(source, one_pass)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_source(source: SourceFile, one_pass: bool) -> ParseResult:
     scan = prescan(source)
     diags = list(scan.diagnostics)
     if scan.blocks == () and not diags:
