@@ -89,6 +89,15 @@ def _parser() -> Lark:
                        propagate_positions=True, maybe_placeholders=False)
 
 
+def _one_pass() -> OnePass | None:
+    """Return the one-pass parser, or None (every block takes the tree route) if Lark's
+    internals it reads are not there (another Lark version)."""
+    try:
+        return OnePass(_parser())
+    except Exception:  # noqa: BLE001 - the tree route needs none of them
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """The parsed spec (None when there is nothing to build from) and what went wrong."""
@@ -191,7 +200,7 @@ def _parse_source(source: SourceFile, one_pass: bool) -> ParseResult:
                       "请以流程头开始：流程 名称 \"标题\"")))
     definitions: list[Any] = []
     broken: set[str] = set()
-    fast = OnePass(_parser()) if one_pass else None
+    fast = _one_pass() if one_pass else None
     for block in scan.blocks:
         if len(diags) >= MAX_SYNTAX_ERRORS:
             diags.append(diagnostic("PD006", source.span(block.offset, block.offset), Text(
