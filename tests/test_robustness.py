@@ -129,3 +129,17 @@ def test_inputs_that_once_crashed_the_checker() -> None:
     assert REGRESSIONS
     for path in REGRESSIONS:
         check_text(path.name, path.read_bytes())
+
+
+def test_checking_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            for data in (FIXTURE, FIXTURE[: len(FIXTURE) // 2], b"process \xff\n"):
+                (gc.enable if state else gc.disable)()
+                check_text("input.proc", data)
+                assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -82,18 +82,20 @@ def check_text(path: str, data: bytes, processes: frozenset[str] = frozenset()) 
     if diags:
         return Unit(path, source, None, tuple(diags))
     collecting = gc.isenabled()
-    gc.disable()  # parsing allocates many objects and few cycles; the collector only slows it
+    # Parsing and checking allocate many objects and few cycles; every full collection
+    # walks the whole model, which made big specs superlinear (docs/performance.md).
+    gc.disable()
     try:
         parsed = parse_source(source)
+        diags = list(parsed.diagnostics)
+        spec = parsed.spec
+        if spec is not None:
+            ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
+                               syntax_ok=not has_errors(diags))
+            diags.extend(run_checks(ctx))
     finally:
         if collecting:
             gc.enable()
-    diags = list(parsed.diagnostics)
-    spec = parsed.spec
-    if spec is not None:
-        ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
-                           syntax_ok=not has_errors(diags))
-        diags.extend(run_checks(ctx))
     diags.sort(key=Diagnostic.sort_key)
     diags = _cap(diags, source)
     return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags))
