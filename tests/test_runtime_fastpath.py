@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from procdsl.runtime import Actor, CalendarDef, Case, Refused, Span, WorkCalendar, Workflow
+from procdsl.runtime import Actor, CalendarDef, Case, Refused, Span, WorkCalendar, Workflow, fastpath
 from procdsl.runtime.calendar import require_aware
 from procdsl.runtime.snapshot import history_doers
 
@@ -200,6 +200,24 @@ def test_fast_path_is_taken_for_a_sequential_chain(monkeypatch: pytest.MonkeyPat
     assert case.doers == {}  # no step of the chain is named by "not by whoever did"
     with pytest.raises(AssertionError, match="general path"):
         case.act("s20", "approve", Actor.of("requester", "r20"), START)  # barred: asks it
+
+
+def test_a_held_work_item_is_never_remade_in_place() -> None:
+    case = _chain().start(Actor.of("requester", "clerk"), {"amount": Decimal(5)}, START)
+    held = next(iter(case.items.values()))
+    case.act("s1", "approve", _approver(1), START)
+    assert (held.id, held.task) == (1, "s1")
+    assert all(item is not held for item in case.items.values())
+    assert [(i.id, i.task) for i in case.items.values()] == [(2, "s2")]
+
+
+@pytest.mark.skipif(not fastpath._RECYCLE, reason="no counted references on this Python")
+def test_a_work_item_nobody_holds_is_remade_in_place() -> None:
+    case = _chain().start(Actor.of("requester", "clerk"), {"amount": Decimal(5)}, START)
+    first = id(next(iter(case.items.values())))  # the item itself is not held
+    case.act("s1", "approve", _approver(1), START)
+    item = next(iter(case.items.values()))
+    assert id(item) == first and (item.id, item.task, item.stages) == (2, "s2", (("r2",),))
 
 
 def test_fast_path_refusals_come_from_the_general_path() -> None:
