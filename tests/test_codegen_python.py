@@ -16,7 +16,18 @@ from hypothesis import strategies as st
 
 from procdsl.compiler import check_text
 from procdsl.emitters import GENERATED_MARK
-from procdsl.emitters.python import WIDTH, Call, Namer, _fits, _flat, _flat_within, _width, emit_python, render
+from procdsl.emitters.python import (
+    WIDTH,
+    Call,
+    Namer,
+    _fit,
+    _fits,
+    _flat,
+    _flat_within,
+    _width,
+    emit_python,
+    render,
+)
 from procdsl.flow import transitions
 
 from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_of, source_of, spec_of
@@ -296,3 +307,11 @@ def test_flat_within_stops_early_but_agrees_with_flat(node: Call | str, room: in
 def test_render_lays_out_as_before_the_fast_paths(node: Call | str, indent: int,
                                                   tail: str) -> None:
     assert render(node, indent, tail) == _slow_render(node, indent, tail)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.sampled_from("ab 甲审x'"), max_size=120), end=st.sampled_from(["", "\n"]))
+def test_fit_marks_exactly_the_lines_wider_than_the_width(text: str, end: str) -> None:
+    line = text + end
+    wide = _slow_width(text) > WIDTH
+    assert _fit(line) == (text + "  # noqa: E501" + end if wide else line)
