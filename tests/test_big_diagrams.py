@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from procdsl.cli import BIG_DIAGRAM, cli
 from procdsl.compiler import check_text
-from procdsl.emitters.dot import STRAIGHT_EDGES_ABOVE, emit_dot
+from procdsl.emitters.dot import QUICK_POSITIONS_ABOVE, STRAIGHT_EDGES_ABOVE, emit_dot
 
 
 def chain(n: int) -> str:
@@ -31,6 +31,11 @@ def dot_of(n: int) -> str:
 def test_edges_are_straight_only_above_the_threshold() -> None:
     assert "splines=line" not in dot_of(STRAIGHT_EDGES_ABOVE)
     assert "splines=line" in dot_of(STRAIGHT_EDGES_ABOVE + 1)
+
+
+def test_node_positions_are_searched_quickly_only_above_the_threshold() -> None:
+    assert "nslimit" not in dot_of(QUICK_POSITIONS_ABOVE)
+    assert "\tgraph [nslimit=0.01]\n" in dot_of(QUICK_POSITIONS_ABOVE + 1)
 
 
 def test_graph_says_before_drawing_a_big_process(tmp_path: Path) -> None:

@@ -252,10 +252,19 @@ class _Writer:
 STRAIGHT_EDGES_ABOVE = 40  # tasks; above this, edges are drawn straight so layout stays quick
 
 
+# tasks; above this, dot's search for node positions is bounded (nslimit): at 1,000 tasks
+# it took most of a minute, and 15 s with the bound; ranks are not affected
+QUICK_POSITIONS_ABOVE = 100
+QUICK_POSITIONS_NSLIMIT = "0.01"
+
+
+def _tasks(diagram: Diagram) -> int:
+    return sum(1 for n in diagram.nodes if n.kind in ("step", "approval", "subprocess"))
+
+
 def is_big(diagram: Diagram) -> bool:
     """Return True when the diagram has more tasks than dot lays out quickly as drawn."""
-    return sum(1 for n in diagram.nodes if n.kind in ("step", "approval", "subprocess")) > \
-        STRAIGHT_EDGES_ABOVE
+    return _tasks(diagram) > STRAIGHT_EDGES_ABOVE
 
 
 def _graph(w: _Writer, diagram: Diagram, direction: str, big: bool) -> None:
@@ -268,6 +277,10 @@ def _graph(w: _Writer, diagram: Diagram, direction: str, big: bool) -> None:
     if big:
         # Curved edge routing dominates dot's time on big swimlanes (bench/FINDINGS.md).
         w.attr("\t", "graph", {"splines": "line"})
+    if _tasks(diagram) > QUICK_POSITIONS_ABOVE:
+        # Placing nodes within their columns then dominates (network simplex over every
+        # virtual node of long edges); a bounded search places them almost as well.
+        w.attr("\t", "graph", {"nslimit": QUICK_POSITIONS_NSLIMIT})
     w.attr("\t", "node", {"fontname": FONT, "fontsize": "12"})
     w.attr("\t", "edge", {"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"})
 
