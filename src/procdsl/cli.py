@@ -233,7 +233,7 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
             sys.exit(EXIT_USAGE)
     elif fmt in ("svg", "png", "pdf") and len(unit.spec.tasks) > BIG_DIAGRAM:
         click.echo(f"procdsl: drawing {len(unit.spec.tasks)} tasks in {len(diagram.lanes)} "
-                   "lanes; Graphviz may take a minute or more (it stops after "
+                   "lanes; Graphviz may take up to a minute (it stops after "
                    f"{_render_timeout()} s). To draw it in parts use --lane ROLE (one lane "
                    "and its hand-offs) or --split-by-lane DIR (one diagram per lane); for a "
                    "quick look --format mermaid, or another layout with --engine sfdp.",
