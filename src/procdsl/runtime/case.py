@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from . import approvals, controls, fastpath, moves, timers
 from .calendar import require_aware
 from .errors import Refused
-from .records import Actor, Allowed, AuditRecord, Deadline, Event, Frame, Group, WorkItem
+from .records import Actor, Allowed, Deadline, Event, Frame, Group, History, RawRecord, WorkItem
 from .records import sorted_roles as _sorted
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class Case(Generic[D]):
     """A case: its marking (work items in frames), data, who did what, and its history."""
 
     __slots__ = ("workflow", "requester", "data", "items", "frames", "groups", "passes",
-                 "doers", "history", "next_id", "outcome", "last_success", "started", "due",
+                 "doers", "_log", "next_id", "outcome", "last_success", "started", "due",
                  "reminders", "breached", "_events")
 
     def __init__(self, workflow: Workflow[D], requester: str, data: D,
@@ -37,7 +37,7 @@ class Case(Generic[D]):
         self.groups: dict[int, Group] = moves.EMPTY
         self.passes: dict[str, int] = moves.EMPTY
         self.doers: dict[str, tuple[str, ...]] = moves.EMPTY
-        self.history: list[AuditRecord] = []
+        self._log: list[RawRecord] = []  # the audit records, as plain tuples (``history``)
         self.next_id = 1
         self.outcome: str | None = None
         self.last_success: str | None = None
@@ -60,8 +60,7 @@ class Case(Generic[D]):
             case.next_id = 2
         else:
             moves.enter(case, 0, workflow.start_go, now)
-        case.history = [AuditRecord(1, actor.id, _sorted(actor.roles), None, "start", now, (),
-                                    case.marking)]
+        case._log = [(1, actor.id, _sorted(actor.roles), None, "start", now, (), case.marking)]
         return case
 
     # ------------------------------------------------------------ reading
@@ -69,6 +68,11 @@ class Case(Generic[D]):
     def done(self) -> bool:
         """Return True when the case has reached its outcome."""
         return self.outcome is not None
+
+    @property
+    def history(self) -> History:
+        """Return the audit records (read-only; it grows as the case does)."""
+        return History(self._log)
 
     @property
     def active(self) -> tuple[str, ...]:
@@ -177,8 +181,9 @@ class Case(Generic[D]):
 
     def _record(self, actor: Actor, step: str | None, action: str, when: dt.datetime,
                 before: tuple[str, ...]) -> tuple[Event, ...]:
-        self.history.append(AuditRecord(len(self.history) + 1, actor.id, _sorted(actor.roles),
-                                        step, action, when, before, self.marking))
+        log = self._log
+        log.append((len(log) + 1, actor.id, _sorted(actor.roles), step, action, when, before,
+                    self.marking))
         return self._drain()
 
     def take_events(self) -> tuple[Event, ...]:

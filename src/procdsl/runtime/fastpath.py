@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING, Any
 from . import moves
 from .approvals import EACH_ROLE, REQUESTER, static_stages
 from .calendar import UTC, UTC_OF, require_aware
-from .records import _ROLE_ORDER, Actor, AuditRecord, Event, WorkItem, sorted_roles
+from .records import _ROLE_ORDER, Actor, Event, WorkItem, sorted_roles
 from .tables import APPROVAL, Go, Guard, TaskDef
 
 if TYPE_CHECKING:
     from .case import Case
     from .workflow import Workflow
 
-_new_tuple = tuple.__new__  # what AuditRecord(...) does, without its Python-level __new__
 _new_item = object.__new__
 _EMPTY = moves.EMPTY
 _DATETIME = dt.datetime
@@ -47,7 +46,7 @@ class Target:
         self.name = go.name
         task = None if go.end else wf.tasks[go.name]
         self.task: TaskDef = task  # type: ignore[assignment]  # None only for ends
-        self.alone = wf.alone.get(go.name)
+        self.alone: tuple[str, ...] = wf.alone.get(go.name, ())  # the marking after an inline move
         plan = wf.plans.get(go.name)
         self.stages, self.needs = plan if plan is not None else ((), ())
         self.single = task is not None and task.for_each is None  # one item in the root frame
@@ -219,10 +218,9 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         after = target.alone
     else:
         after = _enter(self, target, when)
-    history = self.history
-    history.append(_new_tuple(AuditRecord, (
-        len(history) + 1, aid, _ROLE_ORDER.get(actor.roles) or sorted_roles(actor.roles),
-        name, action, when, move.alone, after)))
+    log = self._log  # plain tuples: ``Case.history`` makes the AuditRecords when read
+    log.append((len(log) + 1, aid, _ROLE_ORDER.get(actor.roles) or sorted_roles(actor.roles),
+                name, action, when, move.alone, after))
     return self.take_events() if self._events else ()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,60 @@ class AuditRecord(NamedTuple):
     at: dt.datetime
     before: tuple[str, ...]
     after: tuple[str, ...]
+
+
+# What a case keeps per accepted action: the fields of its AuditRecord, in order, as a
+# plain tuple (a NamedTuple costs about 100 ns more to make, and records are read rarely).
+RawRecord = tuple[int, str, tuple[str, ...], str | None, str, dt.datetime, tuple[str, ...],
+                  tuple[str, ...]]
+_as_record = tuple.__new__  # AuditRecord(*raw) without its Python-level __new__
+
+
+class History(Sequence[AuditRecord]):
+    """A case's audit records, read-only: kept as plain tuples, made records when read.
+
+    A view of the case's log: it grows as the case does.  It equals a list of the same
+    records (or another case's history); indexing by a slice gives a list.
+    """
+
+    __slots__ = ("_log",)
+
+    def __init__(self, log: list[RawRecord]) -> None:
+        self._log = log
+
+    def __len__(self) -> int:
+        return len(self._log)
+
+    @overload
+    def __getitem__(self, index: int) -> AuditRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[AuditRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> AuditRecord | list[AuditRecord]:
+        if isinstance(index, slice):
+            return [_as_record(AuditRecord, raw) for raw in self._log[index]]
+        return _as_record(AuditRecord, self._log[index])
+
+    def __iter__(self) -> Iterator[AuditRecord]:
+        for raw in self._log:
+            yield _as_record(AuditRecord, raw)
+
+    def __reversed__(self) -> Iterator[AuditRecord]:
+        for raw in reversed(self._log):
+            yield _as_record(AuditRecord, raw)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, History):
+            return self._log == other._log
+        if isinstance(other, list):
+            return self._log == other  # a record equals the tuple of its fields
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from .errors import Refused, SnapshotError
-from .records import SYSTEM, AuditRecord, Frame, Group, WorkItem
+from .records import SYSTEM, AuditRecord, Frame, Group, RawRecord, WorkItem
 from .tables import FieldDef
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def dump_case(case: Case[Any]) -> str:
         "groups": [[g.id, g.task, g.frame, g.waiting, g.total, g.done]
                    for g in case.groups.values()],
         "passes": dict(case.passes), "doers": doers(case),
-        "history": [_dump_record(r) for r in case.history],
+        "history": [_dump_record(r) for r in case._log],
     }
     return json.dumps(doc, ensure_ascii=False, indent=1)
 
@@ -124,9 +124,9 @@ def _dump_item(i: WorkItem) -> dict[str, Any]:
             "element": i.element}
 
 
-def _dump_record(r: AuditRecord) -> list[Any]:
-    return [r.seq, r.actor, list(r.roles), r.step, r.action, _time(r.at), list(r.before),
-            list(r.after)]
+def _dump_record(r: RawRecord) -> list[Any]:
+    seq, actor, roles, step, action, at, before, after = r
+    return [seq, actor, list(roles), step, action, _time(at), list(before), list(after)]
 
 
 def load_case(wf: Workflow[Any], text: str) -> Case[Any]:
@@ -167,8 +167,8 @@ def _build(wf: Workflow[Any], doc: dict[str, Any]) -> Case[Any]:
     case.passes = dict(doc["passes"])
     case.doers = {step: actors for step, actors in dict(doc["doers"]).items()
                   if step in wf.watched} or case.doers
-    case.history = [AuditRecord(r[0], r[1], tuple(r[2]), r[3], r[4], _need_time(r[5]),
-                                tuple(r[6]), tuple(r[7])) for r in doc["history"]]
+    case._log = [(r[0], r[1], tuple(r[2]), r[3], r[4], _need_time(r[5]), tuple(r[6]),
+                  tuple(r[7])) for r in doc["history"]]
     return case
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import moves
 from .errors import Refused
-from .records import SYSTEM, AuditRecord, Event, WorkItem
+from .records import SYSTEM, Event, WorkItem
 from .tables import APPROVE, REJECT, BreachDef, SlaDef, Span
 
 if TYPE_CHECKING:
@@ -111,5 +111,5 @@ def _apply(case: Case[Any], item: WorkItem, breach: BreachDef, now: dt.datetime)
 
 def _audit(case: Case[Any], step: str | None, action: str, now: dt.datetime,
            before: tuple[str, ...]) -> None:
-    case.history.append(AuditRecord(len(case.history) + 1, SYSTEM.id, (), step, action, now,
-                                    before, case.marking))
+    log = case._log
+    log.append((len(log) + 1, SYSTEM.id, (), step, action, now, before, case.marking))
