@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from procdsl import parser as p
 from procdsl.onepass import OnePass
@@ -13,6 +16,8 @@ from procdsl.parser import parse_source
 from procdsl.prescan import prescan
 from procdsl.source import SourceFile
 from procdsl.transform import ToModel
+
+from .strategies import spec_texts
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = sorted(path for folder in ("specs", "tests/fixtures", "tests/diagnostics",
@@ -102,3 +107,40 @@ def test_resolve_walks_every_field_that_may_hold_a_name() -> None:
     assert _field_names(m.Task) == ("extra_approvers", "sla", "routes", "for_each")
     assert _field_names(m.Route) == ("condition", "targets", "cap")
     assert _field_names(m.Assignee) == ()
+
+
+@functools.cache
+def _grammar_strategy() -> st.SearchStrategy[str]:
+    """Text shaped by the grammar itself (as in test_robustness.py)."""
+    from hypothesis.extra.lark import from_lark
+    from lark import Lark
+
+    lark = Lark(p.grammar_text(), parser="lalr", lexer="contextual")
+    return from_lark(lark, start="start",
+                     explicit={"_INDENT": st.just("  "), "_DEDENT": st.just("\n")})
+
+
+def _same_both_ways(text: str) -> None:
+    source = SourceFile.from_text("random.proc", text)
+    one, tree = parse_source(source), parse_source(source, one_pass=False)
+    assert one == tree
+    assert repr(one.spec) == repr(tree.spec) and one.diagnostics == tree.diagnostics
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec_texts())
+def test_random_valid_specs_parse_the_same_both_ways(text: str) -> None:
+    _same_both_ways(text)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(st.data())
+def test_grammar_shaped_and_mutated_text_parses_the_same_both_ways(
+        data: st.DataObject) -> None:
+    text = data.draw(st.one_of(_grammar_strategy(), spec_texts()))
+    pos = data.draw(st.integers(0, len(text)))
+    piece = data.draw(st.sampled_from(["", "\t", "\"", "->", "(", "，", "  ", "\n", "由", "#",
+                                       "x", ":", "..", "9", " not", " + 1"]))
+    cut = data.draw(st.integers(0, 12))
+    _same_both_ways(text[:pos] + piece + text[pos + cut:])

@@ -101,8 +101,8 @@ class ToModel(Transformer[Token, Any]):
         """Return ``end`` moved back over the newlines, blanks and comments after a node."""
         text = self.source.text
         while True:
-            while end > start and text[end - 1] in " \n":
-                end -= 1
+            if end > start:
+                end = start + len(text[start:end].rstrip(" \n"))
             line_start = max(start, text.rfind("\n", start, end) + 1)
             if line_start > start and text[line_start:end].lstrip(" ").startswith("#"):
                 end = line_start
