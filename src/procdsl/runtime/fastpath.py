@@ -159,9 +159,12 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     ``new_item`` makes it); anything else, and every refusal, goes through ``Case._act``,
     the general path.
     """
-    move = self.workflow.fast.get((step, action))
+    try:
+        move = self.workflow.moves[step][action]
+    except KeyError:  # not a move the tables decide (or no such step or action)
+        return self._act(step, action, actor, now, data, item)
     items = self.items
-    if move is None or item is not None or self.outcome is not None or len(items) != 1:
+    if item is not None or self.outcome is not None or len(items) != 1:
         return self._act(step, action, actor, now, data, item)
     work = items.get(self.next_id - 1)  # the one item, when the last move made it
     if (work is None or work.task != step or work.frame or work.group

@@ -23,7 +23,7 @@ class Workflow(Generic[D]):
 
     __slots__ = ("definition", "data_type", "tasks", "routes", "actions", "ends", "rules",
                  "blocks", "calendar", "fields", "attrs", "version", "direct", "alone", "plans",
-                 "fast", "start_go", "approvals", "first", "watched")
+                 "fast", "moves", "start_go", "approvals", "first", "watched")
 
     def __init__(self, definition: ProcessDef, data_type: type[D], *, fast: bool = True) -> None:
         """Compile definition; ``fast=False`` sends every action down the general path
@@ -54,6 +54,10 @@ class Workflow(Generic[D]):
         self.plans = fastpath.plans(self)
         self.direct = self._direct_moves() if fast else {}
         self.fast = fastpath.build(self) if fast else {}
+        # The same moves by step, then action (two lookups by string beat one by a pair).
+        self.moves: dict[str, dict[str, fastpath.Move]] = {}
+        for (step, action), move in self.fast.items():
+            self.moves.setdefault(step, {})[action] = move
         first = fastpath.Target(self, self.start_go)
         self.first = first if fast and first.inline else None
 
