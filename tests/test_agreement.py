@@ -55,3 +55,17 @@ def test_code_diagram_and_manual_route_the_same_way(path: Path) -> None:
     assert code == model, "generated code"
     assert diagram == model, "diagram"
     assert manual == model, "manual"
+
+
+def test_remembered_flow_answers_belong_to_the_spec_asked_about() -> None:
+    """transitions and flow_order remember the last spec's answer: asking about specs in
+    turn must give each its own answer, as computing afresh does."""
+    specs = [check_text(str(p), p.read_bytes(), process_names(SPECS)).spec for p in SPECS[:4]]
+    fresh = [(flow.transitions.__wrapped__(s), flow.flow_order.__wrapped__(s))  # type: ignore[attr-defined]
+             for s in specs if s is not None]
+    assert len(fresh) == 4 and len({len(t) for t, _ in fresh}) > 1
+    for _ in range(2):
+        for spec, (edges, order) in zip([s for s in specs if s is not None], fresh, strict=True):
+            assert flow.flow_order(spec) == order
+            assert flow.transitions(spec) == edges
+            assert flow.flow_order(spec) is flow.flow_order(spec)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .model import Cap, Expr, Route, RouteKind, Spec, Split, Target, TargetKind, Task
 
@@ -52,22 +54,35 @@ def _task_transitions(task: Task) -> Iterator[Transition]:
                                  Split.ONE, None, "breach", None)
 
 
-# The transitions of the last spec asked about.  Checks and emitters ask for the same
-# (frozen) spec's transitions many times; keying the answer by the spec's identity through
-# a weak reference (never its hash, which would walk the whole model) makes each later
-# call O(1).  One tuple, read and replaced whole, so threads never see half an update.
-_last: tuple[weakref.ref[Spec], tuple[Transition, ...]] | None = None
+_T = TypeVar("_T")
 
 
+def _per_spec(compute: Callable[[Spec], _T]) -> Callable[[Spec], _T]:
+    """Remember compute's answer for the last spec asked about (answers must be immutable).
+
+    Checks and emitters ask for the same (frozen) spec's transitions and reading order
+    many times; keying the answer by the spec's identity through a weak reference (never
+    its hash, which would walk the whole model) makes each later call O(1).  One tuple,
+    read and replaced whole, so threads never see half an update.
+    """
+    box: list[tuple[weakref.ref[Spec], _T] | None] = [None]
+
+    @functools.wraps(compute)
+    def remembered(spec: Spec) -> _T:
+        last = box[0]
+        if last is not None and last[0]() is spec:
+            return last[1]
+        answer = compute(spec)
+        box[0] = (weakref.ref(spec), answer)
+        return answer
+
+    return remembered
+
+
+@_per_spec
 def transitions(spec: Spec) -> tuple[Transition, ...]:
     """Return every transition of the spec, in declaration order."""
-    global _last
-    last = _last
-    if last is not None and last[0]() is spec:
-        return last[1]
-    found = tuple(t for task in spec.tasks for t in _task_transitions(task))
-    _last = (weakref.ref(spec), found)
-    return found
+    return tuple(t for task in spec.tasks for t in _task_transitions(task))
 
 
 def successors(spec: Spec) -> dict[str, tuple[str, ...]]:
@@ -139,6 +154,7 @@ def _splits(spec: Spec) -> Iterator[tuple[Task, str, tuple[str, ...], Route]]:
                 yield task, route.split.value, names, route
 
 
+@_per_spec
 def flow_order(spec: Spec) -> tuple[Task, ...]:
     """Return the tasks in the order a reader meets them: breadth-first from the start,
     then the ones no route reaches, in declaration order."""
