@@ -51,6 +51,11 @@ class Data:
     policy_breach: bool = False
 
 
+# The numbers the guards compare with, made once.
+_D500 = _decimal.Decimal('500')
+_D5000 = _decimal.Decimal('5000')
+
+
 def _guard_1(d: Data) -> bool:
     # finance_audit, from expense_reimbursement.proc:74
     return d.receipts_complete and not d.policy_breach
@@ -63,17 +68,17 @@ def _guard_2(d: Data) -> bool:
 
 def _guard_3(d: Data) -> bool:
     # rule approval_limits, from expense_reimbursement.proc:41
-    return d.amount < 500
+    return d.amount < _D500
 
 
 def _guard_4(d: Data) -> bool:
     # rule approval_limits, from expense_reimbursement.proc:42
-    return d.amount >= 500 and d.amount < 5000
+    return d.amount >= _D500 and d.amount < _D5000
 
 
 def _guard_5(d: Data) -> bool:
     # rule approval_limits, from expense_reimbursement.proc:43
-    return d.amount >= 5000
+    return d.amount >= _D5000
 
 
 PROCESS = _rt.ProcessDef(

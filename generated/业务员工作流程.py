@@ -53,6 +53,11 @@ class Data:
     客户有兴趣: bool = False
 
 
+# The numbers the guards compare with, made once.
+_D0_05 = _decimal.Decimal('0.05')
+_D0_15 = _decimal.Decimal('0.15')
+
+
 def _guard_1(d: Data) -> bool:
     # 联系客户, from 业务员工作流程.proc:68
     return d.意向客户数 > 0
@@ -75,17 +80,17 @@ def _guard_4(d: Data) -> bool:
 
 def _guard_5(d: Data) -> bool:
     # rule 折扣权限, from 业务员工作流程.proc:45
-    return d.折扣率 <= _decimal.Decimal('0.05')
+    return d.折扣率 <= _D0_05
 
 
 def _guard_6(d: Data) -> bool:
     # rule 折扣权限, from 业务员工作流程.proc:46
-    return d.折扣率 > _decimal.Decimal('0.05') and d.折扣率 <= _decimal.Decimal('0.15')
+    return d.折扣率 > _D0_05 and d.折扣率 <= _D0_15
 
 
 def _guard_7(d: Data) -> bool:
     # rule 折扣权限, from 业务员工作流程.proc:47
-    return d.折扣率 > _decimal.Decimal('0.15')
+    return d.折扣率 > _D0_15
 
 
 PROCESS = _rt.ProcessDef(

@@ -51,6 +51,10 @@ class Data:
     需求明确: bool = False
 
 
+# The numbers the guards compare with, made once.
+_D100000 = _decimal.Decimal('100000')
+
+
 def _guard_1(d: Data) -> bool:
     # 需求确认, from 业务的流程.proc:57
     return d.需求明确
@@ -63,12 +67,12 @@ def _guard_2(d: Data) -> bool:
 
 def _guard_3(d: Data) -> bool:
     # rule 报价权限, from 业务的流程.proc:44
-    return d.报价金额 < 100000
+    return d.报价金额 < _D100000
 
 
 def _guard_4(d: Data) -> bool:
     # rule 报价权限, from 业务的流程.proc:45
-    return d.报价金额 >= 100000
+    return d.报价金额 >= _D100000
 
 
 PROCESS = _rt.ProcessDef(

@@ -58,9 +58,13 @@ class Data:
     检验结论: _typing.Literal['合格', '返工', '报废'] = '合格'
 
 
+# The numbers the guards compare with, made once.
+_D1000000 = _decimal.Decimal('1000000')
+
+
 def _guard_1(d: Data) -> bool:
     # 合同评审 also by, from 订单交付流程.proc:59
-    return d.合同金额 >= 1000000
+    return d.合同金额 >= _D1000000
 
 
 def _guard_2(d: Data) -> bool:

@@ -51,9 +51,14 @@ class Data:
     交付合格: bool = False
 
 
+# The numbers the guards compare with, made once.
+_D200000 = _decimal.Decimal('200000')
+_D20000 = _decimal.Decimal('20000')
+
+
 def _guard_1(d: Data) -> bool:
     # 合同签订 also by, from 采购业务流程.proc:90
-    return d.预算 > 200000
+    return d.预算 > _D200000
 
 
 def _guard_2(d: Data) -> bool:
@@ -63,12 +68,12 @@ def _guard_2(d: Data) -> bool:
 
 def _guard_3(d: Data) -> bool:
     # rule 需求审批权限, from 采购业务流程.proc:43
-    return d.预算 <= 20000
+    return d.预算 <= _D20000
 
 
 def _guard_4(d: Data) -> bool:
     # rule 需求审批权限, from 采购业务流程.proc:44
-    return d.预算 > 20000 and d.预算 <= 200000
+    return d.预算 > _D20000 and d.预算 <= _D200000
 
 
 PROCESS = _rt.ProcessDef(

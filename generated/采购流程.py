@@ -57,6 +57,12 @@ class Data:
     差异可协商解决: bool = False
 
 
+# The numbers the guards compare with, made once.
+_D500000 = _decimal.Decimal('500000')
+_D10000 = _decimal.Decimal('10000')
+_D100000 = _decimal.Decimal('100000')
+
+
 def _guard_1(d: Data) -> bool:
     # 供应商寻源, from 采购流程.proc:83
     return d.已有合格供应商
@@ -64,7 +70,7 @@ def _guard_1(d: Data) -> bool:
 
 def _guard_2(d: Data) -> bool:
     # 采购合同审批 also by, from 采购流程.proc:115
-    return d.采购金额 >= 500000
+    return d.采购金额 >= _D500000
 
 
 def _guard_3(d: Data) -> bool:
@@ -79,22 +85,22 @@ def _guard_4(d: Data) -> bool:
 
 def _guard_5(d: Data) -> bool:
     # rule 审批权限, from 采购流程.proc:57
-    return d.采购金额 < 10000
+    return d.采购金额 < _D10000
 
 
 def _guard_6(d: Data) -> bool:
     # rule 审批权限, from 采购流程.proc:58
-    return d.采购金额 >= 10000 and d.采购金额 < 100000
+    return d.采购金额 >= _D10000 and d.采购金额 < _D100000
 
 
 def _guard_7(d: Data) -> bool:
     # rule 审批权限, from 采购流程.proc:59
-    return d.采购金额 >= 100000 and d.采购金额 < 500000
+    return d.采购金额 >= _D100000 and d.采购金额 < _D500000
 
 
 def _guard_8(d: Data) -> bool:
     # rule 审批权限, from 采购流程.proc:60
-    return d.采购金额 >= 500000
+    return d.采购金额 >= _D500000
 
 
 PROCESS = _rt.ProcessDef(

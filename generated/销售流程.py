@@ -54,6 +54,10 @@ class Data:
     有纠纷: bool = False
 
 
+# The numbers the guards compare with, made once.
+_D500000 = _decimal.Decimal('500000')
+
+
 def _guard_1(d: Data) -> bool:
     # 收集需求, from 销售流程.proc:86
     return d.客户有意向
@@ -66,7 +70,7 @@ def _guard_2(d: Data) -> bool:
 
 def _guard_3(d: Data) -> bool:
     # 合同审核 also by, from 销售流程.proc:98
-    return d.合同金额 >= 500000
+    return d.合同金额 >= _D500000
 
 
 def _guard_4(d: Data) -> bool:

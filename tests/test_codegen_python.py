@@ -248,7 +248,8 @@ def test_every_kind_of_condition_compiles_to_the_same_meaning(tmp_path: Path) ->
         assert [g(data) for g in guards] == expected, values
     source = path.read_text("utf-8")
     assert "return d.n * 2 - 1 > 5 and not d.flag" in source
-    assert "return -d.n < -100 or d.price >= _decimal.Decimal('10.5')" in source
+    assert "return -d.n < -100 or d.price >= _D10_5" in source
+    assert "_D10_5 = _decimal.Decimal('10.5')" in source
     assert "eval(" not in source and "exec(" not in source
 
 
@@ -315,3 +316,49 @@ def test_fit_marks_exactly_the_lines_wider_than_the_width(text: str, end: str) -
     line = text + end
     wide = _slow_width(text) > WIDTH
     assert _fit(line) == (text + "  # noqa: E501" + end if wide else line)
+
+
+MONEY = '''process money "Money"
+  lang en
+
+roles
+  clerk
+
+data
+  amount: money
+  n: int
+
+step s
+  by clerk
+  when amount >= 500000 and n > 3 -> end big
+  when amount > 0.5 and amount < 10 -> end small
+  otherwise -> end other
+
+end big success
+end small success
+end other success
+'''
+
+
+def test_numbers_compared_with_money_are_decimal_constants_made_once(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    unit = check_text("money.proc", MONEY.encode())
+    assert unit.spec is not None, [str(d) for d in unit.diagnostics]
+    source = emit_python(unit.spec, lang="en")
+    assert "return d.amount >= _D500000 and d.n > 3" in source  # the int field keeps its int
+    assert "return d.amount > _D0_5 and d.amount < _D10" in source
+    assert source.count("_D10 = _decimal.Decimal('10')") == 1
+    path = tmp_path / "gen_money.py"
+    path.write_text(source, encoding="utf-8")
+    found = importlib.util.spec_from_file_location("gen_money", path)
+    assert found is not None and found.loader is not None
+    module = importlib.util.module_from_spec(found)
+    sys.modules["gen_money"] = module
+    found.loader.exec_module(module)
+    big, small = (r.guard for r in module.PROCESS.tasks[0].routes[:2])
+    assert big(module.Data(amount=Decimal(500000), n=4))
+    assert not big(module.Data(amount=Decimal("499999.99"), n=4))
+    assert not big(module.Data(amount=Decimal(500000), n=3))
+    assert small(module.Data(amount=Decimal("0.51"))) and not small(module.Data(amount=Decimal("0.5")))
+    assert not small(module.Data(amount=Decimal(10)))

@@ -190,7 +190,22 @@ class Guards:
     def __init__(self, spec: m.Spec, attrs: dict[str, str], source: str) -> None:
         self.spec, self.attrs, self.source = spec, attrs, source
         self.functions: list[dict[str, Any]] = []
+        self.constants: dict[str, str] = {}  # Decimal source -> module constant, first use first
         self.count = 0
+
+    def number(self, value: object) -> str:
+        """Return the module constant holding ``Decimal(str(value))``, made once at import
+        (building a Decimal in the guard cost each call ~100 ns; comparing a Decimal field
+        with an int ~20 ns more than with a Decimal)."""
+        text = str(value)
+        source = f"_decimal.Decimal({text!r})"
+        name = self.constants.get(source)
+        if name is None:
+            name = "_D" + text.replace("-", "M").replace(".", "_").replace("+", "")
+            if not name.isidentifier() or not name.isascii() or name in self.constants.values():
+                name = f"_D_{len(self.constants) + 1}"
+            self.constants[source] = name
+        return name
 
     def add(self, expr: m.Expr, about: str) -> str:
         """Return the name of a new guard function for expr (about: a comment)."""
@@ -216,6 +231,8 @@ class Guards:
     def _expr(self, e: m.Expr) -> tuple[str, bool, int]:
         """Return (source, whether bool() must wrap it at the top, its binding level)."""
         match e:
+            case m.Literal() if e.kind is m.LiteralKind.DECIMAL:
+                return self.number(e.value), True, _ATOM
             case m.Literal():
                 return _literal(e), True, _ATOM
             case m.FieldRef():
@@ -231,8 +248,8 @@ class Guards:
                 joined = f" {e.op} ".join(self.expr(x, outer=level) for x in e.operands)
                 return joined, any(self._expr(x)[1] for x in e.operands), level
             case m.Compare():
-                left = self.expr(e.left, outer=_COMPARE)
-                return f"{left} {e.op} {self.expr(e.right, outer=_COMPARE)}", False, _COMPARE
+                left, right = self._operand(e.left, e.right), self._operand(e.right, e.left)
+                return f"{left} {e.op} {right}", False, _COMPARE
             case m.Member():
                 items = ", ".join(self.expr(x) for x in e.items)
                 items += "," if len(e.items) == 1 else ""
@@ -247,11 +264,19 @@ class Guards:
                 return f"-{self.expr(e.operand, outer=_NEGATIVE)}", True, _NEGATIVE
         raise TypeError(f"not a condition: {type(e).__name__}")
 
+    def _operand(self, e: m.Expr, other: m.Expr) -> str:
+        """Return one side of a comparison; a whole number compared with a decimal or money
+        field becomes a Decimal constant (same result, half the cost of a mixed compare)."""
+        if (isinstance(e, m.Literal) and e.kind is m.LiteralKind.INT
+                and isinstance(other, m.FieldRef)
+                and (f := self.spec.field(other.name.text)) is not None
+                and f.type.kind in (m.TypeKind.DECIMAL, m.TypeKind.MONEY)):
+            return self.number(e.value)
+        return self.expr(e, outer=_COMPARE)
+
 
 def _literal(lit: m.Literal) -> str:
     value = lit.value
-    if lit.kind is m.LiteralKind.DECIMAL:
-        return f"_decimal.Decimal({str(value)!r})"
     if isinstance(value, _dt.date):
         return f"_datetime.date.fromisoformat({value.isoformat()!r})"
     return repr(value)
@@ -275,7 +300,8 @@ class PythonEmitter:
         tables = render(self.process_table(), 0)
         fields = [line for f in self.spec.fields for line in render(self.field_line(f), 4)]
         enums = self.enums()
-        used = "\n".join([*tables, *fields])
+        constants = [f"{name} = {source}" for source, name in self.guards.constants.items()]
+        used = "\n".join([*tables, *fields, *constants])
         proc = self.spec.process
         doc = f"{proc.name.text}: {proc.label}" + (f" (version {proc.version})"
                                                    if proc.version else "")
@@ -285,7 +311,8 @@ class PythonEmitter:
             notice=_split_notice(_comment_safe(header_text(self.spec.path))),
             imports=[mod for mod in ("dataclasses", "datetime", "decimal", "enum", "typing")
                      if mod in ("dataclasses", "enum") or f"_{mod}." in used],
-            enums=enums, fields=fields, guards=self.guards.functions, tables=tables)
+            enums=enums, fields=fields, constants=constants, guards=self.guards.functions,
+            tables=tables)
         return "".join([_fit(line) for line in text.splitlines(keepends=True)])
 
     def enums(self) -> list[dict[str, Any]]:
