@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .workflow import Workflow
 
 _new_item = object.__new__
+_sorted_of = _ROLE_ORDER.get  # roles -> sorted, when remembered (cleared, never replaced)
 _EMPTY = moves.EMPTY
 _DATETIME = dt.datetime
 # A finished work item that only the case's items and act hold (three references, with
@@ -167,10 +168,11 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     if item is not None or self.outcome is not None or len(items) != 1:
         return self._act(step, action, actor, now, data, item)
     work = items.get(self.next_id - 1)  # the one item, when the last move made it
+    aid, roles = actor.id, actor.roles
     if (work is None or work.task != step or work.frame or work.group
             or work.escalated is not None or work.stages is not move.stages
-            or ((role := move.role) is not None and role not in actor.roles)
-            or (move.not_requester and actor.id == self.requester)
+            or ((role := move.role) is not None and role not in roles)
+            or (move.not_requester and aid == self.requester)
             or (move.checks and not duties_allow(self, move, actor))):
         return self._act(step, action, actor, now, data, item)
     if now.__class__ is _DATETIME:  # what require_aware does, without the call
@@ -186,7 +188,6 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     if target is None:  # no route holds, or a condition fails: the general path says so
         return self._act(step, action, actor, now, data, item)
     self.data = new
-    aid = actor.id
     name = move.name
     if move.watched:  # what moves._commit does
         doers = self.doers
@@ -204,13 +205,14 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     if target.inline:  # the new work item, as new_item makes it
         nid = self.next_id
         self.next_id = nid + 1
-        if recycle:  # escalated is None: checked above
+        if recycle:  # frame, group: 0, and escalated None: checked above
             items[nid] = fresh = work
             fresh.due = fresh.element = None
         else:
             items[nid] = fresh = _new_item(WorkItem)
             fresh.due = fresh.escalated = fresh.element = None
-        fresh.frame = fresh.stage = fresh.group = 0
+            fresh.frame = fresh.group = 0
+        fresh.stage = 0
         fresh.reminders = fresh.votes = ()
         fresh.breached = False
         fresh.id = nid
@@ -222,7 +224,7 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     else:
         after = _enter(self, target, when)
     log = self._log  # plain tuples: ``Case.history`` makes the AuditRecords when read
-    log.append((len(log) + 1, aid, _ROLE_ORDER.get(actor.roles) or sorted_roles(actor.roles),
+    log.append((len(log) + 1, aid, _sorted_of(roles) or sorted_roles(roles),
                 name, action, when, move.alone, after))
     return self.take_events() if self._events else ()
 
