@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 _new_item = object.__new__
 _sorted_of = _ROLE_ORDER.get  # roles -> sorted, when remembered (cleared, never replaced)
+_utc_of = UTC_OF.get  # an aware time -> UTC, when remembered (likewise)
 _EMPTY = moves.EMPTY
 _DATETIME = dt.datetime
 # A finished work item that only the case's items and act hold (three references, with
@@ -167,7 +168,8 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     items = self.items
     if item is not None or self.outcome is not None or len(items) != 1:
         return self._act(step, action, actor, now, data, item)
-    work = items.get(self.next_id - 1)  # the one item, when the last move made it
+    nid = self.next_id
+    work = items.get(nid - 1)  # the one item, when the last move made it
     aid, roles = actor.id, actor.roles
     if (work is None or work.task != step or work.frame or work.group
             or work.escalated is not None or work.stages is not move.stages
@@ -176,7 +178,7 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
             or (move.checks and not duties_allow(self, move, actor))):
         return self._act(step, action, actor, now, data, item)
     if now.__class__ is _DATETIME:  # what require_aware does, without the call
-        when = now if now.tzinfo is UTC else UTC_OF.get(now) or require_aware(now)
+        when = now if now.tzinfo is UTC else _utc_of(now) or require_aware(now)
     else:
         when = require_aware(now)
     new = self.data if not data else self.workflow.merge(self.data, data)
@@ -199,11 +201,10 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         elif aid not in done:
             doers[name] = (*done, aid)
     recycle = _refs(work) == _RECYCLE
-    del items[work.id]
+    del items[nid - 1]
     if move.notify_leave:
         self.emit(Event("notify", name, move.notify_leave, when, "leave"))
     if target.inline:  # the new work item, as new_item makes it
-        nid = self.next_id
         self.next_id = nid + 1
         if recycle:  # frame, group: 0, and escalated None: checked above
             items[nid] = fresh = work
