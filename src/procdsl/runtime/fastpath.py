@@ -177,7 +177,7 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
             or (move.not_requester and aid == self.requester)
             or (move.checks and not duties_allow(self, move, actor))):
         return self._act(step, action, actor, now, data, item)
-    if now.__class__ is _DATETIME:  # what require_aware does, without the call
+    if type(now) is _DATETIME:  # what require_aware does, without the call
         when = now if now.tzinfo is UTC else _utc_of(now) or require_aware(now)
     else:
         when = require_aware(now)
