@@ -163,17 +163,17 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
     """
     try:
         move = self.workflow.moves[step][action]
-    except KeyError:  # not a move the tables decide (or no such step or action)
+        items = self.items
+        nid = self.next_id
+        work = items[nid - 1]  # the one item, when the last move made it
+    except KeyError:  # not a move the tables decide, or no such item: the general path
         return self._act(step, action, actor, now, data, item)
-    items = self.items
-    if item is not None or self.outcome is not None or len(items) != 1:
+    if (item is not None or self.outcome is not None or len(items) != 1
+            or work.task != step or work.frame or work.group
+            or work.escalated is not None or work.stages is not move.stages):
         return self._act(step, action, actor, now, data, item)
-    nid = self.next_id
-    work = items.get(nid - 1)  # the one item, when the last move made it
     aid, roles = actor.id, actor.roles
-    if (work is None or work.task != step or work.frame or work.group
-            or work.escalated is not None or work.stages is not move.stages
-            or ((role := move.role) is not None and role not in roles)
+    if (((role := move.role) is not None and role not in roles)
             or (move.not_requester and aid == self.requester)
             or (move.checks and not duties_allow(self, move, actor))):
         return self._act(step, action, actor, now, data, item)
