@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from procdsl.runtime import Actor, AuditRecord
-from procdsl.runtime.records import History
+from procdsl.runtime import Actor, AuditRecord, History
 
 from .test_runtime_fastpath import general, load
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .calendar import WorkCalendar
 from .case import Case
 from .errors import Refused, SnapshotError
-from .records import Actor, Allowed, AuditRecord, Deadline, Event, WorkItem
+from .records import Actor, Allowed, AuditRecord, Deadline, Event, History, WorkItem
 from .tables import (
     APPROVAL,
     APPROVE,
@@ -53,7 +53,7 @@ __all__ = [
     "APPROVAL", "APPROVE", "COMPLETE", "INTERLEAVED", "JOIN_ALL", "JOIN_ANY", "JOIN_EACH", "ONE",
     "PARALLEL", "REJECT", "RETURN", "STEP", "Actor", "Allowed", "Approvers", "AuditRecord",
     "BlockDef", "BreachDef", "CalendarDef", "CancelDef", "Case", "Deadline", "EndDef", "Event",
-    "Exclusion", "Extra", "FieldDef", "ForEachDef", "Go", "Milestone", "ProcessDef", "Refused",
-    "Reminder", "RouteDef", "RuleDef", "SlaDef", "SnapshotError", "Span", "TaskDef",
+    "Exclusion", "Extra", "FieldDef", "ForEachDef", "Go", "History", "Milestone", "ProcessDef",
+    "Refused", "Reminder", "RouteDef", "RuleDef", "SlaDef", "SnapshotError", "Span", "TaskDef",
     "WorkCalendar", "WorkItem", "Workflow", "Withdraw", "end", "step",
 ]
