@@ -201,7 +201,7 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         elif aid not in done:
             doers[name] = (*done, aid)
     recycle = _refs(work) == _RECYCLE
-    del items[nid - 1]
+    items.clear()  # the one item (len 1, checked): no dummy entries to resize away later
     if move.notify_leave:
         self.emit(Event("notify", name, move.notify_leave, when, "leave"))
     if target.inline:  # the new work item, as new_item makes it
