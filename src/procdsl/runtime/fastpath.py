@@ -206,14 +206,14 @@ def act(self: Case[Any], step: str, action: str, actor: Actor, now: dt.datetime,
         self.emit(Event("notify", name, move.notify_leave, when, "leave"))
     if target.inline:  # the new work item, as new_item makes it
         self.next_id = nid + 1
-        if recycle:  # frame, group: 0, and escalated None: checked above
+        if recycle:  # frame 0 (as the general path passes it on), escalated None: checked
             items[nid] = fresh = work
             fresh.due = fresh.element = None
         else:
             items[nid] = fresh = _new_item(WorkItem)
             fresh.due = fresh.escalated = fresh.element = None
-            fresh.frame = fresh.group = 0
-        fresh.stage = 0
+            fresh.frame = 0
+        fresh.stage = fresh.group = 0
         fresh.reminders = fresh.votes = ()
         fresh.breached = False
         fresh.id = nid
