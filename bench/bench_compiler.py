@@ -56,8 +56,13 @@ def _phases(text: str) -> tuple[dict[str, Callable[[], Any]], float]:
     names = frozenset({spec.process.name.text})
 
     def check() -> list[Any]:
-        ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True)
-        return list(run_checks(ctx))
+        """The checks as ``check_text`` runs them: with the collector paused."""
+        gc.disable()
+        try:
+            ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True)
+            return list(run_checks(ctx))
+        finally:
+            gc.enable()
 
     def pipeline() -> Any:
         """What ``procdsl build`` does for the text artifacts, in one piece."""

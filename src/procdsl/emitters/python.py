@@ -191,6 +191,7 @@ class Guards:
         self.spec, self.attrs, self.source = spec, attrs, source
         self.functions: list[dict[str, Any]] = []
         self.constants: dict[str, str] = {}  # Decimal source -> module constant, first use first
+        self.constant_names: set[str] = set()
         self.count = 0
 
     def number(self, value: object) -> str:
@@ -202,9 +203,10 @@ class Guards:
         name = self.constants.get(source)
         if name is None:
             name = "_D" + text.replace("-", "M").replace(".", "_").replace("+", "")
-            if not name.isidentifier() or not name.isascii() or name in self.constants.values():
+            if not name.isidentifier() or not name.isascii() or name in self.constant_names:
                 name = f"_D_{len(self.constants) + 1}"
             self.constants[source] = name
+            self.constant_names.add(name)
         return name
 
     def add(self, expr: m.Expr, about: str) -> str:
