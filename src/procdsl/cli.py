@@ -11,21 +11,17 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .compiler import (
-    SPEC_SUFFIX,
-    Unit,
-    check_text,
-    compile_paths,
-    display_path,
-    find_specs,
-    process_names,
-)
-from .diagnostics import Severity, render_full, render_json, render_short, render_summary
+
+if TYPE_CHECKING:
+    from .compiler import Unit
+
+# The compiler, its model and checks are imported by the commands that use them, so
+# that `procdsl --version` and `--help` start as fast as click itself.
 
 EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +37,8 @@ def _color(stream: Any) -> bool:
 
 
 def _load(paths: Sequence[str]) -> list[Unit]:
+    from .compiler import compile_paths, find_specs
+
     files, missing = find_specs(paths)
     if missing:
         for m in missing:
@@ -54,6 +52,8 @@ def _load(paths: Sequence[str]) -> list[Unit]:
 
 def _report(units: Sequence[Unit], fmt: str, lang: str | None, strict: bool = False) -> int:
     """Print every unit's diagnostics; return the exit code they call for."""
+    from .diagnostics import Severity, render_full, render_json, render_short, render_summary
+
     failed = False
     if fmt == "json":
         all_diags = [d for u in units for d in u.diagnostics]
@@ -81,6 +81,8 @@ def _report(units: Sequence[Unit], fmt: str, lang: str | None, strict: bool = Fa
 
 def _single(spec_path: str, lang: str | None) -> Unit:
     """Check one spec; its folder's other specs are the processes it may ``run``."""
+    from .compiler import SPEC_SUFFIX, check_text, display_path, find_specs, process_names
+
     files, missing = find_specs([spec_path])
     if missing or len(files) != 1:
         if not missing and files:
@@ -422,6 +424,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, to_stdout: bo
     """
     import difflib
 
+    from .compiler import compile_paths, find_specs
     from .formatter import format_text
     from .writer import write_file
 
