@@ -2,49 +2,102 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity, Text, diagnostic
-from ..flow import parallel_blocks, transitions
+from ..flow import _per_spec, parallel_blocks, transitions
 from . import Check, CheckContext
 
 
-def _graph(spec: m.Spec) -> dict[str, list[str]]:
-    """Return successors over tasks and ends, in declaration order."""
-    graph: dict[str, list[str]] = {t.name.text: [] for t in spec.tasks}
-    graph.update({e.name.text: [] for e in spec.ends})
+@dataclass(frozen=True, slots=True)
+class _Graph:
+    """The flow graph with integer node ids: tasks first, then ends (a repeated name keeps
+    its first id), so node ``i`` is a task name exactly when ``i < tasks``.
+
+    ``succ`` lists each node's distinct successors over known targets, in declaration
+    order; ``task_succ`` each task's successor tasks, repeats kept; ``finishing`` marks
+    the nodes from which some end can be reached.  Built once per spec and shared by the
+    checks: whole-graph passes over name-keyed dicts were what made big specs slower per
+    step.
+    """
+
+    names: tuple[str, ...]
+    index: dict[str, int]
+    tasks: int
+    task_ids: tuple[int, ...]
+    succ: tuple[list[int], ...]
+    task_succ: tuple[list[int], ...]
+    finishing: bytearray
+
+
+@_per_spec
+def _flow_graph(spec: m.Spec) -> _Graph:
+    """Return the spec's flow graph (see ``_Graph``)."""
+    task_names = [t.name.text for t in spec.tasks]
+    index = dict.fromkeys(task_names, 0)
+    tasks = len(index)
+    index.update(dict.fromkeys([e.name.text for e in spec.ends], 0))
+    names = tuple(index)
+    for i, name in enumerate(names):
+        index[name] = i
+    succ: tuple[list[int], ...] = tuple([] for _ in names)
+    task_succ: tuple[list[int], ...] = tuple([] for _ in range(tasks))
+    unknown = m.TargetKind.UNKNOWN
     for t in transitions(spec):
-        if t.target_kind is not m.TargetKind.UNKNOWN and t.target not in graph[t.source]:
-            graph[t.source].append(t.target)
-    return graph
+        source, target = index[t.source], index.get(t.target, -1)
+        if 0 <= target < tasks:
+            task_succ[source].append(target)
+        if t.target_kind is not unknown and target not in (outs := succ[source]):
+            outs.append(target)
+    reverse: tuple[list[int], ...] = tuple([] for _ in names)
+    for src, outs in enumerate(succ):
+        for dst in outs:
+            reverse[dst].append(src)
+    finishing, _ = _reach(reverse, [index[e.name.text] for e in spec.ends], len(names))
+    return _Graph(names, index, tasks, tuple(index[n] for n in task_names), succ, task_succ,
+                  finishing)
 
 
-def _reachable(graph: dict[str, list[str]], starts: list[str]) -> set[str]:
-    seen = set(starts)
-    stack = list(starts)
+def _reach(succ: Sequence[list[int]], starts: list[int], size: int) -> tuple[bytearray, list[int]]:
+    """Return a flag per node (1 when some start reaches it, the starts included) and the
+    nodes reached, each once."""
+    seen = bytearray(size)
+    reached = []
+    for s in starts:
+        if not seen[s]:
+            seen[s] = 1
+            reached.append(s)
+    stack = list(reached)
     while stack:
-        for nxt in graph.get(stack.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
+        for nxt in succ[stack.pop()]:
+            if not seen[nxt]:
+                seen[nxt] = 1
                 stack.append(nxt)
-    return seen
+                reached.append(nxt)
+    return seen, reached
 
 
-def _sccs(graph: dict[str, list[str]]) -> list[list[str]]:
+def _sccs(nodes: Iterable[int], succ: Mapping[int, list[int]] | Sequence[list[int]],
+          size: int) -> list[list[int]]:
     """Return strongly connected components (Tarjan, iterative, deterministic order).
 
-    Successors that are not keys of ``graph`` are ignored.
+    Roots are taken in the order of ``nodes`` (ids below ``size``); ``succ[i]`` lists
+    node i's successors, and successors that are not among ``nodes`` are ignored.
     """
-    graph = {n: [x for x in outs if x in graph] for n, outs in graph.items()}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    result: list[list[str]] = []
+    nodes = list(nodes)
+    member = bytearray(size)
+    for n in nodes:
+        member[n] = 1
+    index = [-1] * size
+    low = [0] * size
+    on_stack = bytearray(size)
+    stack: list[int] = []
+    result: list[list[int]] = []
     counter = 0
-    for root in graph:
-        if root in index:
+    for root in nodes:
+        if index[root] >= 0:
             continue
         work = [(root, 0)]
         while work:
@@ -53,21 +106,23 @@ def _sccs(graph: dict[str, list[str]]) -> list[list[str]]:
                 index[node] = low[node] = counter
                 counter += 1
                 stack.append(node)
-                on_stack.add(node)
-            succ = graph[node]
-            if i < len(succ):
+                on_stack[node] = 1
+            outs = succ[node]
+            if i < len(outs):
                 work.append((node, i + 1))
-                nxt = succ[i]
-                if nxt not in index:
+                nxt = outs[i]
+                if not member[nxt]:
+                    continue
+                if index[nxt] < 0:
                     work.append((nxt, 0))
-                elif nxt in on_stack:
+                elif on_stack[nxt]:
                     low[node] = min(low[node], index[nxt])
                 continue
             if low[node] == index[node]:
                 comp = []
                 while True:
                     top = stack.pop()
-                    on_stack.discard(top)
+                    on_stack[top] = 0
                     comp.append(top)
                     if top == node:
                         break
@@ -78,23 +133,23 @@ def _sccs(graph: dict[str, list[str]]) -> list[list[str]]:
     return result
 
 
+
+
 def _complete(ctx: CheckContext) -> bool:
     """Return True when whole-graph checks can speak: no syntax errors, no unknown targets.
 
     A misspelt target already gets its own error; reporting everything behind it as
     unreachable would bury that one message under many.
     """
+    return ctx.syntax_ok and _targets_known(ctx.spec)
+
+
+@_per_spec
+def _targets_known(spec: m.Spec) -> bool:
+    """Return True when every target in the spec names a task or an end."""
     from .walk import targets
 
-    return ctx.syntax_ok and all(t.kind is not m.TargetKind.UNKNOWN for t in targets(ctx.spec))
-
-
-def _finishing(spec: m.Spec, graph: dict[str, list[str]]) -> set[str]:
-    reverse: dict[str, list[str]] = {n: [] for n in graph}
-    for src, outs in graph.items():
-        for dst in outs:
-            reverse[dst].append(src)
-    return _reachable(reverse, [e.name.text for e in spec.ends])
+    return all(t.kind is not m.TargetKind.UNKNOWN for t in targets(spec))
 
 
 def check_ends_exist(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -111,9 +166,10 @@ def check_reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
     start = spec.start_task
     if start is None or not _complete(ctx):
         return
-    seen = _reachable(_graph(spec), [start.name.text])
-    for task in spec.tasks:
-        if task.name.text not in seen:
+    graph = _flow_graph(spec)
+    seen, _ = _reach(graph.succ, [graph.index[start.name.text]], len(graph.names))
+    for task, i in zip(spec.tasks, graph.task_ids, strict=True):
+        if not seen[i]:
             yield diagnostic("PD301", task.name.span, Text(
                 f"nothing leads to {task.name.text}: no route from the start "
                 f"({start.name.text}) reaches it",
@@ -123,7 +179,7 @@ def check_reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
                           f"在其他任务中路由到它（“然后 {task.name.text}”），或删除它"))
     special = {t.name.text for t in _special_targets(spec)}
     for end in spec.ends:
-        if end.name.text not in seen and end.name.text not in special:
+        if not seen[graph.index[end.name.text]] and end.name.text not in special:
             yield diagnostic("PD308", end.name.span, Text(
                 f"no route reaches the end {end.name.text}",
                 f"没有路径到达结束节点 {end.name.text}"), severity=Severity.WARNING,
@@ -191,14 +247,15 @@ def check_can_finish(ctx: CheckContext) -> Iterator[Diagnostic]:
     spec = ctx.spec
     if not _complete(ctx):
         return
-    graph = _graph(spec)
-    finishing = _finishing(spec, graph)
-    stuck = {t.name.text: [n for n in graph[t.name.text] if n not in finishing]
-             for t in spec.tasks if t.name.text not in finishing and t.routes}
-    for comp in _sccs(stuck):
+    graph = _flow_graph(spec)
+    finishing = graph.finishing
+    stuck = {i: [n for n in graph.succ[i] if not finishing[n]]
+             for t, i in zip(spec.tasks, graph.task_ids, strict=True) if not finishing[i] and t.routes}
+    for comp in _sccs(stuck, stuck, len(graph.names)):
         if len(comp) == 1 and comp[0] not in stuck[comp[0]]:
             continue
-        order = [t.name.text for t in spec.tasks if t.name.text in comp]
+        names = {graph.names[i] for i in comp}
+        order = [t.name.text for t in spec.tasks if t.name.text in names]
         first = spec.task(order[0])
         assert first is not None
         loop = " → ".join(order + [order[0]])
@@ -212,18 +269,15 @@ def check_can_finish(ctx: CheckContext) -> Iterator[Diagnostic]:
 def check_loop_caps(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Warn about loops (returns, rework) that nothing caps with 'at most N times'."""
     spec = ctx.spec
-    order = {t.name.text: i for i, t in enumerate(spec.tasks)}
-    graph: dict[str, list[str]] = {name: [] for name in order}
-    for x in transitions(spec):  # one pass: scanning all transitions per task was O(n²)
-        if x.target in order:
-            graph[x.source].append(x.target)
-    finishing = _finishing(spec, _graph(spec))
-    for comp in _sccs(graph):
-        members = set(comp)
-        if len(comp) == 1 and comp[0] not in graph[comp[0]]:
+    graph = _flow_graph(spec)
+    order: dict[str, int] = {}  # each task name's last position, made when a loop needs it
+    for comp in _sccs(range(graph.tasks), graph.task_succ, graph.tasks):
+        if len(comp) == 1 and comp[0] not in graph.task_succ[comp[0]]:
             continue
-        if not members & finishing:
+        if not any(graph.finishing[i] for i in comp):
             continue  # PD302 already says this loop can never finish
+        members = {graph.names[i] for i in comp}
+        order = order or {t.name.text: i for i, t in enumerate(spec.tasks)}
         routes = [(spec.task(n), r) for n in sorted(members, key=order.__getitem__)
                   for r in spec.task(n).routes]  # type: ignore[union-attr]
         inside = [(t, r) for t, r in routes if any(x.name.text in members for x in r.targets)]
@@ -254,12 +308,14 @@ def check_parallel(ctx: CheckContext) -> Iterator[Diagnostic]:
     for block in blocks:
         if block.join is not None:
             continue
-        counts: dict[str, int] = {}
+        graph = _flow_graph(spec)
+        counts: dict[int, int] = {}
         for branch in block.branches:
-            for name in _reachable(_graph(spec), [branch]):
-                if spec.task(name) is not None:
-                    counts[name] = counts.get(name, 0) + 1
-        meet = [t.name.text for t in spec.tasks if counts.get(t.name.text, 0) > 1]
+            for i in _reach(graph.succ, [graph.index[branch]], len(graph.names))[1]:
+                if i < graph.tasks:
+                    counts[i] = counts.get(i, 0) + 1
+        meet = [t.name.text for t, i in zip(spec.tasks, graph.task_ids, strict=True)
+                if counts.get(i, 0) > 1] if max(counts.values(), default=0) > 1 else []
         if meet:
             yield diagnostic("PD304", block.route.span, Text(
                 f"these branches meet again at {meet[0]}, which does not wait for them: it "
