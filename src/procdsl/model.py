@@ -8,18 +8,99 @@ output is deterministic.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable
+from dataclasses import FrozenInstanceError, dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import cached_property
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from .source import Span
 
 SCHEMA_VERSION = 1
+_C = TypeVar("_C", bound=type)
+
+# Python 3.11's ``@dataclass(frozen=True, slots=True)`` compiles six methods per class
+# from text, half of what importing the model cost.  ``_frozen_311`` has dataclasses
+# compile only ``__init__`` (its signature is the class's) and makes the rest from shared
+# closures that return what the written methods return and raise what they raise
+# (``tests/test_model_frozen.py`` compares the two on every class).
 
 
-@dataclass(frozen=True, slots=True)
+def _row(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """Return a function giving an instance's field values as a tuple."""
+    if len(names) == 1:
+        only = names[0]
+        return lambda obj: (getattr(obj, only),)
+    return attrgetter(*names)
+
+
+def _methods(cls: type, names: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
+    """Return the comparison, hashing, repr and frozen-assignment methods of cls."""
+    row = _row(names) if names else (lambda obj: ())
+
+    def __repr__(self: Any) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return row(self) == row(other)
+        return NotImplemented
+
+    def __hash__(self: Any) -> int:
+        return hash(row(self))
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)  # type: ignore[arg-type]
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)  # type: ignore[arg-type]
+
+    return {"__repr__": dataclasses._recursive_repr(__repr__),  # type: ignore[attr-defined]
+            "__eq__": __eq__, "__hash__": __hash__,
+            "__setattr__": __setattr__, "__delattr__": __delattr__}
+
+
+def _frozen_311(cls: _C) -> _C:
+    """Return cls as ``@dataclass(frozen=True, slots=True)`` would, compiling only __init__."""
+    doc = cls.__doc__
+    cls.__doc__ = doc or "-"  # dataclass would work a doc-string out of the wrong __init__
+    made: Any = dataclass(init=False, repr=False, eq=False, slots=True)(cls)
+    fields = dataclasses.fields(made)
+    names = tuple(f.name for f in fields)
+    init_order = dataclasses._fields_in_init_order(fields)  # type: ignore[attr-defined]
+    methods = _methods(cls, names)
+    methods["__init__"] = dataclasses._init_fn(  # type: ignore[attr-defined]
+        fields, *init_order, True, False, "__dataclass_self__" if "self" in names else "self",
+        sys.modules[cls.__module__].__dict__, True)
+    for name, method in methods.items():
+        method.__qualname__ = f"{made.__qualname__}.{name}"
+        setattr(made, name, method)
+    made.__getstate__ = dataclasses._dataclass_getstate  # type: ignore[attr-defined]
+    made.__setstate__ = dataclasses._dataclass_setstate  # type: ignore[attr-defined]
+    made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
+        True, True, True, False, False, True)
+    if not doc:
+        shown = ", ".join(f"{f.name}: {f.type!r}" for f in fields)
+        made.__doc__ = f"{made.__name__}({shown})"
+    return made  # type: ignore[no-any-return]
+
+
+_frozen: Callable[[_C], _C] = (
+    _frozen_311 if sys.version_info[:2] == (3, 11)
+    else dataclass(frozen=True, slots=True))  # type: ignore[assignment]
+
+
+@_frozen
 class Name:
     """A name as written in the spec (a declaration or a reference)."""
 
@@ -46,14 +127,14 @@ class TimeUnit(str, Enum):
         return self in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS)
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Duration:
     amount: Decimal
     unit: TimeUnit
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Reminder:
     """A reminder at a share of the SLA (``percent``) or a time ``before`` the deadline."""
 
@@ -70,7 +151,7 @@ class BreachKind(str, Enum):
     GOTO = "goto"
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Breach:
     """What happens when a deadline passes: roles for notify/escalate, target for goto."""
 
@@ -80,7 +161,7 @@ class Breach:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Sla:
     duration: Duration
     reminders: tuple[Reminder, ...]
@@ -88,7 +169,7 @@ class Sla:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class DaySpan:
     """Weekdays ``first`` or ``first..last`` as written (mon, 周一, ...)."""
 
@@ -97,7 +178,7 @@ class DaySpan:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class ClockSpan:
     """Working hours from ``start`` to ``end``, in minutes after midnight."""
 
@@ -106,7 +187,7 @@ class ClockSpan:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class DateSpan:
     """A date or an inclusive date range, as ISO text (checked by the time checks)."""
 
@@ -125,7 +206,7 @@ class DateSpan:
         return tuple(first + _dt.timedelta(days=i) for i in range(days + 1))
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Calendar:
     name: Name
     title: str | None
@@ -141,7 +222,7 @@ class Calendar:
 # ------------------------------------------------------------------ roles and data
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Role:
     name: Name
     title: str | None
@@ -166,7 +247,7 @@ class TypeKind(str, Enum):
         return self in (TypeKind.INT, TypeKind.DECIMAL, TypeKind.MONEY)
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class DataType:
     """A field type; ``values`` for enums, ``item`` for lists."""
 
@@ -176,7 +257,7 @@ class DataType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Field:
     name: Name
     type: DataType
@@ -195,14 +276,14 @@ class LiteralKind(str, Enum):
     DATE = "date"
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Literal:
     value: bool | int | Decimal | str | _dt.date
     kind: LiteralKind
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class FieldRef:
     """A name that refers to a declared data field."""
 
@@ -210,7 +291,7 @@ class FieldRef:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class EnumValue:
     """A bare name that is not a field: an enum value (checked against the other side)."""
 
@@ -218,20 +299,20 @@ class EnumValue:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Not:
     operand: Expr
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class BoolOp:
     op: str  # "and" | "or"
     operands: tuple[Expr, ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Compare:
     op: str  # "==" | "!=" | "<" | "<=" | ">" | ">="
     left: Expr
@@ -239,7 +320,7 @@ class Compare:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Member:
     operand: Expr
     items: tuple[Expr, ...]
@@ -247,7 +328,7 @@ class Member:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Arith:
     op: str  # "+" | "-" | "*" | "/"
     left: Expr
@@ -255,7 +336,7 @@ class Arith:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Negative:
     operand: Expr
     span: Span
@@ -273,7 +354,7 @@ class TargetKind(str, Enum):
     UNKNOWN = "unknown"  # left for the reference checks to report
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Target:
     """Where a route goes: a task or an end (``explicit_end`` when written ``end X``)."""
 
@@ -283,7 +364,7 @@ class Target:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Cap:
     """``at most N times``: after N passes the route goes to ``then`` instead."""
 
@@ -310,7 +391,7 @@ COMPLETE, APPROVE, REJECT, RETURN = "complete", "approve", "reject", "return"
 STANDARD_OUTCOMES = (APPROVE, REJECT, RETURN)
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Route:
     """One way onward from a task, taken on ``action`` when ``condition`` holds.
 
@@ -339,7 +420,7 @@ class AssigneeMode(str, Enum):
     REQUESTER = "requester"  # by requester
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Assignee:
     mode: AssigneeMode
     roles: tuple[Name, ...]
@@ -353,7 +434,7 @@ class ExclusionKind(str, Enum):
     STEP = "step"
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Exclusion:
     """Separation of duties: ``not by requester`` or ``not by whoever did STEP``."""
 
@@ -362,7 +443,7 @@ class Exclusion:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class ExtraApprovers:
     """``when COND -> also by R``: more approvers, in order after the others."""
 
@@ -376,7 +457,7 @@ class NotifyWhen(str, Enum):
     LEAVE = "leave"
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Notify:
     roles: tuple[Name, ...]
     when: NotifyWhen
@@ -389,13 +470,13 @@ class JoinKind(str, Enum):
     EACH = "each"  # run once for every branch that arrives (multi-merge)
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Join:
     kind: JoinKind
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class ForEach:
     """A task done once per item of a list field, together or ``sequential``."""
 
@@ -407,7 +488,7 @@ class ForEach:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Document:
     """A form or record a task takes in or produces."""
 
@@ -420,7 +501,7 @@ class TaskKind(str, Enum):
     APPROVAL = "approval"
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Task:
     kind: TaskKind
     name: Name
@@ -465,7 +546,7 @@ class ResultKind(str, Enum):
     UNKNOWN = "unknown"  # names that match no role or task (reported by the checks)
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class RuleResult:
     kind: ResultKind
     names: tuple[Name, ...]
@@ -473,7 +554,7 @@ class RuleResult:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class RuleRow:
     """``when COND -> RESULT``; ``condition`` is None for the ``otherwise`` row."""
 
@@ -482,7 +563,7 @@ class RuleRow:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Rule:
     name: Name
     title: str | None
@@ -491,7 +572,7 @@ class Rule:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class End:
     name: Name
     title: str | None
@@ -508,7 +589,7 @@ class End:
 # ------------------------------------------------------------------ the process
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Withdraw:
     """The requester may withdraw the case while one of ``steps`` is active."""
 
@@ -517,7 +598,7 @@ class Withdraw:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Cancel:
     """A role may cancel the case at any time."""
 
@@ -526,7 +607,7 @@ class Cancel:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Action:
     """A milestone action: allowed only while one of ``steps`` is active."""
 
@@ -537,7 +618,7 @@ class Action:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@_frozen
 class Process:
     name: Name
     title: str | None
