@@ -403,15 +403,16 @@ class _Views:
         return tuple(lines + ([cal.description] if cal.description else []))
 
     def forms(self) -> tuple[Row, ...]:
-        made: dict[str, list[str]] = {}
-        used: dict[str, list[str]] = {}
+        # Ordered sets (dicts of None): a list's membership scan made a form that many
+        # tasks use quadratic in their number.
+        made: dict[str, dict[str, None]] = {}
+        used: dict[str, dict[str, None]] = {}
         for task in self.order:
             for docs, table in ((task.outputs, made), (task.inputs, used)):
                 for doc in docs:
-                    made.setdefault(doc.name, [])
-                    used.setdefault(doc.name, [])
-                    if self.short(task) not in table[doc.name]:
-                        table[doc.name].append(self.short(task))
+                    made.setdefault(doc.name, {})
+                    used.setdefault(doc.name, {})
+                    table[doc.name][self.short(task)] = None
         none = self.t["none"]
         return tuple(Row((name, self.sep.join(made[name]) or none,
                           self.sep.join(used[name]) or none)) for name in made)
