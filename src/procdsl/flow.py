@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -85,8 +85,24 @@ def transitions(spec: Spec) -> tuple[Transition, ...]:
     return tuple(t for task in spec.tasks for t in _task_transitions(task))
 
 
-def successors(spec: Spec) -> dict[str, tuple[str, ...]]:
-    """Return, for each task, the tasks and ends it can move to (deduplicated, in order)."""
+@_per_spec
+def successors(spec: Spec) -> Mapping[str, tuple[str, ...]]:
+    """Return, for each task, the tasks and ends it can move to (deduplicated, in order).
+
+    The answer is shared by every caller for the same spec: read it, never change it.
+    """
+    lists: dict[str, list[str]] = {t.name.text: [] for t in spec.tasks}
+    if len(lists) == len(spec.tasks):  # names unique: the cached transitions, grouped
+        for t in transitions(spec):
+            outs = lists[t.source]
+            if t.target not in outs:
+                outs.append(t.target)
+        return {name: tuple(outs) for name, outs in lists.items()}
+    return _successors_task_by_task(spec)
+
+
+def _successors_task_by_task(spec: Spec) -> dict[str, tuple[str, ...]]:
+    """Return ``successors`` task by task (a repeated name keeps its last task's moves)."""
     result: dict[str, tuple[str, ...]] = {}
     for task in spec.tasks:
         seen: list[str] = []
@@ -173,15 +189,19 @@ def flow_order(spec: Spec) -> tuple[Task, ...]:
     return tuple(order)
 
 
+@_per_spec
 def parallel_blocks(spec: Spec) -> tuple[ParallelBlock, ...]:
     """Return every parallel, interleaved or multi-choice block with its join and members."""
+    splits = list(_splits(spec))
+    if not splits:
+        return ()  # no graph to build: most specs have no parallel work
     graph = _task_graph(spec)
     reverse: dict[str, list[str]] = {n: [] for n in graph}
     for src, outs in graph.items():
         for dst in outs:
             reverse[dst].append(src)
     blocks = []
-    for task, kind, branches, route in _splits(spec):
+    for task, kind, branches, route in splits:
         split = task.name.text
         avoid = frozenset({split})
         reaches = [_reach(graph, (b,), avoid) for b in branches]

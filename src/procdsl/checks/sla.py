@@ -246,10 +246,13 @@ def fastest_path(spec: Spec, units: dict[TimeUnit, Decimal]) -> tuple[Decimal, l
     start = spec.start_task
     if start is None:
         return None
+    # Tasks are numbered by position (a repeated name takes its last), and the search
+    # keeps lists and flags indexed by that number: dicts and sets keyed by name were
+    # slower per task on big specs.
     order = {t.name.text: i for i, t in enumerate(spec.tasks)}
-    edges: dict[str, list[tuple[str, TargetKind]]] = {}
+    edges: list[list[tuple[str, TargetKind]]] = [[] for _ in spec.tasks]
     for move in transitions(spec):
-        edges.setdefault(move.source, []).append((move.target, move.target_kind))
+        edges[order[move.source]].append((move.target, move.target_kind))
 
     def cost(task: Task) -> Decimal:
         return minutes(task.sla.duration, units) if task.sla is not None else Decimal(0)
@@ -257,23 +260,25 @@ def fastest_path(spec: Spec, units: dict[TimeUnit, Decimal]) -> tuple[Decimal, l
     first = start.name.text
     # Each entry keeps the pop number of the task it came from, not a copy of the whole
     # path (copying made long chains quadratic); ``came`` rebuilds the path at the end.
-    queue: list[tuple[Decimal, int, str, int]] = [(cost(start), order[first], first, -1)]
+    # A task's number stands for its name in the entry: equal numbers mean equal names.
+    queue: list[tuple[Decimal, int, int]] = [(cost(start), order[first], -1)]
     came: list[tuple[str, int]] = []  # (task, index of the task it came from), pop order
-    done: set[str] = set()
+    names = [t.name.text for t in spec.tasks]
+    done = bytearray(len(names))
     while queue:
-        total, _, name, parent = heapq.heappop(queue)
-        if name in done:
+        total, number, parent = heapq.heappop(queue)
+        if done[number]:
             continue
-        done.add(name)
-        came.append((name, parent))
+        done[number] = 1
+        came.append((names[number], parent))
         here = len(came) - 1
-        for target, kind in edges.get(name, ()):
+        for target, kind in edges[number]:
             end = spec.end(target) if kind is TargetKind.END else None
             if end is not None and end.success:
                 return total, [t for n in _path(came, here) if (t := spec.task(n))], target
             task = spec.task(target) if kind is TargetKind.STEP else None
-            if task is not None and target not in done:
-                heapq.heappush(queue, (total + cost(task), order[target], target, here))
+            if task is not None and not done[at := order[target]]:
+                heapq.heappush(queue, (total + cost(task), at, here))
     return None
 
 

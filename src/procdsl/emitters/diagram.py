@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import model as m
@@ -351,7 +351,7 @@ def _route_label(route: m.Route, lang: str, with_action: bool) -> str:
     return text
 
 
-def _reaches(graph: dict[str, tuple[str, ...]], start: str, goal: str) -> bool:
+def _reaches(graph: Mapping[str, tuple[str, ...]], start: str, goal: str) -> bool:
     seen, todo = {start}, [start]
     while todo:
         for nxt in graph.get(todo.pop(), ()):
