@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import Enum
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform
 
 from .source import Span
 
@@ -95,9 +95,15 @@ def _frozen_311(cls: _C) -> _C:
     return made  # type: ignore[no-any-return]
 
 
-_frozen: Callable[[_C], _C] = (
-    _frozen_311 if sys.version_info[:2] == (3, 11)
-    else dataclass(frozen=True, slots=True))  # type: ignore[assignment]
+_QUICK = sys.version_info[:2] == (3, 11)  # other Pythons write other methods
+
+
+@dataclass_transform(frozen_default=True)
+def _frozen(cls: _C) -> _C:
+    """Return cls as a frozen slotted dataclass."""
+    if _QUICK:
+        return _frozen_311(cls)
+    return dataclass(frozen=True, slots=True)(cls)  # type: ignore[return-value]
 
 
 @_frozen

@@ -20,13 +20,12 @@ nest deeply, and deep nesting must fail (or not) as it did.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from lark import Lark, Token
 from lark.grammar import Rule
-from lark.lexer import UnlessCallback
 from lark.parsers.lalr_analysis import Shift
 
 from .prescan import MAX_INDENT_DEPTH
@@ -80,17 +79,29 @@ def _pass_on(children: list[Any], builder: ToModel) -> Any:
     return children[0]
 
 
-def _reducer(rule: Rule) -> Reducer:
-    """Return the function that reduces rule: filter, splice or inline, place, build."""
+RuleShape = tuple[int, str, tuple[tuple[int, bool], ...], bool, bool, bool, str]
+
+
+def _shape(rule: Rule) -> RuleShape:
+    """Return what reducing rule needs, as plain data: (length, name, kept children as
+    (index, spliced), spliced, inlined, passed on, origin)."""
     options = rule.options
     name = rule.alias or options.template_source or rule.origin.name
-    keep = [(i, not sym.is_term and sym.name.startswith("_"))
-            for i, sym in enumerate(rule.expansion)
-            if options.keep_all_tokens or not (sym.is_term and getattr(sym, "filter_out", False))]
-    spliced = name.startswith("_")  # a helper rule: its children go into the parent's
+    keep = tuple((i, not sym.is_term and sym.name.startswith("_"))
+                 for i, sym in enumerate(rule.expansion)
+                 if options.keep_all_tokens
+                 or not (sym.is_term and getattr(sym, "filter_out", False)))
     inline = bool(options.expand1) and not rule.alias
+    pass_on = inline and keep == ((0, False),) and len(rule.expansion) == 1
+    return (len(rule.expansion), str(name), keep, name.startswith("_"), inline, pass_on,
+            str(rule.origin.name))  # plain str: Lark's names may be Tokens
+
+
+def _reducer(shape: RuleShape) -> Reducer:
+    """Return the function that reduces a rule: filter, splice or inline, place, build."""
+    _, name, keep, spliced, inline, pass_on, _ = shape
     method = RULE_METHODS.get(name)
-    if inline and keep == [(0, False)] and len(rule.expansion) == 1:
+    if pass_on:
         return _pass_on  # ``?a: b``: b's value and extent are a's
 
     def reduce(children: list[Any], builder: ToModel) -> Any:
@@ -120,20 +131,26 @@ def _reducer(rule: Rule) -> Reducer:
     return reduce
 
 
-class _Lazy(dict[int, Any]):
+class _Lazy(dict[Any, Any]):
     """A dict that works a missing entry out (once) with the function it was given."""
 
-    def __init__(self, make: Callable[[int], Any]) -> None:
+    def __init__(self, make: Callable[[Any], Any]) -> None:
         super().__init__()
         self.make = make
 
-    def __missing__(self, key: int) -> Any:
+    def __missing__(self, key: Any) -> Any:
         value = self[key] = self.make(key)
         return value
 
 
-class _Tables:
-    """Lark's parse table and contextual scanners, turned row by row into plain dicts."""
+class LarkTables:
+    """Lark's parse table and contextual lexers as plain data, read row by row when needed.
+
+    ``states`` maps a state to its actions (symbol -> next state, or -1 - rule number to
+    reduce), ``rules`` a rule number to its ``RuleShape``, ``lexer_of`` a state to its
+    lexer number and ``lexers`` that number to (regexps as (pattern, flags), ignored
+    types).  ``plain()`` reads everything, as ``grammar_cache`` saves it.
+    """
 
     def __init__(self, lark: Lark) -> None:
         frontend = lark.parser
@@ -141,38 +158,90 @@ class _Tables:
         self.lark_states = table.states
         self.start = table.start_states["start"]
         self.end = table.end_states["start"]
-        self.lexers = frontend.lexer.lexer.lexers  # PostLexConnector -> ContextualLexer
+        self.lark_lexers = frontend.lexer.lexer.lexers  # PostLexConnector -> ContextualLexer
+        self.states = _Lazy(self.row)
+        self.lexer_of = _Lazy(self.lexer)
+        self.rules: dict[int, RuleShape] = {}
+        self.lexers: dict[int, tuple[tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
+        self._rule_numbers: dict[Rule, int] = {}
+        self._lexer_numbers: dict[int, int] = {}
+
+    def row(self, state: int) -> dict[str, int]:
+        """Return state's actions: a next state (>= 0) or -1 - the rule to reduce."""
+        row: dict[str, int] = {}
+        for symbol, (action, arg) in self.lark_states[state].items():
+            symbol = str(symbol)
+            if action is Shift:
+                row[symbol] = arg
+                continue
+            number = self._rule_numbers.get(arg)
+            if number is None:
+                number = self._rule_numbers[arg] = len(self._rule_numbers)
+                self.rules[number] = _shape(arg)
+            row[symbol] = -1 - number
+        return row
+
+    def lexer(self, state: int) -> int:
+        """Return the number of state's lexer, reading its regexps the first time."""
+        lexer = self.lark_lexers[state]
+        number = self._lexer_numbers.get(id(lexer))
+        if number is None:
+            regexps = lexer.scanner._mres  # builds Lark's scanner (once per lexer)
+            if lexer.callback:  # keyword callbacks: not in procdsl's grammar
+                raise Unsupported("token callbacks")
+            number = self._lexer_numbers[id(lexer)] = len(self._lexer_numbers)
+            self.lexers[number] = (
+                tuple((r.pattern, int(r.flags & ~re.UNICODE)) for r in regexps),
+                tuple(sorted(str(t) for t in lexer.ignore_types)))
+        return number
+
+    def plain(self) -> dict[str, Any]:
+        """Return every table as plain data (ints, strings, tuples and dicts)."""
+        for state in self.lark_states:
+            self.states[state]
+            self.lexer_of[state]
+        return {"start": self.start, "end": self.end, "states": dict(self.states),
+                "rules": dict(self.rules), "lexer_of": dict(self.lexer_of),
+                "lexers": dict(self.lexers)}
+
+
+class _Tables:
+    """The parser's tables as it uses them: rows with reducers, compiled scanners."""
+
+    def __init__(self, source: Any) -> None:
+        self.source = source  # a LarkTables, or the same tables as saved plain data
+        parts = source if isinstance(source, dict) else vars(source)
+        self.start, self.end = parts["start"], parts["end"]
+        self._states, self._rules = parts["states"], parts["rules"]
+        self._lexer_of, self._lexers = parts["lexer_of"], parts["lexers"]
         self.rows = _Lazy(self.row)
         self.scanners = _Lazy(self.scanner)
-        self.reducers: dict[Rule, tuple[int, Reducer, str]] = {}
+        self.reducers: dict[int, tuple[int, Reducer, str]] = {}
+        self.compiled: dict[int, tuple[Any, ...]] = {}
 
     def row(self, state: int) -> dict[str, Any]:
         """Return state's actions: a next state (int) to shift, or a reduction to make."""
         row: dict[str, Any] = {}
-        for symbol, (action, arg) in self.lark_states[state].items():
-            if action is Shift:
-                row[symbol] = arg
-            else:
-                found = self.reducers.get(arg)
-                if found is None:
-                    found = self.reducers[arg] = (len(arg.expansion), _reducer(arg),
-                                                  arg.origin.name)
-                row[symbol] = found
+        for symbol, action in self._states[state].items():
+            if action >= 0:
+                row[symbol] = action
+                continue
+            found = self.reducers.get(action)
+            if found is None:
+                shape = self._rules[-1 - action]
+                found = self.reducers[action] = (shape[0], _reducer(shape), shape[6])
+            row[symbol] = found
         return row
 
     def scanner(self, state: int) -> tuple[Any, ...]:
-        """Return state's scanner as (regexps, ignored types, token callbacks, keywords)."""
-        lexer = self.lexers[state]
-        regexps = tuple(lexer.scanner._mres)  # builds Lark's scanner (once per lexer)
-        callbacks = dict(lexer.callback)
-        keywords: dict[str, dict[str, str]] = {
-            name: {} for name, f in callbacks.items() if type(f) is UnlessCallback}
-        return (regexps, lexer.ignore_types, callbacks, keywords)
-
-
-@lru_cache(maxsize=4)
-def _tables(lark: Lark) -> _Tables:
-    return _Tables(lark)
+        """Return state's scanner as (regexps, ignored types)."""
+        number = self._lexer_of[state]
+        found = self.compiled.get(number)
+        if found is None:
+            patterns, ignored = self._lexers[number]
+            found = self.compiled[number] = (
+                tuple(re.compile(p, f) for p, f in patterns), frozenset(ignored))
+        return found
 
 
 def _token(kind: str, value: str, start: int, end: int) -> Token:
@@ -189,8 +258,8 @@ def _token(kind: str, value: str, start: int, end: int) -> Token:
 class OnePass:
     """A parser for one spec's blocks that builds model nodes while it parses."""
 
-    def __init__(self, lark: Lark) -> None:
-        self._tables = _tables(lark)
+    def __init__(self, tables: Lark | LarkTables | dict[str, Any]) -> None:
+        self._tables = _Tables(LarkTables(tables) if isinstance(tables, Lark) else tables)
 
     def parse(self, text: str, builder: ToModel) -> list[Any]:
         """Return the items of one block's text (ending in a newline); raise on anything odd."""
@@ -202,7 +271,7 @@ class OnePass:
         pos, size = 0, len(text)
         last: Token | None = None
         while pos < size:
-            regexps, ignored, callbacks, keywords = scanners[states[-1]]
+            regexps, ignored = scanners[states[-1]]
             for regexp in regexps:
                 match = regexp.match(text, pos)
                 if match:
@@ -217,15 +286,6 @@ class OnePass:
                 continue
             last = _token(kind, value, pos, end)
             pos = end
-            if kind in callbacks:
-                memo = keywords.get(kind)
-                if memo is None:
-                    last = callbacks[kind](last)
-                else:
-                    found = memo.get(value)
-                    if found is None:
-                        found = memo[value] = callbacks[kind](last).type
-                    last.type = found
             # Shift the token (and the indentation tokens a newline brings), reducing first
             # as the table says: Lark's feed_token, inline.
             for token in _indents(last, levels) if last.type == "_NL" else (last,):

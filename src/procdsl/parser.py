@@ -20,9 +20,9 @@ from lark.exceptions import UnexpectedInput, VisitError
 
 from . import model as m
 from .diagnostics import Diagnostic, Text, diagnostic
-from .grammar_cache import cached_lark
+from .grammar_cache import cache_path, cached_lark, load_tables, save_tables
 from .keywords import terminal_definitions
-from .onepass import OnePass
+from .onepass import LarkTables, OnePass
 from .prescan import MAX_INDENT_DEPTH, Block, prescan
 from .resolve import resolve
 from .source import SourceFile, Span
@@ -83,17 +83,33 @@ class Indenter:
                    else Token("_DEDENT", ""))
 
 
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": "contextual",
+                            "propagate_positions": True, "maybe_placeholders": False}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return cached_lark(grammar_text(), parser="lalr", lexer="contextual", postlex=Indenter(),
-                       propagate_positions=True, maybe_placeholders=False)
+    return cached_lark(grammar_text(), postlex=Indenter(), **_OPTIONS)
 
 
+@lru_cache(maxsize=1)
 def _one_pass() -> OnePass | None:
     """Return the one-pass parser, or None (every block takes the tree route) if Lark's
-    internals it reads are not there (another Lark version)."""
+    internals it reads are not there (another Lark version).
+
+    Its tables come from the cache when saved there; Lark's parser is then loaded only
+    for a block that takes the tree route.  Otherwise they are read from Lark's parser
+    and saved (when Lark's tables are cached too).
+    """
     try:
-        return OnePass(_parser())
+        grammar = grammar_text()
+        saved = load_tables(grammar, _OPTIONS)
+        if saved is not None:
+            return OnePass(saved)
+        tables = LarkTables(_parser())
+        if cache_path(grammar, _OPTIONS).is_file():
+            save_tables(grammar, _OPTIONS, tables.plain())
+        return OnePass(tables)
     except Exception:  # noqa: BLE001 - the tree route needs none of them
         return None
 
