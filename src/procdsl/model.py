@@ -43,8 +43,10 @@ def _methods(cls: type, names: tuple[str, ...]) -> dict[str, Callable[..., Any]]
     """Return the comparison, hashing, repr and frozen-assignment methods of cls."""
     row = _row(names) if names else (lambda obj: ())
 
+    labels = [f"{n}=" for n in names]
+
     def __repr__(self: Any) -> str:
-        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
+        shown = ", ".join([f + repr(v) for f, v in zip(labels, row(self), strict=True)])
         return f"{self.__class__.__qualname__}({shown})"
 
     def __eq__(self: Any, other: Any) -> Any:

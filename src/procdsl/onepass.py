@@ -2,8 +2,8 @@
 
 Lark's usual route lexes through a chain of generators, builds a parse tree (a ``Tree``
 and a ``Meta`` per rule, positions propagated up) and ``ToModel`` then walks it.  Here
-one loop does it all on Lark's own tables: it lexes with the scanners of Lark's
-contextual lexer (one per parser state, built when first needed, as Lark does), adds
+one loop does it all on Lark's own tables: it lexes with the regexps of Lark's
+contextual lexer (one scanner per parser state, compiled when first needed), adds
 the indentation tokens as ``parser.Indenter`` does, shifts and reduces with Lark's LALR
 table, and on each reduction calls one function.  That function keeps the children
 Lark's tree builder would keep (its child filter, ``_rule`` splicing and ``?rule``
@@ -11,6 +11,9 @@ inlining), works out the same positions (Lark's ``propagate_positions`` rules: a
 runs from its first to its last positioned child, filtered tokens like ``_NL``
 included, and an inlined node takes its parent's extent for the grandparent) and calls
 the same ``ToModel`` method: the same model, without the tree.
+
+The tables are read from Lark's parser as plain data (``LarkTables``), which the
+grammar cache saves: a later run builds the parser from them without loading Lark's.
 
 Anything unusual raises, and ``parser.py`` then parses the block the tree way, so a
 syntax error or a failing method is reported by exactly the code that reported it
