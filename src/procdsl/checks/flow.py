@@ -168,15 +168,17 @@ def check_reachable(ctx: CheckContext) -> Iterator[Diagnostic]:
         return
     graph = _flow_graph(spec)
     seen, _ = _reach(graph.succ, [graph.index[start.name.text]], len(graph.names))
-    for task, i in zip(spec.tasks, graph.task_ids, strict=True):
-        if not seen[i]:
-            yield diagnostic("PD301", task.name.span, Text(
-                f"nothing leads to {task.name.text}: no route from the start "
-                f"({start.name.text}) reaches it",
-                f"没有任何路径到达 {task.name.text}（从起点 {start.name.text} 出发）"),
-                label=Text("unreachable", "无法到达"),
-                hint=Text(f"route to it from another task ('then {task.name.text}'), or remove it",
-                          f"在其他任务中路由到它（“然后 {task.name.text}”），或删除它"))
+    # Task ids are 0..tasks-1: when all are reached (the usual case) no task is visited.
+    unseen = [] if seen.find(0, 0, graph.tasks) < 0 else \
+        [task for task, i in zip(spec.tasks, graph.task_ids, strict=True) if not seen[i]]
+    for task in unseen:
+        yield diagnostic("PD301", task.name.span, Text(
+            f"nothing leads to {task.name.text}: no route from the start "
+            f"({start.name.text}) reaches it",
+            f"没有任何路径到达 {task.name.text}（从起点 {start.name.text} 出发）"),
+            label=Text("unreachable", "无法到达"),
+            hint=Text(f"route to it from another task ('then {task.name.text}'), or remove it",
+                      f"在其他任务中路由到它（“然后 {task.name.text}”），或删除它"))
     special = {t.name.text for t in _special_targets(spec)}
     for end in spec.ends:
         if not seen[graph.index[end.name.text]] and end.name.text not in special:
@@ -249,6 +251,8 @@ def check_can_finish(ctx: CheckContext) -> Iterator[Diagnostic]:
         return
     graph = _flow_graph(spec)
     finishing = graph.finishing
+    if finishing.find(0, 0, graph.tasks) < 0:
+        return  # every task can finish (the usual case): no task needs looking at
     stuck = {i: [n for n in graph.succ[i] if not finishing[n]]
              for t, i in zip(spec.tasks, graph.task_ids, strict=True) if not finishing[i] and t.routes}
     for comp in _sccs(stuck, stuck, len(graph.names)):

@@ -249,8 +249,9 @@ def fastest_path(spec: Spec, units: dict[TimeUnit, Decimal]) -> tuple[Decimal, l
     # Tasks are numbered by position (a repeated name takes its last), and the search
     # keeps lists and flags indexed by that number: dicts and sets keyed by name were
     # slower per task on big specs.
-    order = {t.name.text: i for i, t in enumerate(spec.tasks)}
-    edges: list[list[tuple[str, TargetKind]]] = [[] for _ in spec.tasks]
+    names = [t.name.text for t in spec.tasks]  # the one pass over the task objects
+    order = {name: i for i, name in enumerate(names)}
+    edges: list[list[tuple[str, TargetKind]]] = [[] for _ in names]
     for move in transitions(spec):
         edges[order[move.source]].append((move.target, move.target_kind))
 
@@ -263,7 +264,6 @@ def fastest_path(spec: Spec, units: dict[TimeUnit, Decimal]) -> tuple[Decimal, l
     # A task's number stands for its name in the entry: equal numbers mean equal names.
     queue: list[tuple[Decimal, int, int]] = [(cost(start), order[first], -1)]
     came: list[tuple[str, int]] = []  # (task, index of the task it came from), pop order
-    names = [t.name.text for t in spec.tasks]
     done = bytearray(len(names))
     while queue:
         total, number, parent = heapq.heappop(queue)
