@@ -234,6 +234,8 @@ class _Writer:
         return f" [{' '.join(parts)}]"
 
     def end(self, name: str) -> str:
+        if ":" not in name:  # no port: the node's quoted ID, from the one big cache
+            return self.q[name]
         found = self.ends.get(name)
         if found is None:
             found = self.ends[name] = quote_edge(name)
