@@ -120,3 +120,24 @@ def test_match_and_nesting() -> None:
     assert {name: 1}[m.Name("x", span)] == 1  # type: ignore[arg-type]
     with pytest.raises(dataclasses.FrozenInstanceError):
         name.text = "y"  # type: ignore[misc]
+
+
+def test_a_python_whose_private_dataclass_helpers_differ_gets_real_dataclasses(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def changed(*args: object) -> None:
+        raise TypeError("another 3.11 release")
+
+    monkeypatch.setattr(m, "_methods", changed)
+
+    @m._frozen
+    class Probe:
+        """A probe."""
+
+        a: int
+        b: str = "x"
+
+    probe = Probe(1)  # type: ignore[call-arg]
+    assert probe == Probe(1, "x") and hash(probe) == hash(Probe(1))  # type: ignore[call-arg]
+    assert Probe.__doc__ == "A probe." and Probe.__slots__ == ("a", "b")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        probe.a = 2  # type: ignore[misc]

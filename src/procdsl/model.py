@@ -104,7 +104,11 @@ _QUICK = sys.version_info[:2] == (3, 11)  # other Pythons write other methods
 def _frozen(cls: _C) -> _C:
     """Return cls as a frozen slotted dataclass."""
     if _QUICK:
-        return _frozen_311(cls)
+        doc = cls.__doc__
+        try:
+            return _frozen_311(cls)
+        except Exception:  # noqa: BLE001 - a 3.11 release whose private helpers differ
+            cls.__doc__ = doc
     return dataclass(frozen=True, slots=True)(cls)  # type: ignore[return-value]
 
 
