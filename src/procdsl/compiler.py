@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .checks import CheckContext, run_checks
+from .collector import paused
 from .diagnostics import Diagnostic, Severity, Text, diagnostic, has_errors
 from .model import Spec
 from .parser import parse_source, read_source
@@ -81,11 +81,7 @@ def check_text(path: str, data: bytes, processes: frozenset[str] = frozenset()) 
     source, diags = read_source(path, data)
     if diags:
         return Unit(path, source, None, tuple(diags))
-    collecting = gc.isenabled()
-    # Parsing and checking allocate many objects and few cycles; every full collection
-    # walks the whole model, which made big specs superlinear (docs/performance.md).
-    gc.disable()
-    try:
+    with paused():  # parsing and checking: many objects, few cycles (collector.py)
         parsed = parse_source(source)
         diags = list(parsed.diagnostics)
         spec = parsed.spec
@@ -93,9 +89,6 @@ def check_text(path: str, data: bytes, processes: frozenset[str] = frozenset()) 
             ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
                                syntax_ok=not has_errors(diags))
             diags.extend(run_checks(ctx))
-    finally:
-        if collecting:
-            gc.enable()
     diags.sort(key=Diagnostic.sort_key)
     diags = _cap(diags, source)
     return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags))

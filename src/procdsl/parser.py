@@ -6,7 +6,6 @@ uses (see ``syntax_errors.py``); one bad block does not stop the others from par
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import model as m
+from .collector import paused
 from .diagnostics import Diagnostic, Text, diagnostic
 from .grammar_cache import cache_path, cached_lark, load_tables, save_tables
 from .keywords import terminal_definitions
@@ -197,13 +197,8 @@ def parse_source(source: SourceFile, one_pass: bool = True) -> ParseResult:
     garbage collector is paused meanwhile: parsing makes many objects that all stay
     alive and no cycles, and each collection would only walk the growing model again.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return _parse_source(source, one_pass)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse_source(source: SourceFile, one_pass: bool) -> ParseResult:

@@ -11,14 +11,13 @@ text is written directly, each distinct string quoted once, because building it 
 
 from __future__ import annotations
 
-import gc
 import html
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from urllib.parse import unquote
 
 from .. import model as m
+from ..collector import paused
 from .diagram import Diagram, Edge, Lane, Node, build_diagram
 
 FONT = "Noto Sans CJK SC"
@@ -358,21 +357,7 @@ def diagram_dot(diagram: Diagram, lang: str, direction: str = "LR") -> str:
     return "".join(w.lines)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the garbage collector: the diagram allocates many small objects and no cycles,
-    and with a big model alive each full collection walks all of it (a third of the time
-    at 10,000 steps)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def emit_dot(spec: m.Spec, *, lang: str, direction: str = "LR") -> str:
     """Return the swimlane diagram of spec as DOT source (first line: the generated notice)."""
-    with _collector_paused():
+    with paused():  # many small objects, no cycles (collector.py)
         return diagram_dot(build_diagram(spec, lang), lang, direction)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,20 +80,3 @@ def packaged_environment(
     ``make_environment`` each time instead, so edits to it are always seen.
     """
     return make_environment(package_folder, dict(filters), auto_reload=False, inline=inline)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the garbage collector while an emitter builds its text, as the parse does.
-
-    Emitters allocate many small objects and make no garbage cycles worth collecting;
-    with a big model alive, each full collection walks all of it (at 10,000 steps that
-    was up to half of the Python emitter's time).
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()

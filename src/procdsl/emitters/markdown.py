@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .. import flow
 from .. import model as m
+from ..collector import paused
 from . import facts, header_text, show_bidi
 from . import sentences as s
-from .jinja import collector_paused, make_environment, packaged_environment
+from .jinja import make_environment, packaged_environment
 from .words import format_duration
 
 # ------------------------------------------------------------------ escaping
@@ -519,7 +520,7 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
             override = (templates / "labels.json").read_text(encoding="utf-8")
     t = Words(load_labels(override, lang))
     mermaid = mermaid.strip("\n") if mermaid else None
-    with collector_paused():
+    with paused():
         context = _context(spec, lang, t, diagram, mermaid)
         context["header"] = comment_text(header_text(spec.path))
         text = env.get_template("manual.md.j2").render(context)

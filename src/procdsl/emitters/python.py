@@ -20,10 +20,11 @@ from pathlib import PurePath
 from typing import Any
 
 from .. import model as m
+from ..collector import paused
 from ..flow import parallel_blocks
 from ..keywords import WEEKDAYS
 from . import header_text
-from .jinja import collector_paused, packaged_environment
+from .jinja import packaged_environment
 
 WIDTH = 100
 # How tightly each operator binds (Python's order): parentheses only where needed.
@@ -516,5 +517,5 @@ def _field_type(t: m.DataType) -> tuple[str, str]:
 
 def emit_python(spec: m.Spec, *, lang: str) -> str:
     """Return the Python module for spec: enums, data class, guards and tables."""
-    with collector_paused():
+    with paused():
         return PythonEmitter(spec, lang).emit()
