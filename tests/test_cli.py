@@ -172,3 +172,15 @@ def test_fmt_reports_syntax_errors_and_leaves_the_file(tmp_path: Path) -> None:
     code, _, err = run("fmt", str(bad))
     assert code == 1 and "PD008" in err
     assert bad.read_text(encoding="utf-8") == "step x\n  由员工\n"
+
+
+def test_every_spec_an_example_in_help_names_exists() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    named: set[str] = set()
+    for name in sorted(cli.commands):
+        text = CliRunner().invoke(cli, [name, "--help"]).output
+        named.update(re.findall(r"specs/[^\s]+?\.proc", text))
+    assert named, "the examples name some specs"
+    assert sorted(p for p in named if not (root / p).is_file()) == []

@@ -202,7 +202,7 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
     Examples:
       procdsl graph specs/采购流程.proc -o 采购流程.png
       procdsl graph specs/采购流程.proc --format mermaid
-      procdsl graph specs/onboarding.proc -o onboarding.svg --direction TB
+      procdsl graph specs/employee_onboarding.proc -o onboarding.svg --direction TB
       procdsl graph specs/采购流程.proc --lane 采购经理 -o 采购经理.svg
       procdsl graph specs/采购流程.proc --split-by-lane lanes/
     """
