@@ -57,7 +57,7 @@ def _task_transitions(task: Task) -> Iterator[Transition]:
 _T = TypeVar("_T")
 
 
-def _per_spec(compute: Callable[[Spec], _T]) -> Callable[[Spec], _T]:
+def per_spec(compute: Callable[[Spec], _T]) -> Callable[[Spec], _T]:
     """Remember compute's answer for the last spec asked about (answers must be immutable).
 
     Checks and emitters ask for the same (frozen) spec's transitions and reading order
@@ -79,13 +79,13 @@ def _per_spec(compute: Callable[[Spec], _T]) -> Callable[[Spec], _T]:
     return remembered
 
 
-@_per_spec
+@per_spec
 def transitions(spec: Spec) -> tuple[Transition, ...]:
     """Return every transition of the spec, in declaration order."""
     return tuple(t for task in spec.tasks for t in _task_transitions(task))
 
 
-@_per_spec
+@per_spec
 def successors(spec: Spec) -> Mapping[str, tuple[str, ...]]:
     """Return, for each task, the tasks and ends it can move to (deduplicated, in order).
 
@@ -170,7 +170,7 @@ def _splits(spec: Spec) -> Iterator[tuple[Task, str, tuple[str, ...], Route]]:
                 yield task, route.split.value, names, route
 
 
-@_per_spec
+@per_spec
 def flow_order(spec: Spec) -> tuple[Task, ...]:
     """Return the tasks in the order a reader meets them: breadth-first from the start,
     then the ones no route reaches, in declaration order."""
@@ -189,7 +189,7 @@ def flow_order(spec: Spec) -> tuple[Task, ...]:
     return tuple(order)
 
 
-@_per_spec
+@per_spec
 def parallel_blocks(spec: Spec) -> tuple[ParallelBlock, ...]:
     """Return every parallel, interleaved or multi-choice block with its join and members."""
     splits = list(_splits(spec))

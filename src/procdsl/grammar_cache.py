@@ -21,12 +21,13 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from lark import Lark
 from lark import __version__ as lark_version
+
+from .writer import write_file
 
 CACHE_ENV = "PROCDSL_CACHE_DIR"
 _UNHASHED = ("postlex", "transformer", "lexer_callbacks", "edit_terminals")
@@ -109,9 +110,7 @@ def save_tables(grammar: str, options: dict[str, Any], tables: dict[str, Any]) -
         path = tables_path(grammar, options)
         if not _writable_folder(path.parent):
             return
-        data = marshal.dumps((cache_key(grammar, options), tables))
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as out:
-            out.write(data)
-        os.replace(out.name, path)  # whole or not at all, even with runs side by side
+        # whole or not at all, even with runs side by side
+        write_file(path, marshal.dumps((cache_key(grammar, options), tables)))
     except (OSError, RuntimeError, ValueError):
         return

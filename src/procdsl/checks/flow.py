@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity, Text, diagnostic
-from ..flow import _per_spec, parallel_blocks, transitions
+from ..flow import parallel_blocks, per_spec, transitions
 from . import Check, CheckContext
 
 
@@ -32,7 +32,7 @@ class _Graph:
     finishing: bytearray
 
 
-@_per_spec
+@per_spec
 def _flow_graph(spec: m.Spec) -> _Graph:
     """Return the spec's flow graph (see ``_Graph``)."""
     task_names = [t.name.text for t in spec.tasks]
@@ -133,8 +133,6 @@ def _sccs(nodes: Iterable[int], succ: Mapping[int, list[int]] | Sequence[list[in
     return result
 
 
-
-
 def _complete(ctx: CheckContext) -> bool:
     """Return True when whole-graph checks can speak: no syntax errors, no unknown targets.
 
@@ -144,7 +142,7 @@ def _complete(ctx: CheckContext) -> bool:
     return ctx.syntax_ok and _targets_known(ctx.spec)
 
 
-@_per_spec
+@per_spec
 def _targets_known(spec: m.Spec) -> bool:
     """Return True when every target in the spec names a task or an end."""
     from .walk import targets

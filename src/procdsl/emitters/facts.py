@@ -14,8 +14,6 @@ _DAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周
          "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
 
 
-
-
 def who_text(a: m.Assignee | None, lang: str, approval: bool = False) -> str:
     """Return who does or approves a task ('复核组、审核员'); approvals say the mode apart."""
     zh = lang == "zh"
