@@ -117,3 +117,22 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     grammar_cache.cached_lark(grammar_text(), **_fresh())
     assert list(tmp_path.iterdir()) == []
+
+
+def _rows(output: str, title: str) -> list[list[str]]:
+    table = output.split(f"### {title}", 1)[1].split("###", 1)[0]
+    lines = [line for line in table.splitlines() if line.startswith("| ")][2:]
+    return [[cell.strip() for cell in line.strip(" |").split("|")] for line in lines]
+
+
+def test_smoke_measures_the_pipeline_against_the_bare_lark_parse(smoke_output: str) -> None:
+    for row in _rows(smoke_output, "compiler: each phase as a multiple of one regex pass"):
+        summed, whole = row[-2:]  # the phases summed and the one-piece pipeline run
+        assert summed.endswith("x") and float(summed[:-1]) > 0, row
+        assert whole.endswith("x") and float(whole[:-1]) > 0, row
+
+
+def test_smoke_draws_one_diagram_per_lane(smoke_output: str) -> None:
+    for row in _rows(smoke_output, "layout: Graphviz dot -Tsvg"):
+        lanes = row[4]  # "one diagram per lane (all lanes)"
+        assert lanes.endswith(" s") and float(lanes[:-2]) > 0, row

@@ -27,11 +27,6 @@ if TYPE_CHECKING:
 EMPTY: Any = MappingProxyType({})
 
 
-def start_target(case: Case[Any]) -> Go:
-    """Return the target a new case enters."""
-    return case.workflow.start_go
-
-
 def frames_of(case: Case[Any]) -> dict[int, Frame]:
     """Return the case's frames, making its root frame (one live thread) on first use."""
     frames = case.frames
