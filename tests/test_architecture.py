@@ -57,7 +57,9 @@ def test_import_rules(path: Path) -> None:
     procdsl = {n for n in names if n.startswith("procdsl.")}
     if in_group(path, "procdsl.runtime"):
         assert not third_party(names), "the runtime imports the standard library only"
-        assert all(n.startswith("procdsl.runtime") for n in procdsl), procdsl
+        assert all(n.startswith(("procdsl.runtime", "procdsl.kinds")) for n in procdsl), procdsl
+    if mod == "procdsl.kinds":
+        assert not procdsl and not third_party(names), "kinds is standard library only"
     if mod in ("procdsl.source", "procdsl.diagnostics", "procdsl.model"):
         assert not third_party(names), f"{mod} must not depend on third-party packages"
     front_end = ("procdsl.parser", "procdsl.transform", "procdsl.prescan",

@@ -14,11 +14,25 @@ import sys
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass
 from decimal import Decimal
-from enum import Enum
 from functools import cached_property
 from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform
 
+from .kinds import (
+    AssigneeMode,
+    BreachKind,
+    ExclusionKind,
+    JoinKind,
+    LiteralKind,
+    NotifyWhen,
+    ResultKind,
+    RouteKind,
+    Split,
+    TargetKind,
+    TaskKind,
+    TimeUnit,
+    TypeKind,
+)
 from .source import Span
 
 SCHEMA_VERSION = 1
@@ -123,21 +137,6 @@ class Name:
 # ------------------------------------------------------------------ time
 
 
-class TimeUnit(str, Enum):
-    """Units an SLA can be written in; WORK_HOURS and WORKDAYS count working time only."""
-
-    MINUTES = "minutes"
-    HOURS = "hours"
-    WORK_HOURS = "work_hours"
-    DAYS = "days"
-    WORKDAYS = "workdays"
-    WEEKS = "weeks"
-
-    @property
-    def working(self) -> bool:
-        """Return True when the unit counts only the calendar's working time."""
-        return self in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS)
-
 
 @_frozen
 class Duration:
@@ -154,13 +153,6 @@ class Reminder:
     before: Duration | None
     span: Span
 
-
-class BreachKind(str, Enum):
-    NOTIFY = "notify"
-    ESCALATE = "escalate"
-    AUTO_APPROVE = "auto_approve"
-    AUTO_REJECT = "auto_reject"
-    GOTO = "goto"
 
 
 @_frozen
@@ -243,21 +235,6 @@ class Role:
     span: Span
 
 
-class TypeKind(str, Enum):
-    BOOL = "bool"
-    INT = "int"
-    DECIMAL = "decimal"
-    MONEY = "money"
-    TEXT = "text"
-    DATE = "date"
-    ENUM = "enum"
-    LIST = "list"
-
-    @property
-    def numeric(self) -> bool:
-        """Return True for the number types (int, decimal, money)."""
-        return self in (TypeKind.INT, TypeKind.DECIMAL, TypeKind.MONEY)
-
 
 @_frozen
 class DataType:
@@ -279,13 +256,6 @@ class Field:
 
 # ------------------------------------------------------------------ conditions
 
-
-class LiteralKind(str, Enum):
-    BOOL = "bool"
-    INT = "int"
-    DECIMAL = "decimal"
-    TEXT = "text"
-    DATE = "date"
 
 
 @_frozen
@@ -360,11 +330,6 @@ Expr = Literal | FieldRef | EnumValue | Not | BoolOp | Compare | Member | Arith 
 # ------------------------------------------------------------------ tasks and routes
 
 
-class TargetKind(str, Enum):
-    STEP = "step"
-    END = "end"
-    UNKNOWN = "unknown"  # left for the reference checks to report
-
 
 @_frozen
 class Target:
@@ -385,17 +350,6 @@ class Cap:
     span: Span
 
 
-class RouteKind(str, Enum):
-    THEN = "then"            # then X
-    WHEN = "when"            # when COND -> X
-    OTHERWISE = "otherwise"  # otherwise -> X
-    OUTCOME = "outcome"      # approve / reject / return / custom -> X
-
-
-class Split(str, Enum):
-    ONE = "one"                  # one target
-    PARALLEL = "parallel"        # then all of A, B: every target starts at once
-    INTERLEAVED = "interleaved"  # in any order A, B: every target, one at a time
 
 
 # Canonical action names; custom outcomes keep the name the spec gives them.
@@ -421,16 +375,6 @@ class Route:
     span: Span
 
 
-class AssigneeMode(str, Enum):
-    ONE = "one"              # by R
-    LIST = "list"            # by A, B (a step: any of them; an approval must say all/any)
-    ALL = "all"              # by all of A, B (会签)
-    ANY = "any"              # by any of A, B (或签)
-    SEQUENCE = "sequence"    # by A then B then C (依次)
-    COUNT = "count"          # by 2 of R
-    RULE = "rule"            # by rule R
-    REQUESTER = "requester"  # by requester
-
 
 @_frozen
 class Assignee:
@@ -440,10 +384,6 @@ class Assignee:
     rule: Name | None
     span: Span
 
-
-class ExclusionKind(str, Enum):
-    REQUESTER = "requester"
-    STEP = "step"
 
 
 @_frozen
@@ -464,10 +404,6 @@ class ExtraApprovers:
     span: Span
 
 
-class NotifyWhen(str, Enum):
-    ENTER = "enter"
-    LEAVE = "leave"
-
 
 @_frozen
 class Notify:
@@ -475,11 +411,6 @@ class Notify:
     when: NotifyWhen
     span: Span
 
-
-class JoinKind(str, Enum):
-    ALL = "all"  # wait for every branch that was started
-    ANY = "any"  # go on with the first branch to arrive (discriminator)
-    EACH = "each"  # run once for every branch that arrives (multi-merge)
 
 
 @_frozen
@@ -507,10 +438,6 @@ class Document:
     name: str
     span: Span
 
-
-class TaskKind(str, Enum):
-    STEP = "step"
-    APPROVAL = "approval"
 
 
 @_frozen
@@ -550,12 +477,6 @@ class Task:
 
 # ------------------------------------------------------------------ rules and ends
 
-
-class ResultKind(str, Enum):
-    ROLES = "roles"      # an approver chain
-    STEP = "step"        # a task to go to
-    VALUE = "value"      # a literal value
-    UNKNOWN = "unknown"  # names that match no role or task (reported by the checks)
 
 
 @_frozen

@@ -1,0 +1,135 @@
+"""Every closed set of the language, defined once: the compiler and the runtime share them.
+
+Standard library only, so that ``procdsl.runtime`` (and so every generated module) can
+import it.  Members are also strings (``str`` mixin) equal to the word the IR and the
+generated tables carry, so a snapshot or an IR file written before stays readable; code
+compares and dispatches on the members.  Adding a kind is a change here, to the grammar
+and transform that produce it, to ``procdsl.vocabulary`` that words it, to the plan
+lowering and to the runtime that performs it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class StandardAction(str, Enum):
+    """The actions every task knows; custom approval outcomes keep the spec's own name."""
+
+    COMPLETE = "complete"
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETURN = "return"
+
+
+class EndKind(str, Enum):
+    """How a case ends: a success end or a failure end."""
+
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+class TimeUnit(str, Enum):
+    """Units an SLA can be written in; WORK_HOURS and WORKDAYS count working time only."""
+
+    MINUTES = "minutes"
+    HOURS = "hours"
+    WORK_HOURS = "work_hours"
+    DAYS = "days"
+    WORKDAYS = "workdays"
+    WEEKS = "weeks"
+
+    @property
+    def working(self) -> bool:
+        """Return True when the unit counts only the calendar's working time."""
+        return self in (TimeUnit.WORK_HOURS, TimeUnit.WORKDAYS)
+
+
+class BreachKind(str, Enum):
+    NOTIFY = "notify"
+    ESCALATE = "escalate"
+    AUTO_APPROVE = "auto_approve"
+    AUTO_REJECT = "auto_reject"
+    GOTO = "goto"
+
+
+class TargetKind(str, Enum):
+    STEP = "step"
+    END = "end"
+    UNKNOWN = "unknown"  # left for the reference checks to report
+
+
+class RouteKind(str, Enum):
+    THEN = "then"            # then X
+    WHEN = "when"            # when COND -> X
+    OTHERWISE = "otherwise"  # otherwise -> X
+    OUTCOME = "outcome"      # approve / reject / return / custom -> X
+
+
+class Split(str, Enum):
+    ONE = "one"                  # one target
+    PARALLEL = "parallel"        # then all of A, B: every target starts at once
+    INTERLEAVED = "interleaved"  # in any order A, B: every target, one at a time
+
+
+class AssigneeMode(str, Enum):
+    ONE = "one"              # by R
+    LIST = "list"            # by A, B (a step: any of them; an approval must say all/any)
+    ALL = "all"              # by all of A, B (会签)
+    ANY = "any"              # by any of A, B (或签)
+    SEQUENCE = "sequence"    # by A then B then C (依次)
+    COUNT = "count"          # by 2 of R
+    RULE = "rule"            # by rule R
+    REQUESTER = "requester"  # by requester
+
+
+class ExclusionKind(str, Enum):
+    REQUESTER = "requester"
+    STEP = "step"
+
+
+class NotifyWhen(str, Enum):
+    ENTER = "enter"
+    LEAVE = "leave"
+
+
+class JoinKind(str, Enum):
+    ALL = "all"  # wait for every branch that was started
+    ANY = "any"  # go on with the first branch to arrive (discriminator)
+    EACH = "each"  # run once for every branch that arrives (multi-merge)
+
+
+class TaskKind(str, Enum):
+    STEP = "step"
+    APPROVAL = "approval"
+
+
+class ResultKind(str, Enum):
+    ROLES = "roles"      # an approver chain
+    STEP = "step"        # a task to go to
+    VALUE = "value"      # a literal value
+    UNKNOWN = "unknown"  # names that match no role or task (reported by the checks)
+
+
+class TypeKind(str, Enum):
+    BOOL = "bool"
+    INT = "int"
+    DECIMAL = "decimal"
+    MONEY = "money"
+    TEXT = "text"
+    DATE = "date"
+    ENUM = "enum"
+    LIST = "list"
+
+    @property
+    def numeric(self) -> bool:
+        """Return True for the number types (int, decimal, money)."""
+        return self in (TypeKind.INT, TypeKind.DECIMAL, TypeKind.MONEY)
+
+
+class LiteralKind(str, Enum):
+    BOOL = "bool"
+    INT = "int"
+    DECIMAL = "decimal"
+    TEXT = "text"
+    DATE = "date"
