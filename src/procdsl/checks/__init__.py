@@ -7,31 +7,17 @@ listing it in that module's ``CHECKS`` tuple.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic
-from ..model import Spec
+from . import declarations, flow, references, rules, time, types
+from .context import Check, CheckContext
 
-
-@dataclass(frozen=True)
-class CheckContext:
-    """What a check may look at: the spec, the other processes it can call, and the
-    names of definitions that failed to parse (references to them are not reported)."""
-
-    spec: Spec
-    processes: frozenset[str] = field(default_factory=frozenset)
-    broken_names: frozenset[str] = field(default_factory=frozenset)
-    syntax_ok: bool = True
-
-
-Check = Callable[[CheckContext], Iterable[Diagnostic]]
+__all__ = ["Check", "CheckContext", "all_checks", "run_checks"]
 
 
 def all_checks() -> tuple[Check, ...]:
     """Return every registered check, family by family."""
-    from . import declarations, flow, references, rules, time, types
-
     return (*declarations.CHECKS, *references.CHECKS, *types.CHECKS, *flow.CHECKS,
             *rules.CHECKS, *time.CHECKS)
 

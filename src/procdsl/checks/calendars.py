@@ -11,7 +11,7 @@ from functools import cache
 from ..diagnostics import Diagnostic, Text, diagnostic
 from ..keywords import WEEKDAYS
 from ..model import Calendar, ClockSpan, DateSpan, Name
-from . import Check, CheckContext
+from .context import Check, CheckContext
 
 DAY_MINUTES = 24 * 60
 

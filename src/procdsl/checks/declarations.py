@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity, Text, diagnostic
 from ..source import Span
-from . import Check, CheckContext
+from .context import Check, CheckContext
 from .walk import conditions, role_refs, subexpressions
 
 _KINDS = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity, Text, diagnostic
 from ..flow import parallel_blocks, per_spec, transitions
-from . import Check, CheckContext
+from .context import Check, CheckContext
 
 
 @dataclass(frozen=True, slots=True)

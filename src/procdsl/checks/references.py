@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Text, diagnostic
-from . import Check, CheckContext
+from .context import Check, CheckContext
 from .suggest import did_you_mean
 from .walk import conditions, role_refs, subexpressions, targets
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from ..diagnostics import Diagnostic, Text, diagnostic
 from ..model import AssigneeMode, Expr, LiteralKind, ResultKind, Rule, RuleResult, Spec
-from . import Check, CheckContext
+from .context import Check, CheckContext
 from .exprs import literal_text, number_text
 from .intervals import Analysis, Cell, Domain, Value, analyse, runs
 

@@ -20,7 +20,7 @@ from ..model import (
     TaskKind,
     TimeUnit,
 )
-from . import Check, CheckContext
+from .context import Check, CheckContext
 from .calendars import valid_hours, weekday_numbers
 from .exprs import number_text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import Check
+from .context import Check
 from .calendars import CHECKS as CALENDAR_CHECKS
 from .sla import CHECKS as SLA_CHECKS
 

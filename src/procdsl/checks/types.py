@@ -20,7 +20,7 @@ from ..model import (
     Spec,
     TypeKind,
 )
-from . import Check, CheckContext
+from .context import Check, CheckContext
 from .exprs import (
     BOOL,
     DATE,

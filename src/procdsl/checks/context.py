@@ -1,0 +1,23 @@
+"""What every check receives, and the shape of a check: below every check family."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..diagnostics import Diagnostic
+from ..model import Spec
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may look at: the spec, the other processes it can call, and the
+    names of definitions that failed to parse (references to them are not reported)."""
+
+    spec: Spec
+    processes: frozenset[str] = field(default_factory=frozenset)
+    broken_names: frozenset[str] = field(default_factory=frozenset)
+    syntax_ok: bool = True
+
+
+Check = Callable[[CheckContext], Iterable[Diagnostic]]
