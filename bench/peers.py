@@ -162,3 +162,51 @@ def audited_peer() -> Peer:
 def all_peers() -> list[Peer]:
     """Return the peers, slowest first, then the two hand-written floors."""
     return [statemachine_peer(), transitions_peer(), dict_peer(), audited_peer()]
+
+
+class _TimedCase:
+    __slots__ = ("state", "amount", "requester", "history")
+
+    def __init__(self) -> None:
+        self.state = "s1"
+        self.amount = 5
+        self.requester = "requester"
+        self.history: list[tuple[Any, ...]] = []
+
+
+def _timed_act(case: _TimedCase, step: str, action: str, actor: str, roles: frozenset[str],
+               when: Any) -> None:
+    if when.tzinfo is None:
+        raise ValueError("time must be an aware datetime")
+    if case.state != step:
+        raise Refused(f"{step} is not active")
+    if ROLE[step] not in roles:
+        raise Refused(f"{actor} does not hold {ROLE[step]}")
+    if actor == case.requester:
+        raise Refused("the requester may not approve")
+    target = NEXT[step] if action == "approve" and _guard(case) else "rejected"
+    case.history.append((len(case.history) + 1, actor, roles, step, action, when, (step,),
+                         (target,)))
+    case.state = target
+
+
+def floor_peer(label: str, times: Any) -> Peer:
+    """Return the hand-written dict-dispatch loop doing procdsl's per-event work: the role
+    check, the requester bar, the guard, and an audit tuple holding the actor's role set
+    and the aware time as given (procdsl sorts the roles and converts the time to UTC
+    when a record is read, not per event).
+
+    ``times()`` gives the twenty event times of one case (each event its own time);
+    ``make`` takes them, so drawing them is not timed.
+    """
+    plan = [(s, f"user-{i}", frozenset({ROLE[s]})) for i, s in enumerate(STATES, 1)]
+
+    def make() -> tuple[_TimedCase, list[Any]]:
+        return _TimedCase(), times()
+
+    def drive(run: tuple[_TimedCase, list[Any]]) -> None:
+        case, when = run
+        for (step, actor, roles), at in zip(plan, when, strict=True):
+            _timed_act(case, step, "approve", actor, roles, at)
+
+    return Peer(label, make, drive, lambda run: run[0].state)

@@ -1,7 +1,7 @@
-"""``Case.history``: plain tuples kept per action, read as ``AuditRecord``s.
+"""``Case.history``: raw tuples kept per action, read as ``AuditRecord``s.
 
-The case keeps each audit record as the plain tuple of its fields (cheaper to make on
-every action); ``history`` is a read-only view that makes the records when read.  These
+The case keeps each audit record raw (the actor's role set, the time as given: cheaper
+on every action); ``history`` is a read-only view that makes the records when read.  These
 tests pin down that it reads exactly like the list of records it used to be.
 """
 
@@ -15,7 +15,7 @@ import pytest
 
 from procdsl.runtime import Actor, AuditRecord, History
 
-from .test_runtime_fastpath import general, load
+from .test_runtime_chain import load
 
 START = dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.UTC)
 LATER = dt.datetime(2026, 9, 28, 18, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -39,10 +39,8 @@ def _expected(steps: int) -> list[AuditRecord]:
     return out
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_history_reads_as_the_list_of_records(fast: bool) -> None:
-    wf = load("bench/chain20")
-    case = _run(wf if fast else general(wf), 3)
+def test_history_reads_as_the_list_of_records() -> None:
+    case = _run(load("bench/chain20"), 3)
     history, expected = case.history, _expected(3)
     assert isinstance(history, History) and len(history) == 4
     assert history == expected and expected == history and list(history) == expected
@@ -73,11 +71,11 @@ def test_history_is_read_only_and_grows_with_the_case() -> None:
     assert len(history) == 3 and history[-1].step == "s2"
 
 
-def test_fast_and_general_histories_are_equal_and_survive_a_snapshot() -> None:
+def test_history_survives_a_snapshot() -> None:
     wf = load("bench/chain20")
-    fast, slow = _run(wf, 20), _run(general(wf), 20)
-    assert fast.outcome == slow.outcome == "approved"
-    assert fast.history == slow.history == _expected(20)
-    back = wf.from_json(fast.to_json())
-    assert back.history == fast.history and back.to_json() == fast.to_json()
+    case = _run(wf, 20)
+    assert case.outcome == "approved"
+    assert case.history == _expected(20)
+    back = wf.from_json(case.to_json())
+    assert back.history == case.history and back.to_json() == case.to_json()
     assert all(type(record) is AuditRecord for record in back.history)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -15,6 +16,8 @@ from procdsl.runtime import Actor, FieldDef, Refused
 from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_for_spec, workflow
 
 START = dt.datetime(2026, 9, 28, 9, 0, tzinfo=dt.UTC)
+# Actions keep their time as given: every zone must give the same case.
+ZONES = (dt.UTC, ZoneInfo("Asia/Shanghai"), dt.timezone(dt.timedelta(hours=-5)))
 SOURCES = [*RUNTIME_SPECS, *(p.name for p in sorted((ROOT_DIR / "specs").glob("*.proc")))]
 
 
@@ -97,7 +100,8 @@ class CaseMachine(RuleBasedStateMachine):
             spec_field = data.draw(st.sampled_from(sorted(self.wf.fields.values(),
                                                           key=lambda f: f.name)))
             change = {spec_field.name: data.draw(values(spec_field))}
-        self._accepts(lambda: self.case.act(step, action, actor, self.now, change, item=item))
+        when = self.now.astimezone(data.draw(st.sampled_from(ZONES)))
+        self._accepts(lambda: self.case.act(step, action, actor, when, change, item=item))
 
     @rule(data=st.data())
     def process_action(self, data: st.DataObject) -> None:

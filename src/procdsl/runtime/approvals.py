@@ -2,44 +2,31 @@
 
 An approval's approvers are planned when it activates as stages, done in order; a stage
 lists roles and how many decisions it needs: ``n`` distinct actors holding any of its
-roles, or ``0`` for one actor per listed role (会签).  Approve votes move through the
-stages; the first reject, return or custom outcome decides at once.
+roles, or ``EACH_ROLE`` for one actor per listed role (会签).  Approve votes move through
+the stages; the first reject, return or custom outcome decides at once.  A work item
+handed to a role by an escalation is decided by one holder of that role.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import Refused
+from .compiled import EACH_ROLE, NOBODY, REQUESTER, TaskPlan, base_stages
 from .records import Actor, WorkItem
-from .tables import APPROVAL, APPROVE, Approvers, TaskDef
-
-if TYPE_CHECKING:
-    from .case import Case
-
-REQUESTER, NOBODY = "@requester", "@nobody"  # role markers no spec name can spell
-EACH_ROLE = 0
+from .state import CaseState
+from .tables import APPROVE
 
 
-Stages = tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]
-
-
-def static_stages(task: TaskDef) -> Stages | None:
-    """Return the stages of an approval that never depend on the case data (None: they do)."""
-    if task.extras or (task.assignee is not None and task.assignee.mode == "rule"):
-        return None
-    stages, needs = _base_stages(None, task.assignee)  # type: ignore[arg-type]
-    return tuple(tuple(s) for s in stages), tuple(needs)
-
-
-def plan_stages(case: Case[Any], task: TaskDef) -> tuple[Any, Any]:
+def plan_stages(case: CaseState[Any], plan: TaskPlan) -> tuple[Any, Any]:
     """Return the approval's stages (roles) and what each needs, for the case data now
-    (the workflow's shared tuples when they never depend on the data)."""
-    fixed = case.workflow.plans.get(task.name)
-    if fixed is not None:
-        return fixed
-    stages, needs = _base_stages(case, task.assignee)
+    (the plan's shared tuples when they never depend on the data)."""
+    if plan.stages is not None:
+        return plan.stages, plan.needs
+    task = plan.task
+    who = task.assignee
+    chain = rule_roles(case, who.rule or "") if who is not None and who.mode == "rule" else ()
+    stages, needs = base_stages(who, chain)
     for extra in task.extras:
         if _holds(extra.guard, case.data):
             for role in extra.roles:
@@ -48,27 +35,7 @@ def plan_stages(case: Case[Any], task: TaskDef) -> tuple[Any, Any]:
     return stages, needs
 
 
-def _base_stages(case: Case[Any], who: Approvers | None) -> tuple[list[list[str]], list[int]]:
-    if who is None:
-        return [[]], [1]
-    mode = who.mode
-    if mode == "all":
-        return [list(who.roles)], [EACH_ROLE]
-    if mode == "sequence":
-        return [[r] for r in who.roles], [1] * len(who.roles)
-    if mode == "count":
-        return [list(who.roles)], [who.count or 1]
-    if mode == "requester":
-        return [[REQUESTER]], [1]
-    if mode == "rule":
-        chain = rule_roles(case, who.rule or "")
-        if not chain:
-            return [[NOBODY]], [1]
-        return [[r] for r in chain], [1] * len(chain)
-    return [list(who.roles)], [1]
-
-
-def rule_roles(case: Case[Any], name: str) -> tuple[str, ...]:
+def rule_roles(case: CaseState[Any], name: str) -> tuple[str, ...]:
     """Return the approver chain the rule chooses on the case data (empty: no row)."""
     rule = case.workflow.rules.get(name)
     if rule is None:
@@ -91,59 +58,51 @@ def _holds(guard: Any, data: Any) -> bool:
         return False
 
 
-def barred(case: Case[Any], item: WorkItem, actor: Actor) -> str | None:
-    """Return why actor may not act on item now, or None when they may."""
-    task = case.workflow.tasks[item.task]
+def barred(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -> str | None:
+    """Return why actor may not act on item (a work item of plan's task) now, or None
+    when they may."""
     if item.escalated is not None:
-        reason = _role_reason(task, (item.escalated,), actor)
-    elif task.kind == APPROVAL:
-        reason = _stage_reason(case, task, item, actor)
+        roles: Sequence[str] = (item.escalated,)
+    elif plan.approval:
+        stage = item.stage
+        roles = item.stages[stage]
+        votes = item.votes
+        if roles and roles[0] == NOBODY:
+            return f"the rule for {plan.name} chose no approver for this case"
+        for done in votes:
+            if done[0] == actor.id:
+                return f"{actor.id} has already decided on {plan.name} at this stage"
+        if roles and roles[0] == REQUESTER:
+            roles = ()
+            if actor.id != case.requester:
+                return _requester_reason(case, plan.name, actor)
+        elif votes and item.needs[stage] == EACH_ROLE:
+            roles = pending_roles(item)
     else:
-        reason = _step_reason(case, task, actor)
-    if reason is not None:
-        return reason
-    for rule in task.exclusions:
-        if rule.step is None and actor.id == case.requester:
-            return f"{actor.id} started this case and may not act on {task.name} (not by requester)"
-        if rule.step is not None and actor.id in case.doers.get(rule.step, ()):
-            return (f"{actor.id} did {rule.step} and may not act on {task.name}"
-                    " (separation of duties)")
+        who = plan.task.assignee
+        if who is None:
+            roles = ()
+        elif who.mode == "requester":
+            roles = ()
+            if actor.id != case.requester:
+                return _requester_reason(case, plan.name, actor)
+        elif who.mode == "rule":
+            roles = rule_roles(case, who.rule or "")
+        else:
+            roles = who.roles
+    if roles and actor.roles.isdisjoint(roles):
+        held = ", ".join(sorted(actor.roles)) or "no role"
+        return f"{plan.name} needs the role {' or '.join(roles)}; {actor.id} holds {held}"
+    if plan.not_requester and actor.id == case.requester:
+        return f"{actor.id} started this case and may not act on {plan.name} (not by requester)"
+    for step in plan.not_after:
+        if actor.id in case.doers.get(step, ()):
+            return f"{actor.id} did {step} and may not act on {plan.name} (separation of duties)"
     return None
 
 
-def _role_reason(task: TaskDef, roles: Sequence[str], actor: Actor) -> str | None:
-    if not roles or not actor.roles.isdisjoint(roles):
-        return None
-    held = ", ".join(sorted(actor.roles)) or "no role"
-    return f"{task.name} needs the role {' or '.join(roles)}; {actor.id} holds {held}"
-
-
-def _requester_reason(case: Case[Any], task: TaskDef, actor: Actor) -> str | None:
-    if actor.id == case.requester:
-        return None
-    return f"{task.name} is done by the requester ({case.requester}), not {actor.id}"
-
-
-def _step_reason(case: Case[Any], task: TaskDef, actor: Actor) -> str | None:
-    who = task.assignee
-    if who is None:
-        return None
-    if who.mode == "requester":
-        return _requester_reason(case, task, actor)
-    if who.mode == "rule":
-        return _role_reason(task, rule_roles(case, who.rule or ""), actor)
-    return _role_reason(task, who.roles, actor)
-
-
-def _stage_reason(case: Case[Any], task: TaskDef, item: WorkItem, actor: Actor) -> str | None:
-    roles = item.stages[item.stage]
-    if NOBODY in roles:
-        return f"the rule for {task.name} chose no approver for this case"
-    if any(vote[0] == actor.id for vote in item.votes):
-        return f"{actor.id} has already decided on {task.name} at this stage"
-    if REQUESTER in roles:
-        return _requester_reason(case, task, actor)
-    return _role_reason(task, pending_roles(item), actor)
+def _requester_reason(case: CaseState[Any], task: str, actor: Actor) -> str:
+    return f"{task} is done by the requester ({case.requester}), not {actor.id}"
 
 
 def pending_roles(item: WorkItem) -> Sequence[str]:
@@ -151,34 +110,30 @@ def pending_roles(item: WorkItem) -> Sequence[str]:
     roles = item.stages[item.stage]
     if item.needs[item.stage] != EACH_ROLE:
         return roles
-    voted = {vote[1] for vote in item.votes}
+    voted = {vote_[1] for vote_ in item.votes}
     return [r for r in roles if r not in voted]
 
 
-def vote(case: Case[Any], item: WorkItem, actor: Actor, action: str) -> tuple[str | None, str]:
-    """Return (the decided action, or None while approvals are pending; the role used)."""
-    task = case.workflow.tasks[item.task]
-    if task.kind != APPROVAL or action != APPROVE or item.escalated is not None:
-        return action, ""
-    role = next((r for r in pending_roles(item) if r in actor.roles), "")
-    need = item.needs[item.stage]
+def vote(item: WorkItem, actor: Actor, action: str) -> str | None:
+    """Return the decided action, or None while approvals are still pending."""
+    if action != APPROVE or item.escalated is not None:
+        return action
+    stage = item.stage
+    need = item.needs[stage]
     count = len(item.votes) + 1
-    full = count >= len(item.stages[item.stage]) if need == EACH_ROLE else count >= need
-    if full and item.stage == len(item.stages) - 1:
-        return APPROVE, role
-    return None, role
+    if count >= (len(item.stages[stage]) if need == EACH_ROLE else need) and (
+            stage == len(item.stages) - 1):
+        return APPROVE
+    return None
 
 
-def record_vote(item: WorkItem, actor: Actor, role: str) -> None:
-    """Record a pending approve vote; move to the next stage when this one is complete."""
+def record_vote(item: WorkItem, actor: Actor) -> None:
+    """Record a pending approve vote (with the role it counts for); move to the next
+    stage when this one is complete."""
+    role = next((r for r in pending_roles(item) if r in actor.roles), "")
     item.votes = [*item.votes, [actor.id, role]]  # may be the shared empty tuple
     need = item.needs[item.stage]
     full = len(item.votes) >= (len(item.stages[item.stage]) if need == EACH_ROLE else need)
     if full:
         item.stage += 1
         item.votes = []
-
-
-def refuse_unknown(kind: str, name: str) -> Refused:
-    """Return the error for a process-level action nobody declared."""
-    return Refused(f"this process has no {kind} {name!r}")

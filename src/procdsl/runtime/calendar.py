@@ -12,33 +12,30 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from .tables import CalendarDef, Span
+from .tables import CalendarDef, SlaDef, Span
 
 UTC = dt.UTC
 _PLAIN = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
 _SEARCH_DAYS = 3700  # about ten years: a calendar with no working time fails loudly
 
 
-# Instants recently converted, by value: callers pass the same few instants again and
-# again, and equal aware datetimes are one instant, so they have one UTC value.
-UTC_OF: dict[dt.datetime, dt.datetime] = {}
+def aware(when: dt.datetime) -> dt.datetime:
+    """Return when unchanged; refuse naive datetimes (the clock must say its zone).
+
+    An action keeps its time as the caller gave it; what reads times later (audit
+    records, snapshots, deadline arithmetic) converts them to UTC then.
+    """
+    if when.__class__ is not dt.datetime and not isinstance(when, dt.datetime):
+        raise ValueError("time must be an aware datetime (with a time zone)")
+    if when.tzinfo is None:
+        raise ValueError("time must be an aware datetime (with a time zone)")
+    return when
 
 
 def require_aware(when: dt.datetime) -> dt.datetime:
-    """Return when in UTC; refuse naive datetimes (the clock must say its zone)."""
-    if when.__class__ is dt.datetime:
-        if when.tzinfo is UTC:
-            return when  # the common case, kept cheap
-        if when.tzinfo is not None:
-            utc = UTC_OF.get(when)
-            if utc is None:
-                if len(UTC_OF) >= 256:
-                    UTC_OF.clear()
-                utc = UTC_OF[when] = when.astimezone(UTC)
-            return utc
-    if not isinstance(when, dt.datetime) or when.tzinfo is None:
-        raise ValueError("time must be an aware datetime (with a time zone)")
-    return when.astimezone(UTC)
+    """Return when in UTC; refuse naive datetimes."""
+    when = aware(when)
+    return when if when.tzinfo is UTC else when.astimezone(UTC)
 
 
 _DAYS_KEPT = 4096  # days of working intervals a calendar remembers
@@ -49,7 +46,7 @@ class WorkCalendar:
     """A calendar able to add and subtract working time."""
 
     __slots__ = ("_workdays", "_hours", "_holidays", "_makeup", "_zone", "_day_seconds",
-                 "_days", "_totals", "_amounts")
+                 "_days", "_totals", "_amounts", "_shares")
 
     def __init__(self, table: CalendarDef | None = None) -> None:
         table = table or CalendarDef()
@@ -62,6 +59,7 @@ class WorkCalendar:
         self._days: dict[dt.date, tuple[tuple[dt.datetime, dt.datetime], ...]] = {}
         self._totals: dict[dt.date, dt.timedelta] = {}  # working time of each day in _days
         self._amounts: dict[tuple[Decimal, str], dt.timedelta] = {}  # spans as timedeltas
+        self._shares: dict[tuple[Span, Decimal], Span] = {}  # reminder shares of SLAs
 
     def is_working_day(self, day: dt.date) -> bool:
         """Return True when day has working hours."""
@@ -76,6 +74,28 @@ class WorkCalendar:
         if span.unit == "workdays":
             return span.amount * self._day_seconds
         return span.amount * _PLAIN[span.unit]
+
+    def schedule(self, sla: SlaDef,
+                 now: dt.datetime) -> tuple[dt.datetime, list[dt.datetime] | tuple[()]]:
+        """Return the deadline and the reminder times of an SLA started at now."""
+        due = self.add(now, sla.within)
+        times = []
+        for reminder in sla.reminders:
+            if reminder.percent is not None:
+                times.append(self.add(now, self._share(sla.within, reminder.percent)))
+            elif reminder.before is not None:
+                times.append(max(require_aware(now), self.subtract(due, reminder.before)))
+        return due, sorted(times) if times else ()
+
+    def _share(self, within: Span, percent: Decimal) -> Span:
+        """Return percent of within (kept: every activation of the task asks again)."""
+        key = (within, percent)
+        found = self._shares.get(key)
+        if found is None:
+            if len(self._shares) >= 256:
+                self._shares.clear()
+            found = self._shares[key] = Span(within.amount * percent / 100, within.unit)
+        return found
 
     def add(self, start: dt.datetime, span: Span) -> dt.datetime:
         """Return the instant span after start."""

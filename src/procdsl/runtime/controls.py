@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import Refused
 from .records import Actor, Allowed
+from .state import CaseState
 from .tables import Approvers, Go
 
-if TYPE_CHECKING:
-    from .case import Case
 
-
-def withdraw_target(case: Case[Any], actor: Actor) -> Go:
+def withdraw_target(case: CaseState[Any], actor: Actor) -> Go:
     """Return where withdrawing goes, or refuse (requester only, listed steps active)."""
     rule = case.workflow.definition.withdraw
     if rule is None:
@@ -24,7 +22,7 @@ def withdraw_target(case: Case[Any], actor: Actor) -> Go:
     return rule.target
 
 
-def cancel_target(case: Case[Any], actor: Actor) -> Go:
+def cancel_target(case: CaseState[Any], actor: Actor) -> Go:
     """Return where cancelling goes for actor's roles, or refuse."""
     rules = case.workflow.definition.cancels
     for rule in rules:
@@ -36,7 +34,7 @@ def cancel_target(case: Case[Any], actor: Actor) -> Go:
     raise Refused(f"cancelling needs the role {roles}; {actor.id} holds none")
 
 
-def check_milestone(case: Case[Any], name: str, actor: Actor) -> None:
+def check_milestone(case: CaseState[Any], name: str, actor: Actor) -> None:
     """Refuse unless actor may take the milestone action now."""
     found = next((m for m in case.workflow.definition.milestones if m.name == name), None)
     if found is None:
@@ -48,7 +46,7 @@ def check_milestone(case: Case[Any], name: str, actor: Actor) -> None:
         raise Refused(f"{name}: {reason}")
 
 
-def _who_reason(case: Case[Any], who: Approvers, actor: Actor) -> str | None:
+def _who_reason(case: CaseState[Any], who: Approvers, actor: Actor) -> str | None:
     if who.mode == "requester":
         return None if actor.id == case.requester else f"only the requester may act, not {actor.id}"
     if not who.roles or not actor.roles.isdisjoint(who.roles):
@@ -56,11 +54,11 @@ def _who_reason(case: Case[Any], who: Approvers, actor: Actor) -> str | None:
     return f"needs the role {' or '.join(who.roles)}; {actor.id} holds none"
 
 
-def _any_active(case: Case[Any], steps: tuple[str, ...]) -> bool:
+def _any_active(case: CaseState[Any], steps: tuple[str, ...]) -> bool:
     return any(item.task in steps for item in case.items.values())
 
 
-def process_actions(case: Case[Any], actor: Actor) -> list[Allowed]:
+def process_actions(case: CaseState[Any], actor: Actor) -> list[Allowed]:
     """Return the process-level actions actor may take now."""
     out: list[Allowed] = []
     definition = case.workflow.definition

@@ -15,6 +15,11 @@ class Actor:
     id: str
     roles: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        # Audit records keep the actor's role set itself: it must never change.
+        if self.roles.__class__ is not frozenset:
+            object.__setattr__(self, "roles", frozenset(self.roles))
+
     @staticmethod
     def of(actor_id: str, *roles: str) -> Actor:
         """Return an actor with the given id and roles."""
@@ -70,15 +75,25 @@ class AuditRecord(NamedTuple):
     after: tuple[str, ...]
 
 
-# What a case keeps per accepted action: the fields of its AuditRecord, in order, as a
-# plain tuple (a NamedTuple costs about 100 ns more to make, and records are read rarely).
-RawRecord = tuple[int, str, tuple[str, ...], str | None, str, dt.datetime, tuple[str, ...],
-                  tuple[str, ...]]
-_as_record = tuple.__new__  # AuditRecord(*raw) without its Python-level __new__
+# What a case keeps per accepted action: the fields of its AuditRecord, in order, as the
+# action gave them (the actor's role set, the time in the caller's zone).  ``History``
+# makes the AuditRecord (roles sorted, time in UTC) when a record is read: records are
+# written on every action and read rarely.
+RawRecord = tuple[int, str, frozenset[str] | tuple[str, ...], str | None, str, dt.datetime,
+                  tuple[str, ...], tuple[str, ...]]
+UTC = dt.UTC
+
+
+def as_record(raw: RawRecord) -> AuditRecord:
+    """Return the AuditRecord a raw record describes: roles sorted, time in UTC."""
+    seq, actor, roles, step, action, at, before, after = raw
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return AuditRecord(seq, actor, tuple(sorted(roles)), step, action, at, before, after)
 
 
 class History(Sequence[AuditRecord]):
-    """A case's audit records, read-only: kept as plain tuples, made records when read.
+    """A case's audit records, read-only: kept raw, made records when read.
 
     A view of the case's log: it grows as the case does.  It equals a list of the same
     records (or another case's history); indexing by a slice gives a list.
@@ -100,22 +115,22 @@ class History(Sequence[AuditRecord]):
 
     def __getitem__(self, index: int | slice) -> AuditRecord | list[AuditRecord]:
         if isinstance(index, slice):
-            return [_as_record(AuditRecord, raw) for raw in self._log[index]]
-        return _as_record(AuditRecord, self._log[index])
+            return [as_record(raw) for raw in self._log[index]]
+        return as_record(self._log[index])
 
     def __iter__(self) -> Iterator[AuditRecord]:
         for raw in self._log:
-            yield _as_record(AuditRecord, raw)
+            yield as_record(raw)
 
     def __reversed__(self) -> Iterator[AuditRecord]:
         for raw in reversed(self._log):
-            yield _as_record(AuditRecord, raw)
+            yield as_record(raw)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, History):
-            return self._log == other._log
+            return list(self) == list(other)
         if isinstance(other, list):
-            return self._log == other  # a record equals the tuple of its fields
+            return list(self) == other
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
@@ -171,16 +186,3 @@ class Group:
     waiting: list[int]
     total: int
     done: int = 0
-
-
-_ROLE_ORDER: dict[frozenset[str], tuple[str, ...]] = {}
-
-
-def sorted_roles(roles: frozenset[str]) -> tuple[str, ...]:
-    """Return roles sorted, remembering the answer (actors repeat; sorting is not free)."""
-    found = _ROLE_ORDER.get(roles)
-    if found is None:
-        if len(_ROLE_ORDER) > 4096:
-            _ROLE_ORDER.clear()
-        found = _ROLE_ORDER[roles] = tuple(sorted(roles))
-    return found

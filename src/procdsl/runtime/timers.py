@@ -1,51 +1,22 @@
-"""Deadlines, reminders and breach actions, applied by ``Case.tick(now)``."""
+"""Reminders and breach actions, applied by ``Case.tick(now)``.
+
+Deadlines and reminder times are set when a work item (or the case) starts, by
+``WorkCalendar.schedule``; ``tick`` fires those due by now, in deadline order.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import moves
 from .errors import Refused
+from .moves import enter, finish, jump, leave_item
 from .records import SYSTEM, Event, WorkItem
-from .tables import APPROVE, REJECT, BreachDef, SlaDef, Span
-
-if TYPE_CHECKING:
-    from .case import Case
+from .state import CaseState
+from .tables import APPROVE, REJECT, BreachDef
 
 
-def schedule(case: Case[Any], sla: SlaDef | None,
-             now: dt.datetime) -> tuple[dt.datetime | None, list[dt.datetime] | tuple[()]]:
-    """Return the deadline and the reminder times of an SLA started at now."""
-    if sla is None:
-        return None, ()
-    calendar = case.workflow.calendar
-    due = calendar.add(now, sla.within)
-    times = []
-    for reminder in sla.reminders:
-        if reminder.percent is not None:
-            times.append(calendar.add(now, _share(sla.within, reminder.percent)))
-        elif reminder.before is not None:
-            times.append(max(now, calendar.subtract(due, reminder.before)))
-    return due, sorted(times) if times else ()
-
-
-_SHARES: dict[tuple[Decimal, str, Decimal], Span] = {}
-
-
-def _share(within: Span, percent: Decimal) -> Span:
-    """Return percent of within (remembered: every activation of a task asks again)."""
-    key = (within.amount, within.unit, percent)
-    found = _SHARES.get(key)
-    if found is None:
-        if len(_SHARES) >= 1024:
-            _SHARES.clear()
-        found = _SHARES[key] = Span(within.amount * percent / 100, within.unit)
-    return found
-
-
-def tick(case: Case[Any], now: dt.datetime) -> None:
+def tick(case: CaseState[Any], now: dt.datetime) -> None:
     """Fire reminders and breaches due by now, in deadline order, as events."""
     _process_tick(case, now)
     for item in sorted(case.items.values(), key=lambda i: (i.due or now, i.id)):
@@ -65,7 +36,7 @@ def tick(case: Case[Any], now: dt.datetime) -> None:
                     _apply(case, item, breach, now)
 
 
-def _process_tick(case: Case[Any], now: dt.datetime) -> None:
+def _process_tick(case: CaseState[Any], now: dt.datetime) -> None:
     while case.reminders and case.reminders[0] <= now:
         case.emit(Event("reminder", None, (), case.reminders.pop(0)))
     sla = case.workflow.definition.sla
@@ -76,13 +47,24 @@ def _process_tick(case: Case[Any], now: dt.datetime) -> None:
     for breach in sla.breaches:
         if breach.kind == "goto" and breach.target is not None and not case.done:
             before = case.marking
-            moves.jump(case, breach.target, now)
-            _audit(case, None, "goto", now, before)
+            jump(case, case.workflow.targets[breach.target], now)
+            case.record(SYSTEM, None, "goto", now, before)
         elif breach.kind == "notify":
             case.emit(Event("notify", None, breach.roles, now, "breach"))
+        elif breach.kind == "escalate" and breach.roles and not case.done:
+            _escalate_case(case, breach.roles[0], now)
 
 
-def _apply(case: Case[Any], item: WorkItem, breach: BreachDef, now: dt.datetime) -> None:
+def _escalate_case(case: CaseState[Any], role: str, now: dt.datetime) -> None:
+    """Hand every open work item to role, as a task's own escalation hands its item:
+    only holders of role may act on them, and one decision decides."""
+    for item in case.items.values():
+        item.escalated = role
+        case.emit(Event("escalated", item.task, (role,), now, "process"))
+    case.record(SYSTEM, None, "escalate", now, case.marking)
+
+
+def _apply(case: CaseState[Any], item: WorkItem, breach: BreachDef, now: dt.datetime) -> None:
     before = case.marking
     if breach.kind == "notify":
         case.emit(Event("notify", item.task, breach.roles, now, "breach"))
@@ -90,26 +72,23 @@ def _apply(case: Case[Any], item: WorkItem, breach: BreachDef, now: dt.datetime)
     if breach.kind == "escalate" and breach.roles:
         item.escalated = breach.roles[0]
         case.emit(Event("escalated", item.task, breach.roles[:1], now))
-        _audit(case, item.task, "escalate", now, before)
+        case.record(SYSTEM, item.task, "escalate", now, before)
         return
     if breach.kind in ("auto_approve", "auto_reject"):
         action = APPROVE if breach.kind == "auto_approve" else REJECT
+        move = case.workflow.moves.get((item.task, action))
         try:
-            moves.finish(case, item, SYSTEM, action, case.data, now, forced=True)
+            if move is None:
+                raise Refused(f"no route of {item.task} on {action!r} matches the case data")
+            finish(case, item, move, SYSTEM, case.data, now, forced=True)
         except Refused as refused:
             case.emit(Event("no_route", item.task, (), now, str(refused)))
             return
         case.emit(Event(f"auto_{action}d", item.task, (), now))
-        _audit(case, item.task, breach.kind, now, before)
+        case.record(SYSTEM, item.task, breach.kind, now, before)
         return
     if breach.kind == "goto" and breach.target is not None:
-        moves.leave_item(case, item, now)
-        moves.enter(case, item.frame, breach.target, now)
+        leave_item(case, item, now)
+        enter(case, item.frame, case.workflow.targets[breach.target], now)
         case.emit(Event("goto", item.task, (), now, breach.target.name))
-        _audit(case, item.task, "goto", now, before)
-
-
-def _audit(case: Case[Any], step: str | None, action: str, now: dt.datetime,
-           before: tuple[str, ...]) -> None:
-    log = case._log
-    log.append((len(log) + 1, SYSTEM.id, (), step, action, now, before, case.marking))
+        case.record(SYSTEM, item.task, "goto", now, before)

@@ -1,0 +1,219 @@
+"""A process definition compiled once into the lookup tables every action reads.
+
+``CompiledProcess`` holds, per task, what never changes while cases run: its routes by
+action (with their targets resolved), the approval stages of approvers that never
+depend on the data, the marking of a case whose one work item it is, and whether some
+"not by whoever did" names it.  ``Workflow`` adds starting and loading cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
+
+from .calendar import WorkCalendar
+from .fields import merge
+from .tables import (
+    APPROVAL,
+    Approvers,
+    BlockDef,
+    EndDef,
+    FieldDef,
+    Go,
+    Guard,
+    ProcessDef,
+    RouteDef,
+    RuleDef,
+    TaskDef,
+    block_key,
+)
+
+D = TypeVar("D")
+
+REQUESTER, NOBODY = "@requester", "@nobody"  # stage role markers no spec name can spell
+EACH_ROLE = 0  # a stage's need: one decision per listed role (会签)
+
+Stages = tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]
+
+
+def base_stages(who: Approvers | None,
+                chain: tuple[str, ...] = ()) -> tuple[list[list[str]], list[int]]:
+    """Return an approval's stages (roles) and what each needs; ``chain`` is the approver
+    chain a rule chose (for ``by rule``)."""
+    if who is None:
+        return [[]], [1]
+    mode = who.mode
+    if mode == "all":
+        return [list(who.roles)], [EACH_ROLE]
+    if mode == "sequence":
+        return [[r] for r in who.roles], [1] * len(who.roles)
+    if mode == "count":
+        return [list(who.roles)], [who.count or 1]
+    if mode == "requester":
+        return [[REQUESTER]], [1]
+    if mode == "rule":
+        if not chain:
+            return [[NOBODY]], [1]
+        return [[r] for r in chain], [1] * len(chain)
+    return [list(who.roles)], [1]
+
+
+def static_stages(task: TaskDef) -> Stages | None:
+    """Return the stages of an approval that never depend on the case data (None: they do)."""
+    if task.extras or (task.assignee is not None and task.assignee.mode == "rule"):
+        return None
+    stages, needs = base_stages(task.assignee)
+    return tuple(tuple(s) for s in stages), tuple(needs)
+
+
+class TaskPlan:
+    """What an action needs to know about one task, worked out once."""
+
+    __slots__ = ("name", "task", "approval", "alone", "stages", "needs", "watched", "join",
+                 "for_each", "plain", "sla", "notify_enter", "notify_leave",
+                 "not_requester", "not_after")
+
+    def __init__(self, task: TaskDef, watched: bool) -> None:
+        self.name = task.name
+        self.task = task
+        self.approval = task.kind == APPROVAL
+        self.alone = (task.name,)  # the marking while this is the case's one work item
+        fixed = static_stages(task) if self.approval else ((), ())
+        # Shared by every fresh work item of the task; None when the data decides them.
+        self.stages: tuple[tuple[str, ...], ...] | None = fixed[0] if fixed else None
+        self.needs: tuple[int, ...] | None = fixed[1] if fixed else None
+        self.watched = watched  # some "not by whoever did" names it: the case keeps its doers
+        self.join = task.join
+        self.for_each = task.for_each
+        self.plain = task.join is None and task.for_each is None  # entering it makes one item
+        self.sla = task.sla
+        self.notify_enter = task.notify_enter
+        self.notify_leave = task.notify_leave
+        self.not_requester = any(e.step is None for e in task.exclusions)
+        self.not_after = tuple(e.step for e in task.exclusions if e.step is not None)
+
+
+class Target:
+    """Where a route goes: a task (its plan) or an end."""
+
+    __slots__ = ("name", "end", "success", "plan")
+
+    def __init__(self, go: Go, plan: TaskPlan | None, end: EndDef | None) -> None:
+        self.name = go.name
+        self.end = go.end
+        self.success = end is not None and end.success
+        self.plan: TaskPlan = plan  # type: ignore[assignment]  # None only for ends
+
+
+Way = tuple[tuple[Target, ...], tuple[str, ...], str]  # targets, capped routes passed, block
+
+
+class Route:
+    """One route of a task on one action, its targets resolved."""
+
+    __slots__ = ("index", "guard", "otherwise", "inclusive", "cap_times", "cap_then",
+                 "targets", "passed", "way")
+
+    def __init__(self, task: str, index: int, route: RouteDef,
+                 targets: Mapping[Go, Target]) -> None:
+        self.index = index
+        self.guard: Guard | None = route.guard
+        self.otherwise = route.otherwise
+        self.inclusive = route.inclusive
+        self.cap_times = route.cap_times
+        self.cap_then = targets[route.cap_then] if route.cap_then is not None else None
+        self.targets = tuple(targets[go] for go in route.targets)
+        self.passed = f"{task}#{index}"  # the key of its passes, when capped
+        key = block_key(task, None if route.inclusive else index) if len(self.targets) > 1 else ""
+        self.way: Way = (self.targets, (), key)  # where it goes when taken alone, uncapped
+
+
+class Move:
+    """One action on one task: the task's plan and the routes of that action, in order."""
+
+    __slots__ = ("plan", "action", "routes")
+
+    def __init__(self, plan: TaskPlan, action: str, routes: tuple[Route, ...]) -> None:
+        self.plan = plan
+        self.action = action
+        self.routes = routes
+
+
+class CompiledProcess(Generic[D]):
+    """A process definition and its tables (see the module docstring)."""
+
+    __slots__ = ("definition", "data_type", "version", "tasks", "actions", "ends", "rules",
+                 "blocks", "calendar", "fields", "attrs", "watched", "plans", "targets",
+                 "moves", "start_target", "alone")
+
+    def __init__(self, definition: ProcessDef, data_type: type[D]) -> None:
+        self.definition = definition
+        self.data_type = data_type
+        self.version = definition.version
+        self.tasks: dict[str, TaskDef] = {t.name: t for t in definition.tasks}
+        if definition.start not in self.tasks:
+            raise ValueError(f"start task {definition.start!r} is not a task")
+        self.ends: dict[str, EndDef] = {e.name: e for e in definition.ends}
+        self.rules: dict[str, RuleDef] = {r.name: r for r in definition.rules}
+        self.blocks: dict[str, BlockDef] = {b.key: b for b in definition.blocks}
+        self.calendar = WorkCalendar(definition.calendar)
+        self.fields: dict[str, FieldDef] = {f.name: f for f in definition.fields}
+        self.attrs: dict[str, FieldDef] = {f.attr: f for f in definition.fields}
+        # The steps some "not by whoever did S" names: the only ones whose doers a case
+        # keeps (a snapshot finds the others in the history).
+        self.watched = frozenset(e.step for t in definition.tasks for e in t.exclusions
+                                 if e.step is not None)
+        self.plans: dict[str, TaskPlan] = {
+            t.name: TaskPlan(t, t.name in self.watched) for t in definition.tasks}
+        self.alone: dict[str, tuple[str, ...]] = {n: p.alone for n, p in self.plans.items()}
+        self.targets: dict[Go, Target] = {}
+        for task in definition.tasks:
+            for route in task.routes:
+                for go in (*route.targets, *([route.cap_then] if route.cap_then else [])):
+                    self._target(go)
+        self.start_target = self._target(Go(definition.start))
+        for extra in (definition.withdraw, *definition.cancels):
+            if extra is not None:
+                self._target(extra.target)
+        for breach in (definition.sla.breaches if definition.sla else ()):
+            if breach.target is not None:
+                self._target(breach.target)
+        for task in definition.tasks:
+            for breach in (task.sla.breaches if task.sla else ()):
+                if breach.target is not None:
+                    self._target(breach.target)
+        self.moves: dict[tuple[str, str], Move] = {}
+        self.actions: dict[str, tuple[str, ...]] = {}
+        for task in definition.tasks:
+            by_action: dict[str, list[Route]] = {}
+            for index, route in enumerate(task.routes):
+                by_action.setdefault(route.action, []).append(
+                    Route(task.name, index, route, self.targets))
+            self.actions[task.name] = tuple(by_action)
+            for action, routes in by_action.items():
+                self.moves[(task.name, action)] = Move(self.plans[task.name], action,
+                                                       tuple(routes))
+
+    def _target(self, go: Go) -> Target:
+        found = self.targets.get(go)
+        if found is None:
+            if go.end and go.name not in self.ends:
+                raise ValueError(f"route to {go.name!r}, which is not an end")
+            if not go.end and go.name not in self.tasks:
+                raise ValueError(f"route to {go.name!r}, which is not a task")
+            found = self.targets[go] = Target(go, self.plans.get(go.name) if not go.end else None,
+                                              self.ends.get(go.name) if go.end else None)
+        return found
+
+    @property
+    def name(self) -> str:
+        """Return the process name."""
+        return self.definition.name
+
+    def is_approval(self, task: str) -> bool:
+        """Return True when the task is an approval."""
+        return self.plans[task].approval
+
+    def merge(self, data: D, changes: Mapping[str, Any]) -> D:
+        """Return data with changes (keyed by field name or attribute) applied, checked."""
+        return merge(data, changes, self.fields, self.attrs)
