@@ -190,12 +190,12 @@ def test_approver_rule_of_roles_is_fine() -> None:
 
 # ------------------------------------------------------------------ the analysis itself
 
-N = FieldRef(Name("n", NO_SPAN), NO_SPAN)
+N = FieldRef(name=Name(text="n", span=NO_SPAN), span=NO_SPAN)
 OPS = ("==", "!=", "<", "<=", ">", ">=")
 
 
 def _number(value: int) -> Literal:
-    return Literal(value, LiteralKind.INT, NO_SPAN)
+    return Literal(value=value, kind=LiteralKind.INT, span=NO_SPAN)
 
 
 def _spec_with_n() -> Spec:
@@ -209,16 +209,16 @@ def _spec_with_n() -> Spec:
 SPEC = _spec_with_n()
 
 atoms = st.one_of(
-    st.builds(lambda op, c: Compare(op, N, _number(c), NO_SPAN), st.sampled_from(OPS),
+    st.builds(lambda op, c: Compare(op=op, left=N, right=_number(c), span=NO_SPAN), st.sampled_from(OPS),
               st.integers(-5, 5)),
-    st.builds(lambda op, c: Compare(op, _number(c), N, NO_SPAN), st.sampled_from(OPS),
+    st.builds(lambda op, c: Compare(op=op, left=_number(c), right=N, span=NO_SPAN), st.sampled_from(OPS),
               st.integers(-5, 5)),
-    st.builds(lambda items, neg: Member(N, tuple(_number(i) for i in items), neg, NO_SPAN),
+    st.builds(lambda items, neg: Member(operand=N, items=tuple(_number(i) for i in items), negated=neg, span=NO_SPAN),
               st.lists(st.integers(-5, 5), min_size=1, max_size=3), st.booleans()),
 )
 conditions = st.recursive(atoms, lambda inner: st.one_of(
-    st.builds(lambda e: Not(e, NO_SPAN), inner),
-    st.builds(lambda op, xs: BoolOp(op, tuple(xs), NO_SPAN), st.sampled_from(("and", "or")),
+    st.builds(lambda e: Not(operand=e, span=NO_SPAN), inner),
+    st.builds(lambda op, xs: BoolOp(op=op, operands=tuple(xs), span=NO_SPAN), st.sampled_from(("and", "or")),
               st.lists(inner, min_size=2, max_size=3))), max_leaves=5)
 
 
@@ -263,22 +263,22 @@ def test_analysis_agrees_with_brute_force(rows: list[Expr]) -> None:
     assert gap == any(not any(brute(r, x) for r in rows) for x in range(-10, 11))
 
 
-K = FieldRef(Name("k", NO_SPAN), NO_SPAN)
+K = FieldRef(name=Name(text="k", span=NO_SPAN), span=NO_SPAN)
 LETTERS = ("a", "b", "c")
 
 
 def _letter(value: str) -> EnumValue:
-    return EnumValue(Name(value, NO_SPAN), NO_SPAN)
+    return EnumValue(name=Name(text=value, span=NO_SPAN), span=NO_SPAN)
 
 
 enum_atoms = st.one_of(
-    st.builds(lambda op, v: Compare(op, K, _letter(v), NO_SPAN), st.sampled_from(("==", "!=")),
+    st.builds(lambda op, v: Compare(op=op, left=K, right=_letter(v), span=NO_SPAN), st.sampled_from(("==", "!=")),
               st.sampled_from(LETTERS)),
-    st.builds(lambda vs, neg: Member(K, tuple(_letter(v) for v in vs), neg, NO_SPAN),
+    st.builds(lambda vs, neg: Member(operand=K, items=tuple(_letter(v) for v in vs), negated=neg, span=NO_SPAN),
               st.lists(st.sampled_from(LETTERS), min_size=1, max_size=2), st.booleans()),
 )
 mixed = st.recursive(st.one_of(atoms, enum_atoms), lambda inner: st.builds(
-    lambda op, xs: BoolOp(op, tuple(xs), NO_SPAN), st.sampled_from(("and", "or")),
+    lambda op, xs: BoolOp(op=op, operands=tuple(xs), span=NO_SPAN), st.sampled_from(("and", "or")),
     st.lists(inner, min_size=2, max_size=3)), max_leaves=4)
 
 

@@ -40,28 +40,28 @@ COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operato
 
 
 def field(name: str) -> m.FieldRef:
-    return m.FieldRef(m.Name(name, SPAN), SPAN)
+    return m.FieldRef(name=m.Name(text=name, span=SPAN), span=SPAN)
 
 
 numbers = st.recursive(
     st.one_of(st.sampled_from([field("a"), field("b")]),
-              st.integers(-3, 3).map(lambda n: m.Literal(n, m.LiteralKind.INT, SPAN))),
+              st.integers(-3, 3).map(lambda n: m.Literal(value=n, kind=m.LiteralKind.INT, span=SPAN))),
     lambda inner: st.one_of(
-        st.builds(lambda op, x, y: m.Arith(op, x, y, SPAN), st.sampled_from(list(ARITH)),
+        st.builds(lambda op, x, y: m.Arith(op=op, left=x, right=y, span=SPAN), st.sampled_from(list(ARITH)),
                   inner, inner),
-        inner.map(lambda x: m.Negative(x, SPAN))),
+        inner.map(lambda x: m.Negative(operand=x, span=SPAN))),
     max_leaves=6)
 
 conditions = st.recursive(
     st.one_of(
         st.just(field("f")),
-        st.builds(lambda op, x, y: m.Compare(op, x, y, SPAN), st.sampled_from(list(COMPARE)),
+        st.builds(lambda op, x, y: m.Compare(op=op, left=x, right=y, span=SPAN), st.sampled_from(list(COMPARE)),
                   numbers, numbers),
-        st.builds(lambda x, items, neg: m.Member(x, tuple(items), neg, SPAN), numbers,
+        st.builds(lambda x, items, neg: m.Member(operand=x, items=tuple(items), negated=neg, span=SPAN), numbers,
                   st.lists(numbers, min_size=1, max_size=3), st.booleans())),
     lambda inner: st.one_of(
-        inner.map(lambda x: m.Not(x, SPAN)),
-        st.builds(lambda op, xs: m.BoolOp(op, tuple(xs), SPAN), st.sampled_from(["and", "or"]),
+        inner.map(lambda x: m.Not(operand=x, span=SPAN)),
+        st.builds(lambda op, xs: m.BoolOp(op=op, operands=tuple(xs), span=SPAN), st.sampled_from(["and", "or"]),
                   st.lists(inner, min_size=2, max_size=3))),
     max_leaves=8)
 

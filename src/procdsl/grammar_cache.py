@@ -9,16 +9,11 @@ versions, and Lark checks that hash again when reading it.  When the folder cann
 created or written, or the file is damaged or half written by a concurrent run, the
 parser is simply built from the grammar as if there were no cache: caching never
 changes what is parsed, only how soon.
-
-Beside it, ``load_tables`` and ``save_tables`` keep the one-pass parser's tables (plain
-data: see ``onepass.LarkTables``) so that a run whose blocks all parse in one pass
-never loads Lark's parser at all.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import sys
 from pathlib import Path
@@ -26,8 +21,6 @@ from typing import Any
 
 from lark import Lark
 from lark import __version__ as lark_version
-
-from .writer import write_file
 
 CACHE_ENV = "PROCDSL_CACHE_DIR"
 _UNHASHED = ("postlex", "transformer", "lexer_callbacks", "edit_terminals")
@@ -78,39 +71,3 @@ def cached_lark(grammar: str, **options: Any) -> Lark:
     # Lark checks the hash in the file, rebuilds on any damage and ignores a failed save.
     return Lark(grammar, cache=str(path), **options)
 
-
-TABLES_FORMAT = 1  # bump when the shape of onepass.LarkTables.plain() changes
-
-
-def tables_path(grammar: str, options: dict[str, Any]) -> Path:
-    """Return where the one-pass tables of grammar built with options are (or would be) saved."""
-    return cache_dir() / f"onepass-{cache_key(grammar, options)}-{TABLES_FORMAT}.marshal"
-
-
-def load_tables(grammar: str, options: dict[str, Any]) -> dict[str, Any] | None:
-    """Return the one-pass tables saved for grammar and options, or None if there are none."""
-    if os.environ.get(CACHE_ENV) == "off":
-        return None
-    try:
-        key = cache_key(grammar, options)
-        found = marshal.loads(tables_path(grammar, options).read_bytes())
-    except (OSError, RuntimeError, EOFError, ValueError, TypeError):
-        return None
-    if type(found) is not tuple or len(found) != 2 or found[0] != key \
-            or type(found[1]) is not dict:
-        return None  # another grammar's, or damaged: build them again
-    return found[1]
-
-
-def save_tables(grammar: str, options: dict[str, Any], tables: dict[str, Any]) -> None:
-    """Save the one-pass tables of grammar; a folder that cannot be written is skipped."""
-    if os.environ.get(CACHE_ENV) == "off":
-        return
-    try:
-        path = tables_path(grammar, options)
-        if not _writable_folder(path.parent):
-            return
-        # whole or not at all, even with runs side by side
-        write_file(path, marshal.dumps((cache_key(grammar, options), tables)))
-    except (OSError, RuntimeError, ValueError):
-        return

@@ -164,11 +164,3 @@ def terminal_definitions() -> str:
         body = "|".join(_alias_pattern(w) for w in words)
         lines.append(f"{kw.terminal}.2: /(?:{body})(?!\\w)/i")
     return "\n".join(lines) + "\n"
-
-
-def describe_terminal(terminal: str, lang: str) -> str | None:
-    """Return how a person would write a keyword terminal, or None if it is not one."""
-    kw = BY_TERMINAL.get(terminal)
-    if kw is None:
-        return None
-    return kw.zh if lang == "zh" else kw.en

@@ -8,125 +8,31 @@ output is deterministic.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
-import sys
-from collections.abc import Callable
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform
 
-from .kinds import (
-    AssigneeMode,
-    BreachKind,
-    ExclusionKind,
-    JoinKind,
-    LiteralKind,
-    NotifyWhen,
-    ResultKind,
-    RouteKind,
-    Split,
-    TargetKind,
-    TaskKind,
-    TimeUnit,
-    TypeKind,
-)
+# Re-exported: code that reads the model names the kinds as ``m.TaskKind`` and so on.
+from .kinds import AssigneeMode as AssigneeMode
+from .kinds import BreachKind as BreachKind
+from .kinds import ExclusionKind as ExclusionKind
+from .kinds import JoinKind as JoinKind
+from .kinds import LiteralKind as LiteralKind
+from .kinds import NotifyWhen as NotifyWhen
+from .kinds import ResultKind as ResultKind
+from .kinds import RouteKind as RouteKind
+from .kinds import Split as Split
+from .kinds import TargetKind as TargetKind
+from .kinds import TaskKind as TaskKind
+from .kinds import TimeUnit as TimeUnit
+from .kinds import TypeKind as TypeKind
 from .source import Span
 
 SCHEMA_VERSION = 1
-_C = TypeVar("_C", bound=type)
-
-# Python 3.11's ``@dataclass(frozen=True, slots=True)`` compiles six methods per class
-# from text, half of what importing the model cost.  ``_frozen_311`` has dataclasses
-# compile only ``__init__`` (its signature is the class's) and makes the rest from shared
-# closures that return what the written methods return and raise what they raise
-# (``tests/test_model_frozen.py`` compares the two on every class).
 
 
-def _row(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """Return a function giving an instance's field values as a tuple."""
-    if len(names) == 1:
-        only = names[0]
-        return lambda obj: (getattr(obj, only),)
-    return attrgetter(*names)
-
-
-def _methods(cls: type, names: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
-    """Return the comparison, hashing, repr and frozen-assignment methods of cls."""
-    row = _row(names) if names else (lambda obj: ())
-
-    labels = [f"{n}=" for n in names]
-
-    def __repr__(self: Any) -> str:
-        shown = ", ".join([f + repr(v) for f, v in zip(labels, row(self), strict=True)])
-        return f"{self.__class__.__qualname__}({shown})"
-
-    def __eq__(self: Any, other: Any) -> Any:
-        if other.__class__ is self.__class__:
-            return row(self) == row(other)
-        return NotImplemented
-
-    def __hash__(self: Any) -> int:
-        return hash(row(self))
-
-    def __setattr__(self: Any, name: str, value: Any) -> None:
-        if type(self) is cls or name in names:
-            raise FrozenInstanceError(f"cannot assign to field {name!r}")
-        super(cls, self).__setattr__(name, value)  # type: ignore[arg-type]
-
-    def __delattr__(self: Any, name: str) -> None:
-        if type(self) is cls or name in names:
-            raise FrozenInstanceError(f"cannot delete field {name!r}")
-        super(cls, self).__delattr__(name)  # type: ignore[arg-type]
-
-    return {"__repr__": dataclasses._recursive_repr(__repr__),  # type: ignore[attr-defined]
-            "__eq__": __eq__, "__hash__": __hash__,
-            "__setattr__": __setattr__, "__delattr__": __delattr__}
-
-
-def _frozen_311(cls: _C) -> _C:
-    """Return cls as ``@dataclass(frozen=True, slots=True)`` would, compiling only __init__."""
-    doc = cls.__doc__
-    cls.__doc__ = doc or "-"  # dataclass would work a doc-string out of the wrong __init__
-    made: Any = dataclass(init=False, repr=False, eq=False, slots=True)(cls)
-    fields = dataclasses.fields(made)
-    names = tuple(f.name for f in fields)
-    init_order = dataclasses._fields_in_init_order(fields)  # type: ignore[attr-defined]
-    methods = _methods(cls, names)
-    methods["__init__"] = dataclasses._init_fn(  # type: ignore[attr-defined]
-        fields, *init_order, True, False, "__dataclass_self__" if "self" in names else "self",
-        sys.modules[cls.__module__].__dict__, True)
-    for name, method in methods.items():
-        method.__qualname__ = f"{made.__qualname__}.{name}"
-        setattr(made, name, method)
-    made.__getstate__ = dataclasses._dataclass_getstate  # type: ignore[attr-defined]
-    made.__setstate__ = dataclasses._dataclass_setstate  # type: ignore[attr-defined]
-    made.__dataclass_params__ = dataclasses._DataclassParams(  # type: ignore[attr-defined]
-        True, True, True, False, False, True)
-    if not doc:
-        shown = ", ".join(f"{f.name}: {f.type!r}" for f in fields)
-        made.__doc__ = f"{made.__name__}({shown})"
-    return made  # type: ignore[no-any-return]
-
-
-_QUICK = sys.version_info[:2] == (3, 11)  # other Pythons write other methods
-
-
-@dataclass_transform(frozen_default=True)
-def _frozen(cls: _C) -> _C:
-    """Return cls as a frozen slotted dataclass."""
-    if _QUICK:
-        doc = cls.__doc__
-        try:
-            return _frozen_311(cls)
-        except Exception:  # noqa: BLE001 - a 3.11 release whose private helpers differ
-            cls.__doc__ = doc
-    return dataclass(frozen=True, slots=True)(cls)  # type: ignore[return-value]
-
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Name:
     """A name as written in the spec (a declaration or a reference)."""
 
@@ -137,15 +43,14 @@ class Name:
 # ------------------------------------------------------------------ time
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Duration:
     amount: Decimal
     unit: TimeUnit
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reminder:
     """A reminder at a share of the SLA (``percent``) or a time ``before`` the deadline."""
 
@@ -154,8 +59,7 @@ class Reminder:
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Breach:
     """What happens when a deadline passes: roles for notify/escalate, target for goto."""
 
@@ -165,7 +69,7 @@ class Breach:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Sla:
     duration: Duration
     reminders: tuple[Reminder, ...]
@@ -173,7 +77,7 @@ class Sla:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DaySpan:
     """Weekdays ``first`` or ``first..last`` as written (mon, 周一, ...)."""
 
@@ -182,7 +86,7 @@ class DaySpan:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ClockSpan:
     """Working hours from ``start`` to ``end``, in minutes after midnight."""
 
@@ -191,7 +95,7 @@ class ClockSpan:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DateSpan:
     """A date or an inclusive date range, as ISO text (checked by the time checks)."""
 
@@ -210,7 +114,7 @@ class DateSpan:
         return tuple(first + _dt.timedelta(days=i) for i in range(days + 1))
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Calendar:
     name: Name
     title: str | None
@@ -226,7 +130,7 @@ class Calendar:
 # ------------------------------------------------------------------ roles and data
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Role:
     name: Name
     title: str | None
@@ -235,8 +139,7 @@ class Role:
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DataType:
     """A field type; ``values`` for enums, ``item`` for lists."""
 
@@ -246,7 +149,7 @@ class DataType:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Field:
     name: Name
     type: DataType
@@ -257,15 +160,14 @@ class Field:
 # ------------------------------------------------------------------ conditions
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Literal:
     value: bool | int | Decimal | str | _dt.date
     kind: LiteralKind
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FieldRef:
     """A name that refers to a declared data field."""
 
@@ -273,7 +175,7 @@ class FieldRef:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnumValue:
     """A bare name that is not a field: an enum value (checked against the other side)."""
 
@@ -281,20 +183,20 @@ class EnumValue:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Not:
     operand: Expr
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BoolOp:
     op: str  # "and" | "or"
     operands: tuple[Expr, ...]
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Compare:
     op: str  # "==" | "!=" | "<" | "<=" | ">" | ">="
     left: Expr
@@ -302,7 +204,7 @@ class Compare:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Member:
     operand: Expr
     items: tuple[Expr, ...]
@@ -310,7 +212,7 @@ class Member:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Arith:
     op: str  # "+" | "-" | "*" | "/"
     left: Expr
@@ -318,7 +220,7 @@ class Arith:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Negative:
     operand: Expr
     span: Span
@@ -330,8 +232,7 @@ Expr = Literal | FieldRef | EnumValue | Not | BoolOp | Compare | Member | Arith 
 # ------------------------------------------------------------------ tasks and routes
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Target:
     """Where a route goes: a task or an end (``explicit_end`` when written ``end X``)."""
 
@@ -341,7 +242,7 @@ class Target:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Cap:
     """``at most N times``: after N passes the route goes to ``then`` instead."""
 
@@ -350,14 +251,12 @@ class Cap:
     span: Span
 
 
-
-
 # Canonical action names; custom outcomes keep the name the spec gives them.
 COMPLETE, APPROVE, REJECT, RETURN = "complete", "approve", "reject", "return"
 STANDARD_OUTCOMES = (APPROVE, REJECT, RETURN)
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Route:
     """One way onward from a task, taken on ``action`` when ``condition`` holds.
 
@@ -375,8 +274,7 @@ class Route:
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Assignee:
     mode: AssigneeMode
     roles: tuple[Name, ...]
@@ -385,8 +283,7 @@ class Assignee:
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Exclusion:
     """Separation of duties: ``not by requester`` or ``not by whoever did STEP``."""
 
@@ -395,7 +292,7 @@ class Exclusion:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExtraApprovers:
     """``when COND -> also by R``: more approvers, in order after the others."""
 
@@ -404,22 +301,20 @@ class ExtraApprovers:
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Notify:
     roles: tuple[Name, ...]
     when: NotifyWhen
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Join:
     kind: JoinKind
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ForEach:
     """A task done once per item of a list field, together or ``sequential``."""
 
@@ -431,7 +326,7 @@ class ForEach:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Document:
     """A form or record a task takes in or produces."""
 
@@ -439,8 +334,7 @@ class Document:
     span: Span
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Task:
     kind: TaskKind
     name: Name
@@ -478,8 +372,7 @@ class Task:
 # ------------------------------------------------------------------ rules and ends
 
 
-
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RuleResult:
     kind: ResultKind
     names: tuple[Name, ...]
@@ -487,7 +380,7 @@ class RuleResult:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RuleRow:
     """``when COND -> RESULT``; ``condition`` is None for the ``otherwise`` row."""
 
@@ -496,7 +389,7 @@ class RuleRow:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rule:
     name: Name
     title: str | None
@@ -505,7 +398,7 @@ class Rule:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class End:
     name: Name
     title: str | None
@@ -522,7 +415,7 @@ class End:
 # ------------------------------------------------------------------ the process
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Withdraw:
     """The requester may withdraw the case while one of ``steps`` is active."""
 
@@ -531,7 +424,7 @@ class Withdraw:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Cancel:
     """A role may cancel the case at any time."""
 
@@ -540,7 +433,7 @@ class Cancel:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
     """A milestone action: allowed only while one of ``steps`` is active."""
 
@@ -551,7 +444,7 @@ class Action:
     span: Span
 
 
-@_frozen
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Process:
     name: Name
     title: str | None
@@ -576,7 +469,7 @@ class Process:
         return self.title or self.name.text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # not slotted: _index is a cached_property
 class Spec:
     """One spec file: its process header and every declaration, in source order."""
 

@@ -18,11 +18,9 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedInput, VisitError
 
 from . import model as m
-from .collector import paused
 from .diagnostics import Diagnostic, Text, diagnostic
-from .grammar_cache import cache_path, cached_lark, load_tables, save_tables
+from .grammar_cache import cached_lark
 from .keywords import terminal_definitions
-from .onepass import LarkTables, OnePass
 from .prescan import MAX_INDENT_DEPTH, Block, prescan
 from .resolve import resolve
 from .source import SourceFile, Span
@@ -92,28 +90,6 @@ def _parser() -> Lark:
     return cached_lark(grammar_text(), postlex=Indenter(), **_OPTIONS)
 
 
-@lru_cache(maxsize=1)
-def _one_pass() -> OnePass | None:
-    """Return the one-pass parser, or None (every block takes the tree route) if Lark's
-    internals it reads are not there (another Lark version).
-
-    Its tables come from the cache when saved there; Lark's parser is then loaded only
-    for a block that takes the tree route.  Otherwise they are read from Lark's parser
-    and saved (when Lark's tables are cached too).
-    """
-    try:
-        grammar = grammar_text()
-        saved = load_tables(grammar, _OPTIONS)
-        if saved is not None:
-            return OnePass(saved)
-        tables = LarkTables(_parser())
-        if cache_path(grammar, _OPTIONS).is_file():
-            save_tables(grammar, _OPTIONS, tables.plain())
-        return OnePass(tables)
-    except Exception:  # noqa: BLE001 - the tree route needs none of them
-        return None
-
-
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """The parsed spec (None when there is nothing to build from) and what went wrong."""
@@ -151,18 +127,9 @@ def _indent_diagnostic(source: SourceFile, block: Block, err: IndentError) -> Di
                   f"请与所属块的其他行对齐：缩进 {choices_zh} 个空格"))
 
 
-_LONG_LINE = re.compile(r"[^\n]{200}")  # only such a line can nest deeply: see onepass.py
-
-
-def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int],
-                 fast: OnePass | None = None) -> tuple[list[Any], list[Diagnostic]]:
+def _parse_block(source: SourceFile, block: Block,
+                 bad_lines: frozenset[int]) -> tuple[list[Any], list[Diagnostic]]:
     text = block.text if block.text.endswith("\n") else block.text + "\n"
-    if fast is not None and not _LONG_LINE.search(text):
-        builder = ToModel(source, block.offset)
-        try:
-            return fast.parse(text, builder), builder.diagnostics
-        except Exception:  # noqa: BLE001 - the tree route below says what went wrong
-            pass
     try:
         tree = _parser().parse(text)
     except IndentError as err:
@@ -179,9 +146,11 @@ def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int],
             "this definition is nested too deeply to read",
             "该定义嵌套过深，无法读取"))]
     builder = ToModel(source, block.offset)
+    # VisitError wraps whatever a ToModel method raised, which is a bug in procdsl; a
+    # RecursionError is nesting deeper than Python's stack.  Both are reported, not hidden.
     try:
         items = builder.transform(tree)
-    except (VisitError, RecursionError) as err:  # a bug in procdsl, reported as such
+    except (VisitError, RecursionError) as err:
         span = source.span(block.offset, block.offset)
         return [], [diagnostic("PD008", span, Text(
             f"procdsl could not understand this definition ({type(err).__name__}); "
@@ -189,19 +158,8 @@ def _parse_block(source: SourceFile, block: Block, bad_lines: frozenset[int],
     return items, builder.diagnostics
 
 
-def parse_source(source: SourceFile, one_pass: bool = True) -> ParseResult:
-    """Return the model of one spec (names resolved, nothing checked yet) and diagnostics.
-
-    ``one_pass=False`` builds every block through a Lark tree (the reference route the
-    tests compare the one-pass parser with); the result is the same either way.  The
-    garbage collector is paused meanwhile: parsing makes many objects that all stay
-    alive and no cycles, and each collection would only walk the growing model again.
-    """
-    with paused():
-        return _parse_source(source, one_pass)
-
-
-def _parse_source(source: SourceFile, one_pass: bool) -> ParseResult:
+def parse_source(source: SourceFile) -> ParseResult:
+    """Return the model of one spec (names resolved, nothing checked yet) and diagnostics."""
     scan = prescan(source)
     diags = list(scan.diagnostics)
     if scan.blocks == () and not diags:
@@ -211,14 +169,13 @@ def _parse_source(source: SourceFile, one_pass: bool) -> ParseResult:
                       "请以流程头开始：流程 名称 \"标题\"")))
     definitions: list[Any] = []
     broken: set[str] = set()
-    fast = _one_pass() if one_pass else None
     for block in scan.blocks:
         if len(diags) >= MAX_SYNTAX_ERRORS:
             diags.append(diagnostic("PD006", source.span(block.offset, block.offset), Text(
                 f"stopped reading after {MAX_SYNTAX_ERRORS} problems; is this a procdsl spec?",
                 f"发现 {MAX_SYNTAX_ERRORS} 个问题后停止读取；这是 procdsl 规格文件吗？")))
             break
-        items, block_diags = _parse_block(source, block, scan.bad_lines, fast)
+        items, block_diags = _parse_block(source, block, scan.bad_lines)
         diags.extend(block_diags)
         if not items:
             header = _HEADER_NAME.match(block.text)
@@ -250,8 +207,10 @@ def _assemble(source: SourceFile, definitions: list[Any], diags: list[Diagnostic
             return None
         stem = Path(source.path).stem
         span = source.span(0, 0)
-        process = m.Process(m.Name(stem, span), None, None, None, "en", None, None, (), None,
-                            None, None, None, None, (), (), span)
+        process = m.Process(
+            name=m.Name(text=stem, span=span), title=None, version=None, owner=None, lang="en",
+            purpose=None, scope=None, references=(), description=None, sla=None,
+            calendar=None, start=None, withdraw=None, cancels=(), actions=(), span=span)
         if not process_broken:  # a broken header has its own syntax error
             diags.append(diagnostic("PD102", span, Text(
                 "the spec has no process header", "规格文件缺少流程头"),

@@ -1,16 +1,31 @@
 """Settle names once every block is known: fields vs enum values, steps vs ends, and
-what kind of thing each rule row gives.  Unknown names are left for the checks."""
+what kind of thing each rule row gives.  Unknown names are left for the checks.
+
+Only three kinds of node change (``EnumValue`` that names a field, ``Target``,
+``RuleResult``); the walk visits exactly the fields that can hold them and returns a
+node unchanged (the same object) when nothing under it changed.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import fields as dc_fields
-from dataclasses import is_dataclass, replace
-from enum import Enum
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from . import model as m
-from .source import Span
+
+_N = TypeVar("_N")
+
+
+def _changed(node: _N, **values: Any) -> _N:
+    """Return node with values, or node itself when every value is the one it holds."""
+    if all(getattr(node, key) is value for key, value in values.items()):
+        return node
+    return replace(node, **values)  # type: ignore[type-var]
+
+
+def _same(items: tuple[_N, ...], new: list[_N]) -> tuple[_N, ...]:
+    """Return items itself when new holds the same objects, else new as a tuple."""
+    return items if all(a is b for a, b in zip(items, new, strict=True)) else tuple(new)
 
 
 class _Resolver:
@@ -20,6 +35,7 @@ class _Resolver:
         self.ends = {e.name.text for e in spec.ends}
         self.roles = {r.name.text for r in spec.roles}
 
+    # ---------------------------------------------------------------- names
     def target(self, t: m.Target) -> m.Target:
         name = t.name.text
         if t.explicit_end:
@@ -31,6 +47,9 @@ class _Resolver:
         else:
             kind = m.TargetKind.UNKNOWN
         return t if kind is t.kind else replace(t, kind=kind)
+
+    def maybe_target(self, t: m.Target | None) -> m.Target | None:
+        return None if t is None else self.target(t)
 
     def result(self, r: m.RuleResult) -> m.RuleResult:
         if r.kind is m.ResultKind.VALUE:
@@ -44,96 +63,66 @@ class _Resolver:
             kind = m.ResultKind.UNKNOWN
         return replace(r, kind=kind)
 
-    def walk(self, node: Any) -> Any:
-        kind = type(node)
-        if kind in _LEAVES:
-            return node
-        if kind is tuple:
-            walked = [self.walk(x) for x in node]
-            for a, b in zip(walked, node, strict=True):
-                if a is not b:
-                    return tuple(walked)
-            return node
-        if kind is m.EnumValue:
-            if node.name.text in self.fields:
-                return m.FieldRef(node.name, node.span)
-            return node
-        if kind is m.Target:
-            return self.target(node)
-        if kind is m.RuleResult:
-            return self.result(node)
-        names = _field_names(kind)
-        if names is None:
-            return node
-        changes = {}
-        for name in names:
-            value = getattr(node, name)
-            new = self.walk(value)
-            if new is not value:
-                changes[name] = new
-        return replace(node, **changes) if changes else node
+    # ---------------------------------------------------------------- conditions
+    def expr(self, e: m.Expr) -> m.Expr:
+        match e:
+            case m.EnumValue() if e.name.text in self.fields:
+                return m.FieldRef(name=e.name, span=e.span)
+            case m.Not() | m.Negative():
+                return _changed(e, operand=self.expr(e.operand))
+            case m.BoolOp():
+                return _changed(e, operands=self.exprs(e.operands))
+            case m.Compare() | m.Arith():
+                return _changed(e, left=self.expr(e.left), right=self.expr(e.right))
+            case m.Member():
+                return _changed(e, operand=self.expr(e.operand), items=self.exprs(e.items))
+        return e  # a literal, a field reference or an enum value
 
+    def exprs(self, items: tuple[m.Expr, ...]) -> tuple[m.Expr, ...]:
+        return _same(items, [self.expr(x) for x in items])
 
-# Types whose values hold nothing to resolve; grows with every non-dataclass type met.
-_LEAVES: set[type] = {str, int, bool, type(None), m.Name, m.Literal, m.Duration, m.DataType,
-                      Span}
-_FIELDS: dict[type, tuple[str, ...]] = {}
-# What a model field may hold, read from its annotation: a field whose annotation names
-# only these (or enums, or model classes made only of them) is never walked.
-_PLAIN_NAMES = {"str", "int", "bool", "float", "None", "Decimal", "Span", "tuple", "_dt.date"}
-_NEVER_PLAIN = {m.Target, m.EnumValue, m.FieldRef, m.RuleResult}
-_PLAIN: dict[type, bool] = {}
+    def maybe_expr(self, e: m.Expr | None) -> m.Expr | None:
+        return None if e is None else self.expr(e)
 
-
-def _plain_annotation(annotation: str) -> bool:
-    """Return True when every type an annotation names holds nothing to resolve."""
-    for name in re.findall(r"[A-Za-z_][\w.]*", annotation):
-        if name in _PLAIN_NAMES:
-            continue
-        found = getattr(m, name, None)
-        if not isinstance(found, type) or not _plain_type(found):
-            return False
-    return True
-
-
-def _plain_type(kind: type) -> bool:
-    """Return True for enums and model classes whose fields all hold nothing to resolve."""
-    known = _PLAIN.get(kind)
-    if known is None:
-        if issubclass(kind, Enum):
-            known = True
-        elif kind in _NEVER_PLAIN or not is_dataclass(kind) or kind.__module__ != m.__name__:
-            known = False
-        else:
-            _PLAIN[kind] = True  # a class that holds itself (DataType.item) is plain so far
-            known = all(isinstance(f.type, str) and _plain_annotation(f.type)
-                        for f in dc_fields(kind))
-        _PLAIN[kind] = known
-    return known
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """Return the fields of a dataclass type that may hold names to resolve (cached).
-
-    None for any other type.  Fields of model classes whose annotation says they hold
-    only plain values (text, numbers, enums, names, spans...) are left out.
-    """
-    names = _FIELDS.get(kind)
-    if names is None:
-        if not is_dataclass(kind):
-            _LEAVES.add(kind)
+    # ---------------------------------------------------------------- definitions
+    def sla(self, sla: m.Sla | None) -> m.Sla | None:
+        if sla is None:
             return None
-        model = kind.__module__ == m.__name__
-        names = _FIELDS[kind] = tuple(
-            f.name for f in dc_fields(kind)
-            if not (model and isinstance(f.type, str) and _plain_annotation(f.type)))
-    return names
+        breaches = [_changed(b, target=self.maybe_target(b.target)) for b in sla.breaches]
+        return _changed(sla, breaches=_same(sla.breaches, breaches))
+
+    def route(self, r: m.Route) -> m.Route:
+        cap = None if r.cap is None else _changed(r.cap, then=self.maybe_target(r.cap.then))
+        return _changed(r, condition=self.maybe_expr(r.condition),
+                        targets=_same(r.targets, [self.target(t) for t in r.targets]), cap=cap)
+
+    def task(self, t: m.Task) -> m.Task:
+        extra = [_changed(x, condition=self.expr(x.condition)) for x in t.extra_approvers]
+        each = t.for_each
+        return _changed(
+            t, extra_approvers=_same(t.extra_approvers, extra), sla=self.sla(t.sla),
+            routes=_same(t.routes, [self.route(r) for r in t.routes]),
+            for_each=None if each is None else _changed(each, until=self.maybe_expr(each.until)))
+
+    def rule(self, rule: m.Rule) -> m.Rule:
+        rows = [_changed(row, condition=self.maybe_expr(row.condition),
+                         result=self.result(row.result)) for row in rule.rows]
+        return _changed(rule, rows=_same(rule.rows, rows))
+
+    def process(self, p: m.Process) -> m.Process:
+        withdraw = p.withdraw
+        cancels = [_changed(c, target=self.target(c.target)) for c in p.cancels]
+        return _changed(
+            p, sla=self.sla(p.sla),
+            withdraw=None if withdraw is None else _changed(
+                withdraw, target=self.target(withdraw.target)),
+            cancels=_same(p.cancels, cancels))
 
 
 def resolve(spec: m.Spec) -> m.Spec:
     """Return the spec with field references, route targets and rule results settled."""
     r = _Resolver(spec)
     return m.Spec(
-        path=spec.path, process=r.walk(spec.process), calendars=spec.calendars,
-        roles=spec.roles, fields=spec.fields, tasks=r.walk(spec.tasks),
-        rules=r.walk(spec.rules), ends=spec.ends)
+        path=spec.path, process=r.process(spec.process), calendars=spec.calendars,
+        roles=spec.roles, fields=spec.fields, tasks=tuple(r.task(t) for t in spec.tasks),
+        rules=tuple(r.rule(x) for x in spec.rules), ends=spec.ends)

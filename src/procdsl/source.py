@@ -84,9 +84,3 @@ class SourceFile:
         end_line = line if last == first else bisect.bisect_right(starts, last, line - 1)
         return Span(self.path, line, first - starts[line - 1] + 1, end_line,
                     last - starts[end_line - 1] + 1, start, end)
-
-    def line_span(self, line: int) -> Span:
-        """Return a span covering the visible text of a 1-based line."""
-        line = max(1, min(line, len(self._line_starts)))
-        start = self._line_starts[line - 1]
-        return self.span(start, start + len(self.line_text(line)))

@@ -1,8 +1,10 @@
 """Lark parse tree -> model nodes for one top-level block.
 
-Nothing here raises: names stay unresolved (targets UNKNOWN, bare names EnumValue) and
-items that do not belong where they are written are kept, so the checks can report
-them in plain words.  ``resolve.py`` settles names once every block is known.
+No mistake in a spec makes anything here raise: names stay unresolved (targets UNKNOWN,
+bare names EnumValue) and items that do not belong where they are written are kept, so
+the checks can report them in plain words.  ``resolve.py`` settles names once every
+block is known.  A child the grammar guarantees but that is missing raises
+``LookupError``: that is a procdsl bug, and the parser reports it as one (PD008).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
@@ -67,9 +69,72 @@ def _number(text: str) -> Decimal:
     return Decimal(text.replace("_", ""))
 
 
+def _integer(text: str) -> int:
+    return int(text.replace("_", ""))
+
+
+def _token(children: list[Any], *types: str) -> Token:
+    """Return the first token among children whose type is one of types."""
+    for c in children:
+        if isinstance(c, Token) and c.type in types:
+            return c
+    raise LookupError(f"no {' or '.join(types)} token among {children!r}")
+
+
+def _has(children: list[Any], token_type: str) -> bool:
+    """Return True when a token of token_type is among children (an optional keyword)."""
+    return any(isinstance(c, Token) and c.type == token_type for c in children)
+
+
+_C = TypeVar("_C")
+
+
+def _maybe(children: list[Any], kind: type[_C] | tuple[type, ...]) -> _C | None:
+    """Return the first child that is a kind (a model class, tuple, Item...), if any."""
+    for c in children:
+        if isinstance(c, kind):
+            return c  # type: ignore[return-value]
+    return None
+
+
+def _one(children: list[Any], kind: type[_C]) -> _C:
+    """Return the first child that is a kind: one the grammar says is always there."""
+    found = _maybe(children, kind)
+    if found is None:
+        raise LookupError(f"no {kind.__name__} among {children!r}")
+    return found
+
+
+def _nodes(children: list[Any]) -> list[Any]:
+    """Return the children that are not tokens: what the rule's sub-rules built."""
+    return [c for c in children if not isinstance(c, Token)]
+
+
+# Every class of m.Expr: a condition is the one child that is one of these.
+_EXPRESSIONS = (m.Literal, m.FieldRef, m.EnumValue, m.Not, m.BoolOp, m.Compare, m.Member,
+                m.Arith, m.Negative)
+
+
+def _maybe_condition(children: list[Any]) -> m.Expr | None:
+    """Return the condition among children (the only expression node there), if any."""
+    return _maybe(children, _EXPRESSIONS)
+
+
+def _condition(children: list[Any]) -> m.Expr:
+    found = _maybe_condition(children)
+    if found is None:
+        raise LookupError(f"no condition among {children!r}")
+    return found
+
+
 @v_args(meta=True)
 class ToModel(Transformer[Token, Any]):
-    """Build model nodes for one block; ``base`` is the block's offset in the source."""
+    """Build model nodes for one block; ``base`` is the block's offset in the source.
+
+    Each method gets a rule's meta and children; it picks its children by what they are
+    (a token type, a model class), never by position, so an optional part of a rule
+    cannot shift another onto the wrong field.
+    """
 
     def __init__(self, source: SourceFile, base: int) -> None:
         super().__init__(visit_tokens=False)
@@ -78,17 +143,12 @@ class ToModel(Transformer[Token, Any]):
         self.diagnostics: list[Diagnostic] = []
 
     # ---------------------------------------------------------------- helpers
-    # The helpers' names start with '_' so that ``v_args`` leaves them alone: Lark wraps
-    # every other public method, and rebuilt the wrapper on each call (a tenth of a parse).
-    def _span(self, meta: Meta | Token | tuple[int, int] | None) -> Span:
-        """Return the source span of a token, a Lark meta or a one-pass (start, end)."""
-        if isinstance(meta, tuple):
-            start, end = meta
-        elif meta is None:  # a one-pass node without positions, like an empty Lark meta
-            return self.source.span(self.base, self.base)
-        elif isinstance(meta, Token):
+    # The helpers' names start with '_': ``v_args`` wraps every public method as a rule.
+    def _span(self, meta: Meta | Token) -> Span:
+        """Return the source span of a token or of a rule's Lark meta."""
+        if isinstance(meta, Token):
             start, end = meta.start_pos or 0, meta.end_pos or 0
-        elif getattr(meta, "empty", True):
+        elif meta.empty:
             return self.source.span(self.base, self.base)
         else:
             start, end = meta.start_pos, meta.end_pos
@@ -114,10 +174,14 @@ class ToModel(Transformer[Token, Any]):
             return end
 
     def _name(self, token: Token) -> m.Name:
-        return m.Name(str(token), self._span(token))
+        return m.Name(text=str(token), span=self._span(token))
 
     def _names(self, children: list[Any]) -> tuple[m.Name, ...]:
         return tuple(self._name(c) for c in children if isinstance(c, Token) and c.type == "NAME")
+
+    def _first_name(self, children: list[Any]) -> m.Name:
+        """Return the first NAME token among children as a Name (the one a rule declares)."""
+        return self._name(_token(children, "NAME"))
 
     def _string(self, children: list[Any]) -> str | None:
         for c in children:
@@ -133,21 +197,21 @@ class ToModel(Transformer[Token, Any]):
 
     # ---------------------------------------------------------------- start
     def start(self, meta: Meta, children: list[Any]) -> list[Any]:
-        return [c for c in children if not isinstance(c, Token)]
+        return _nodes(children)
 
     # ---------------------------------------------------------------- header
     def version(self, meta: Meta, c: list[Any]) -> Item:
-        value = c[1]
+        value = _token(c, "VERSION_TEXT", "STRING")
         text = unquote(value) if value.type == "STRING" else str(value)
         return Item("version", text, self._span(meta))
 
     def owner(self, meta: Meta, c: list[Any]) -> Item:
-        value = c[1]
+        value = _token(c, "NAME", "STRING")
         return Item("owner", unquote(value) if value.type == "STRING" else str(value),
                     self._span(meta))
 
     def lang(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("lang", self._name(c[1]), self._span(meta))
+        return Item("lang", self._first_name(c), self._span(meta))
 
     def _text_item(key: str) -> Any:  # type: ignore[misc]
         def method(self: ToModel, meta: Meta, c: list[Any]) -> Item:
@@ -160,31 +224,31 @@ class ToModel(Transformer[Token, Any]):
     description = _text_item("description")
 
     def calendar_ref(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("calendar", self._name(c[1]), self._span(meta))
+        return Item("calendar", self._first_name(c), self._span(meta))
 
     def start_ref(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("start", self._name(c[1]), self._span(meta))
+        return Item("start", self._first_name(c), self._span(meta))
 
     def name_list(self, meta: Meta, c: list[Any]) -> tuple[m.Name, ...]:
         return self._names(c)
 
     def withdraw(self, meta: Meta, c: list[Any]) -> m.Withdraw:
-        return m.Withdraw(c[2], c[4], self._span(meta))
+        return m.Withdraw(steps=_one(c, tuple), target=_one(c, m.Target), span=self._span(meta))
 
     def cancel(self, meta: Meta, c: list[Any]) -> m.Cancel:
-        return m.Cancel(c[2], c[4], self._span(meta))
+        return m.Cancel(roles=_one(c, tuple), target=_one(c, m.Target), span=self._span(meta))
 
     def action_def(self, meta: Meta, c: list[Any]) -> m.Action:
-        assignee = next(x for x in c if isinstance(x, m.Assignee))
-        steps = next(x for x in c if isinstance(x, tuple))
-        return m.Action(self._name(c[1]), self._string(c), assignee, steps, self._span(meta))
+        return m.Action(name=self._first_name(c), title=self._string(c),
+                        assignee=_one(c, m.Assignee), steps=_one(c, tuple),
+                        span=self._span(meta))
 
     def process_def(self, meta: Meta, c: list[Any]) -> m.Process:
         values: dict[str, Any] = {}
         references: list[str] = []
         cancels: list[m.Cancel] = []
         actions: list[m.Action] = []
-        for item in c[2:]:
+        for item in _nodes(c):
             match item:
                 case Item(key="reference"):
                     references.append(item.value)
@@ -209,7 +273,7 @@ class ToModel(Transformer[Token, Any]):
                     actions.append(item)
         lang = values.get("lang")
         return m.Process(
-            name=self._name(c[1]), title=self._string(c[2:3]), version=values.get("version"),
+            name=self._first_name(c), title=self._string(c), version=values.get("version"),
             owner=values.get("owner"), lang=lang.text if lang else "en",
             purpose=values.get("purpose"), scope=values.get("scope"),
             references=tuple(references), description=values.get("description"),
@@ -219,11 +283,13 @@ class ToModel(Transformer[Token, Any]):
 
     # ---------------------------------------------------------------- calendars
     def day_span(self, meta: Meta, c: list[Any]) -> m.DaySpan:
-        return m.DaySpan(self._name(c[0]), self._name(c[1]) if len(c) > 1 else None,
-                         self._span(meta))
+        days = self._names(c)  # NAME or NAME .. NAME
+        return m.DaySpan(first=days[0], last=days[1] if len(days) > 1 else None,
+                         span=self._span(meta))
 
     def workdays(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("workdays", tuple(c[1:]), self._span(meta))
+        return Item("workdays", tuple(x for x in c if isinstance(x, m.DaySpan)),
+                    self._span(meta))
 
     def time_span(self, meta: Meta, c: list[Any]) -> m.ClockSpan:
         def minutes(token: Token) -> int:
@@ -235,30 +301,33 @@ class ToModel(Transformer[Token, Any]):
                     hint=Text("write hours 00-24 and minutes 00-59, e.g. 09:30",
                               "小时为 00-24，分钟为 00-59，例如 09:30")))
             return int(hours) * 60 + int(mins)
-        return m.ClockSpan(minutes(c[0]), minutes(c[2]), self._span(meta))
+        first, last = (t for t in c if isinstance(t, Token) and t.type == "CLOCK")
+        start = minutes(first)
+        return m.ClockSpan(start=start, end=minutes(last), span=self._span(meta))
 
     def open_hours(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("hours", tuple(c[1:]), self._span(meta))
+        return Item("hours", tuple(x for x in c if isinstance(x, m.ClockSpan)), self._span(meta))
 
     def date_span(self, meta: Meta, c: list[Any]) -> m.DateSpan:
-        first = str(c[0])
-        return m.DateSpan(first, str(c[1]) if len(c) > 1 else first, self._span(meta))
+        dates = [str(t) for t in c if isinstance(t, Token) and t.type == "DATE"]
+        return m.DateSpan(first=dates[0], last=dates[-1], span=self._span(meta))
 
     def holidays(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("holidays", tuple(c[1:]), self._span(meta))
+        return Item("holidays", tuple(x for x in c if isinstance(x, m.DateSpan)),
+                    self._span(meta))
 
     def makeup(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("makeup", tuple(c[1:]), self._span(meta))
+        return Item("makeup", tuple(x for x in c if isinstance(x, m.DateSpan)), self._span(meta))
 
     def timezone(self, meta: Meta, c: list[Any]) -> Item:
-        token = c[1]
+        token = _token(c, "ZONE", "STRING")
         text = unquote(token) if token.type == "STRING" else str(token)
-        return Item("timezone", m.Name(text, self._span(token)), self._span(meta))
+        return Item("timezone", m.Name(text=text, span=self._span(token)), self._span(meta))
 
     def calendar_def(self, meta: Meta, c: list[Any]) -> m.Calendar:
         lists: dict[str, list[Any]] = {"workdays": [], "hours": [], "holidays": [], "makeup": []}
         single: dict[str, Any] = {}
-        for item in c[2:]:
+        for item in c:
             if not isinstance(item, Item):
                 continue
             if item.key in lists:
@@ -268,32 +337,37 @@ class ToModel(Transformer[Token, Any]):
             else:
                 single[item.key] = item.value
         return m.Calendar(
-            self._name(c[1]), self._string(c[2:3]), tuple(lists["workdays"]),
-            tuple(lists["hours"]), tuple(lists["holidays"]), tuple(lists["makeup"]),
-            single.get("timezone"), single.get("description"), self._span(meta))
+            name=self._first_name(c), title=self._string(c), workdays=tuple(lists["workdays"]),
+            hours=tuple(lists["hours"]), holidays=tuple(lists["holidays"]),
+            makeup_days=tuple(lists["makeup"]), timezone=single.get("timezone"),
+            description=single.get("description"), span=self._span(meta))
 
     # ---------------------------------------------------------------- roles and data
     def role_decl(self, meta: Meta, c: list[Any]) -> m.Role:
-        external = any(isinstance(x, Token) and x.type == "EXTERNAL" for x in c)
         descriptions = [x.value for x in c if isinstance(x, Item)]
-        return m.Role(self._name(c[0]), self._string(c[1:2]), external,
-                      descriptions[0] if descriptions else None, self._span(meta))
+        return m.Role(name=self._first_name(c), title=self._string(c),
+                      external=_has(c, "EXTERNAL"),
+                      description=descriptions[0] if descriptions else None,
+                      span=self._span(meta))
 
     def roles_def(self, meta: Meta, c: list[Any]) -> list[m.Role]:
         return [x for x in c if isinstance(x, m.Role)]
 
     def simple_type(self, meta: Meta, c: list[Any]) -> m.DataType:
-        return m.DataType(_TYPES[c[0].type], (), None, self._span(meta))
+        return m.DataType(kind=_TYPES[_token(c, *_TYPES).type], values=(), item=None,
+                          span=self._span(meta))
 
     def enum_type(self, meta: Meta, c: list[Any]) -> m.DataType:
-        return m.DataType(m.TypeKind.ENUM, self._names(c[1:]), None, self._span(meta))
+        return m.DataType(kind=m.TypeKind.ENUM, values=self._names(c), item=None,
+                          span=self._span(meta))
 
     def list_type(self, meta: Meta, c: list[Any]) -> m.DataType:
-        return m.DataType(m.TypeKind.LIST, (), c[1], self._span(meta))
+        return m.DataType(kind=m.TypeKind.LIST, values=(), item=_one(c, m.DataType),
+                          span=self._span(meta))
 
     def field_decl(self, meta: Meta, c: list[Any]) -> m.Field:
-        type_ = next(x for x in c if isinstance(x, m.DataType))
-        return m.Field(self._name(c[0]), type_, self._string(c[1:]), self._span(meta))
+        return m.Field(name=self._first_name(c), type=_one(c, m.DataType),
+                       description=self._string(c), span=self._span(meta))
 
     def data_def(self, meta: Meta, c: list[Any]) -> list[m.Field]:
         return [x for x in c if isinstance(x, m.Field)]
@@ -303,12 +377,13 @@ class ToModel(Transformer[Token, Any]):
         def method(self: ToModel, meta: Meta, c: list[Any]) -> m.Assignee:
             count = None
             if mode is m.AssigneeMode.COUNT:
-                count = int(str(c[0]).replace("_", ""))
+                count = _integer(str(_token(c, "INT_NUMBER")))
             names = self._names(c)
             rule = None
             if mode is m.AssigneeMode.RULE:
                 rule, names = names[0], ()
-            return m.Assignee(mode, names, count, rule, self._span(meta))
+            return m.Assignee(mode=mode, roles=names, count=count, rule=rule,
+                              span=self._span(meta))
         return method
 
     by_one = _assignee(m.AssigneeMode.ONE)
@@ -321,46 +396,48 @@ class ToModel(Transformer[Token, Any]):
     by_requester = _assignee(m.AssigneeMode.REQUESTER)
 
     def by_line(self, meta: Meta, c: list[Any]) -> m.Assignee:
-        return c[1]  # type: ignore[no-any-return]
+        return _one(c, m.Assignee)
 
     def inline_by(self, meta: Meta, c: list[Any]) -> m.Assignee:
-        return m.Assignee(m.AssigneeMode.ONE, (self._name(c[1]),), None, None, self._span(meta))
+        return m.Assignee(mode=m.AssigneeMode.ONE, roles=(self._first_name(c),), count=None,
+                          rule=None, span=self._span(meta))
 
     def not_requester(self, meta: Meta, c: list[Any]) -> m.Exclusion:
-        return m.Exclusion(m.ExclusionKind.REQUESTER, None, self._span(meta))
+        return m.Exclusion(kind=m.ExclusionKind.REQUESTER, step=None, span=self._span(meta))
 
     def not_whoever_did(self, meta: Meta, c: list[Any]) -> m.Exclusion:
-        return m.Exclusion(m.ExclusionKind.STEP, self._name(c[3]), self._span(meta))
+        return m.Exclusion(kind=m.ExclusionKind.STEP, step=self._first_name(c),
+                           span=self._span(meta))
 
     def also_by(self, meta: Meta, c: list[Any]) -> m.ExtraApprovers:
-        return m.ExtraApprovers(c[1], c[5], self._span(meta))
+        return m.ExtraApprovers(condition=_condition(c), roles=_one(c, tuple),
+                                span=self._span(meta))
 
     # ---------------------------------------------------------------- task items
     def item_list(self, meta: Meta, c: list[Any]) -> tuple[m.Document, ...]:
-        return tuple(m.Document(unquote(t) if t.type == "STRING" else str(t), self._span(t))
+        return tuple(m.Document(name=unquote(t) if t.type == "STRING" else str(t),
+                                span=self._span(t))
                      for t in c if isinstance(t, Token))
 
     def inputs(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("inputs", c[1], self._span(meta))
+        return Item("inputs", _one(c, tuple), self._span(meta))
 
     def outputs(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("outputs", c[1], self._span(meta))
+        return Item("outputs", _one(c, tuple), self._span(meta))
 
     def check_item(self, meta: Meta, c: list[Any]) -> Item:
         return Item("check", self._string(c), self._span(meta))
 
     def notify(self, meta: Meta, c: list[Any]) -> m.Notify:
-        when = m.NotifyWhen.LEAVE
-        if any(isinstance(x, Token) and x.type == "ENTER" for x in c):
-            when = m.NotifyWhen.ENTER
-        return m.Notify(c[1], when, self._span(meta))
+        when = m.NotifyWhen.ENTER if _has(c, "ENTER") else m.NotifyWhen.LEAVE
+        return m.Notify(roles=_one(c, tuple), when=when, span=self._span(meta))
 
     def target(self, meta: Meta, c: list[Any]) -> m.Target:
-        explicit = len(c) == 2
-        return m.Target(self._name(c[-1]), m.TargetKind.UNKNOWN, explicit, self._span(meta))
+        return m.Target(name=self._first_name(c), kind=m.TargetKind.UNKNOWN,
+                        explicit_end=_has(c, "END"), span=self._span(meta))
 
     def single_target(self, meta: Meta, c: list[Any]) -> tuple[m.Split, tuple[m.Target, ...]]:
-        return m.Split.ONE, (c[0],)
+        return m.Split.ONE, (_one(c, m.Target),)
 
     def parallel_targets(self, meta: Meta, c: list[Any]) -> tuple[m.Split, tuple[m.Target, ...]]:
         return m.Split.PARALLEL, tuple(x for x in c if isinstance(x, m.Target))
@@ -369,69 +446,72 @@ class ToModel(Transformer[Token, Any]):
         return m.Split.INTERLEAVED, tuple(x for x in c if isinstance(x, m.Target))
 
     def cap(self, meta: Meta, c: list[Any]) -> m.Cap:
-        then = next((x for x in c if isinstance(x, m.Target)), None)
-        return m.Cap(int(str(c[1]).replace("_", "")), then, self._span(meta))
+        return m.Cap(times=_integer(str(_token(c, "INT_NUMBER"))), then=_maybe(c, m.Target),
+                     span=self._span(meta))
 
-    def _route(self, meta: Meta, kind: m.RouteKind, action: str, condition: Any,
+    def _route(self, meta: Meta, kind: m.RouteKind, action: str, condition: m.Expr | None,
                c: list[Any], inclusive: bool = False) -> m.Route:
-        split, targets = next(x for x in c if isinstance(x, tuple))
-        cap = next((x for x in c if isinstance(x, m.Cap)), None)
-        return m.Route(kind, action, condition, targets, split, inclusive, cap, self._span(meta))
+        split, targets = _one(c, tuple)  # what the targets rule gives
+        return m.Route(kind=kind, action=action, condition=condition, targets=targets,
+                       split=split, inclusive=inclusive, cap=_maybe(c, m.Cap),
+                       span=self._span(meta))
 
     def then_line(self, meta: Meta, c: list[Any]) -> m.Route:
         return self._route(meta, m.RouteKind.THEN, m.COMPLETE, None, c)
 
     def inline_then(self, meta: Meta, c: list[Any]) -> m.Route:
-        return m.Route(m.RouteKind.THEN, m.COMPLETE, None, (c[1],), m.Split.ONE, False, None,
-                       self._span(meta))
+        return m.Route(kind=m.RouteKind.THEN, action=m.COMPLETE, condition=None,
+                       targets=(_one(c, m.Target),), split=m.Split.ONE, inclusive=False,
+                       cap=None, span=self._span(meta))
 
     def when_line(self, meta: Meta, c: list[Any]) -> m.Route:
-        inclusive = isinstance(c[0], Token) and c[0].type == "ALSO"
-        condition = c[2] if inclusive else c[1]
-        return self._route(meta, m.RouteKind.WHEN, m.COMPLETE, condition, c, inclusive)
+        return self._route(meta, m.RouteKind.WHEN, m.COMPLETE, _condition(c), c,
+                           inclusive=_has(c, "ALSO"))
 
     def otherwise_line(self, meta: Meta, c: list[Any]) -> m.Route:
         return self._route(meta, m.RouteKind.OTHERWISE, m.COMPLETE, None, c)
 
     def outcome_line(self, meta: Meta, c: list[Any]) -> m.Route:
-        token = c[0]
+        token = c[0]  # the outcome: APPROVE, REJECT, RETURN or a custom NAME, always first
         action = _OUTCOMES.get(token.type, str(token))
-        condition = c[2] if isinstance(c[1], Token) and c[1].type == "WHEN" else None
-        return self._route(meta, m.RouteKind.OUTCOME, action, condition, c)
+        return self._route(meta, m.RouteKind.OUTCOME, action, _maybe_condition(c), c)
 
     def wait_line(self, meta: Meta, c: list[Any]) -> m.Join:
-        kind = {"ALL": m.JoinKind.ALL, "ANY": m.JoinKind.ANY}.get(c[1].type, m.JoinKind.EACH)
-        return m.Join(kind, self._span(meta))
+        kind = m.JoinKind.ALL if _has(c, "ALL") else (
+            m.JoinKind.ANY if _has(c, "ANY") else m.JoinKind.EACH)
+        return m.Join(kind=kind, span=self._span(meta))
 
     def until_count(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("until_count", int(str(c[1]).replace("_", "")), self._span(meta))
+        return Item("until_count", _integer(str(_token(c, "INT_NUMBER"))), self._span(meta))
 
     def until_condition(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("until", c[1], self._span(meta))
+        return Item("until", _condition(c), self._span(meta))
 
     def for_each(self, meta: Meta, c: list[Any]) -> m.ForEach:
-        sequential = any(isinstance(x, Token) and x.type == "SEQUENTIALLY" for x in c)
-        until = next((x for x in c if isinstance(x, Item)), None)
+        item, list_field = self._names(c)[:2]  # for each ITEM in LIST
+        until = _maybe(c, Item)
         return m.ForEach(
-            self._name(c[1]), self._name(c[3]), sequential,
-            until.value if until and until.key == "until_count" else None,
-            until.value if until and until.key == "until" else None, self._span(meta))
+            item=item, list_field=list_field, sequential=_has(c, "SEQUENTIALLY"),
+            until_count=until.value if until and until.key == "until_count" else None,
+            until=until.value if until and until.key == "until" else None,
+            span=self._span(meta))
 
     def run_line(self, meta: Meta, c: list[Any]) -> Item:
-        return Item("run", self._name(c[1]), self._span(meta))
+        return Item("run", self._first_name(c), self._span(meta))
 
     inline_run = run_line
 
     def inline_sla(self, meta: Meta, c: list[Any]) -> m.Sla:
-        return m.Sla(c[1], (), (), self._span(meta))
+        return m.Sla(duration=_one(c, m.Duration), reminders=(), breaches=(),
+                     span=self._span(meta))
 
     def inline_items(self, meta: Meta, c: list[Any]) -> list[Any]:
-        return list(c)
+        return _nodes(c)
 
     def task_def(self, meta: Meta, c: list[Any]) -> m.Task:
-        kind = m.TaskKind.APPROVAL if c[0].type == "APPROVAL" else m.TaskKind.STEP
+        kind = m.TaskKind.APPROVAL if _has(c, "APPROVAL") else m.TaskKind.STEP
         items: list[Any] = []
-        for x in c[2:]:
+        for x in _nodes(c):
             items.extend(x if isinstance(x, list) else [x])
         single: dict[str, Any] = {}
         lists: dict[str, list[Any]] = {k: [] for k in (
@@ -468,7 +548,7 @@ class ToModel(Transformer[Token, Any]):
                 case Item():
                     once(item.key, item.value, item.span)
         return m.Task(
-            kind=kind, name=self._name(c[1]), title=self._string(c[2:3]),
+            kind=kind, name=self._first_name(c), title=self._string(c),
             description=single.get("description"), assignee=single.get("by"),
             exclusions=tuple(lists["exclusions"]), extra_approvers=tuple(lists["extra"]),
             inputs=tuple(lists["inputs"]), outputs=tuple(lists["outputs"]),
@@ -479,104 +559,124 @@ class ToModel(Transformer[Token, Any]):
 
     # ---------------------------------------------------------------- time
     def duration(self, meta: Meta, c: list[Any]) -> m.Duration:
-        return m.Duration(_number(str(c[0])), _UNITS[c[1].type], self._span(meta))
+        amount = _token(c, "INT_NUMBER", "DECIMAL_NUMBER")
+        return m.Duration(amount=_number(str(amount)), unit=_UNITS[_token(c, *_UNITS).type],
+                          span=self._span(meta))
 
     def remind_percent(self, meta: Meta, c: list[Any]) -> m.Reminder:
-        return m.Reminder(_number(str(c[-1]).rstrip("%")), None, self._span(meta))
+        share = str(_token(c, "PERCENT")).rstrip("%")
+        return m.Reminder(percent=_number(share), before=None, span=self._span(meta))
 
     def remind_before(self, meta: Meta, c: list[Any]) -> m.Reminder:
-        return m.Reminder(None, c[1], self._span(meta))
+        return m.Reminder(percent=None, before=_one(c, m.Duration), span=self._span(meta))
 
     def breach_notify(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return m.Breach(m.BreachKind.NOTIFY, c[1], None, self._span(meta))
+        return m.Breach(kind=m.BreachKind.NOTIFY, roles=_one(c, tuple), target=None,
+                        span=self._span(meta))
 
     def breach_escalate(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return m.Breach(m.BreachKind.ESCALATE, (self._name(c[-1]),), None, self._span(meta))
+        return m.Breach(kind=m.BreachKind.ESCALATE, roles=(self._first_name(c),), target=None,
+                        span=self._span(meta))
 
     def breach_auto_approve(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return m.Breach(m.BreachKind.AUTO_APPROVE, (), None, self._span(meta))
+        return m.Breach(kind=m.BreachKind.AUTO_APPROVE, roles=(), target=None,
+                        span=self._span(meta))
 
     def breach_auto_reject(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return m.Breach(m.BreachKind.AUTO_REJECT, (), None, self._span(meta))
+        return m.Breach(kind=m.BreachKind.AUTO_REJECT, roles=(), target=None,
+                        span=self._span(meta))
 
     def breach_goto(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return m.Breach(m.BreachKind.GOTO, (), c[1], self._span(meta))
+        return m.Breach(kind=m.BreachKind.GOTO, roles=(), target=_one(c, m.Target),
+                        span=self._span(meta))
 
     def on_breach(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return c[1]  # type: ignore[no-any-return]
+        return _one(c, m.Breach)
 
     def sla(self, meta: Meta, c: list[Any]) -> m.Sla:
-        reminders = tuple(x for x in c if isinstance(x, m.Reminder))
-        breaches = tuple(x for x in c if isinstance(x, m.Breach))
-        return m.Sla(c[1], reminders, breaches, self._span(meta))
+        return m.Sla(duration=_one(c, m.Duration),
+                     reminders=tuple(x for x in c if isinstance(x, m.Reminder)),
+                     breaches=tuple(x for x in c if isinstance(x, m.Breach)),
+                     span=self._span(meta))
 
     # ---------------------------------------------------------------- rules and ends
     def result_names(self, meta: Meta, c: list[Any]) -> m.RuleResult:
-        return m.RuleResult(m.ResultKind.UNKNOWN, self._names(c), None, self._span(meta))
+        return m.RuleResult(kind=m.ResultKind.UNKNOWN, names=self._names(c), value=None,
+                            span=self._span(meta))
 
     def result_value(self, meta: Meta, c: list[Any]) -> m.RuleResult:
-        return m.RuleResult(m.ResultKind.VALUE, (), c[0], self._span(meta))
+        return m.RuleResult(kind=m.ResultKind.VALUE, names=(), value=_one(c, m.Literal),
+                            span=self._span(meta))
 
     def rule_row(self, meta: Meta, c: list[Any]) -> m.RuleRow:
-        return m.RuleRow(c[1], c[3], self._span(meta))
+        return m.RuleRow(condition=_condition(c), result=_one(c, m.RuleResult),
+                         span=self._span(meta))
 
     def rule_otherwise(self, meta: Meta, c: list[Any]) -> m.RuleRow:
-        return m.RuleRow(None, c[-1], self._span(meta))
+        return m.RuleRow(condition=None, result=_one(c, m.RuleResult), span=self._span(meta))
 
     def rule_def(self, meta: Meta, c: list[Any]) -> m.Rule:
-        rows = tuple(x for x in c if isinstance(x, m.RuleRow))
         descriptions = [x.value for x in c if isinstance(x, Item)]
-        return m.Rule(self._name(c[1]), self._string(c[2:3]),
-                      descriptions[0] if descriptions else None, rows, self._span(meta))
+        return m.Rule(name=self._first_name(c), title=self._string(c),
+                      description=descriptions[0] if descriptions else None,
+                      rows=tuple(x for x in c if isinstance(x, m.RuleRow)),
+                      span=self._span(meta))
 
     def end_def(self, meta: Meta, c: list[Any]) -> m.End:
-        success = not any(isinstance(x, Token) and x.type == "FAILURE" for x in c)
         descriptions = [x.value for x in c if isinstance(x, Item)]
-        return m.End(self._name(c[1]), self._string(c[2:3]), success,
-                     descriptions[0] if descriptions else None, self._span(meta))
+        return m.End(name=self._first_name(c), title=self._string(c),
+                     success=not _has(c, "FAILURE"),
+                     description=descriptions[0] if descriptions else None,
+                     span=self._span(meta))
 
     # ---------------------------------------------------------------- conditions
     def or_expr(self, meta: Meta, c: list[Any]) -> m.BoolOp:
-        return m.BoolOp("or", tuple(x for x in c if not isinstance(x, Token)), self._span(meta))
+        return m.BoolOp(op="or", operands=tuple(_nodes(c)), span=self._span(meta))
 
     def and_expr(self, meta: Meta, c: list[Any]) -> m.BoolOp:
-        return m.BoolOp("and", tuple(x for x in c if not isinstance(x, Token)), self._span(meta))
+        return m.BoolOp(op="and", operands=tuple(_nodes(c)), span=self._span(meta))
 
     def negation(self, meta: Meta, c: list[Any]) -> m.Not:
-        return m.Not(c[1], self._span(meta))
+        return m.Not(operand=_condition(c), span=self._span(meta))
 
     def compare(self, meta: Meta, c: list[Any]) -> m.Compare:
-        op = str(c[1])
-        return m.Compare(_COMPARE.get(op, op), c[0], c[2], self._span(meta))
+        op = str(_token(c, "COMPARE"))
+        left, right = _nodes(c)
+        return m.Compare(op=_COMPARE.get(op, op), left=left, right=right, span=self._span(meta))
 
     def member(self, meta: Meta, c: list[Any]) -> m.Member:
-        return m.Member(c[0], tuple(x for x in c[2:] if not isinstance(x, Token)), False,
-                        self._span(meta))
+        operand, *items = _nodes(c)
+        return m.Member(operand=operand, items=tuple(items), negated=False,
+                        span=self._span(meta))
 
     def not_member(self, meta: Meta, c: list[Any]) -> m.Member:
-        return m.Member(c[0], tuple(x for x in c[3:] if not isinstance(x, Token)), True,
-                        self._span(meta))
+        operand, *items = _nodes(c)
+        return m.Member(operand=operand, items=tuple(items), negated=True,
+                        span=self._span(meta))
 
     def arith(self, meta: Meta, c: list[Any]) -> m.Arith:
-        op = str(c[1])
-        return m.Arith(_ARITH.get(op, op), c[0], c[2], self._span(meta))
+        op = str(_token(c, "PLUS", "MINUS", "MUL_OP"))
+        left, right = _nodes(c)
+        return m.Arith(op=_ARITH.get(op, op), left=left, right=right, span=self._span(meta))
 
     def negative(self, meta: Meta, c: list[Any]) -> m.Negative:
-        return m.Negative(c[1], self._span(meta))
+        return m.Negative(operand=_condition(c), span=self._span(meta))
 
     def ref(self, meta: Meta, c: list[Any]) -> m.EnumValue:
-        return m.EnumValue(self._name(c[0]), self._span(meta))
+        return m.EnumValue(name=self._first_name(c), span=self._span(meta))
 
     name_literal = ref
 
     def int_literal(self, meta: Meta, c: list[Any]) -> m.Literal:
-        return m.Literal(int(str(c[0]).replace("_", "")), m.LiteralKind.INT, self._span(meta))
+        return m.Literal(value=_integer(str(c[0])), kind=m.LiteralKind.INT,
+                         span=self._span(meta))
 
     def decimal_literal(self, meta: Meta, c: list[Any]) -> m.Literal:
-        return m.Literal(_number(str(c[0])), m.LiteralKind.DECIMAL, self._span(meta))
+        return m.Literal(value=_number(str(c[0])), kind=m.LiteralKind.DECIMAL,
+                         span=self._span(meta))
 
     def text_literal(self, meta: Meta, c: list[Any]) -> m.Literal:
-        return m.Literal(unquote(c[0]), m.LiteralKind.TEXT, self._span(meta))
+        return m.Literal(value=unquote(c[0]), kind=m.LiteralKind.TEXT, span=self._span(meta))
 
     def date_literal(self, meta: Meta, c: list[Any]) -> m.Literal:
         text = str(c[0])
@@ -588,20 +688,14 @@ class ToModel(Transformer[Token, Any]):
                 "PD609", self._span(meta),
                 Text(f"{text} is not a real date", f"{text} 不是有效日期"),
                 hint=Text("write dates as YYYY-MM-DD", "日期格式为 YYYY-MM-DD")))
-        return m.Literal(value, m.LiteralKind.DATE, self._span(meta))
+        return m.Literal(value=value, kind=m.LiteralKind.DATE, span=self._span(meta))
 
     def true_literal(self, meta: Meta, c: list[Any]) -> m.Literal:
-        return m.Literal(True, m.LiteralKind.BOOL, self._span(meta))
+        return m.Literal(value=True, kind=m.LiteralKind.BOOL, span=self._span(meta))
 
     def false_literal(self, meta: Meta, c: list[Any]) -> m.Literal:
-        return m.Literal(False, m.LiteralKind.BOOL, self._span(meta))
+        return m.Literal(value=False, kind=m.LiteralKind.BOOL, span=self._span(meta))
 
     def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
         return Tree(data, children, meta)
 
-
-# Each grammar rule's method as a plain function ``f(builder, meta, children)``: the
-# one-pass parser (onepass.py) calls these while Lark reduces, without a tree.
-RULE_METHODS: dict[str, Any] = {
-    name: value.base_func for name, value in vars(ToModel).items()
-    if not name.startswith("_") and hasattr(value, "base_func")}
