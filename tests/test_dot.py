@@ -16,8 +16,8 @@ from procdsl.compiler import compile_paths
 from procdsl.emitters import header_text
 from procdsl.emitters.diagram import HELPER_KINDS, display_width, wrap
 from procdsl.emitters.dot import FONT, decode_key, emit_dot
-from procdsl.flow import transitions
 from procdsl.parser import parse_source, read_source
+from procdsl.plan import plan_of
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -96,7 +96,9 @@ def test_dot_is_accepted_by_dot(path: Path) -> None:
 
 
 def _acting_lanes(spec: m.Spec) -> set[str]:
-    """Return the lane each task belongs in, worked out here from the model alone."""
+    """Return every role that can act on a task, worked out here from the model alone:
+    the assignee's roles (co-approvers too), the roles a rule approval's rule can name,
+    extra approvers and escalation targets (issue 13: co-approvers had no lane)."""
     lanes = set()
     for task in spec.tasks:
         a = task.assignee
@@ -105,12 +107,19 @@ def _acting_lanes(spec: m.Spec) -> set[str]:
         elif a.mode is m.AssigneeMode.REQUESTER:
             lanes.add("requester")
         elif a.roles:
-            lanes.add(a.roles[0].text)
+            lanes.update(r.text for r in a.roles)
         else:
             rule = spec.rule(a.rule.text) if a.rule else None
-            names = [r.result.names[0].text for r in (rule.rows if rule else ())
-                     if r.result.kind is m.ResultKind.ROLES and r.result.names]
-            lanes.add(names[0] if names else "unassigned")
+            names = [n.text for r in (rule.rows if rule else ())
+                     if r.result.kind is m.ResultKind.ROLES for n in r.result.names]
+            lanes.update(names or ["unassigned"])
+        lanes.update(r.text for x in task.extra_approvers for r in x.roles)
+        for b in task.sla.breaches if task.sla else ():
+            if b.kind is m.BreachKind.ESCALATE:
+                lanes.update(r.text for r in b.roles[:1])
+    for b in spec.process.sla.breaches if spec.process.sla else ():
+        if b.kind is m.BreachKind.ESCALATE:
+            lanes.update(r.text for r in b.roles[:1])
     return lanes
 
 
@@ -125,7 +134,7 @@ def test_one_cluster_per_acting_role(path: Path) -> None:
 @pytest.mark.parametrize("path", SPECS, ids=IDS)
 def test_one_edge_per_transition_both_ways(path: Path) -> None:
     drawn = Counter(decode_key(e["transition"]) for e in _edges(path) if "transition" in e)
-    model = Counter(t.key() for t in transitions(spec_of(path)))
+    model = Counter(r.key() for r in plan_of(spec_of(path)).routes)
     assert drawn == model
 
 
@@ -203,7 +212,8 @@ def test_approval_modes_are_named_on_the_node() -> None:
     assert "或签：财务部、部门经理" in _label_of(path, "t.预算核对")
     assert "依次审批：部门经理 → 总经理" in _label_of(path, "t.安全评审")
     assert "2 人审批：评审委员会" in _label_of(path, "t.技术评审")
-    assert "按规则 审批权限" in _label_of(path, "t.法务评审")
+    # the manual's word for a rule approval (vocabulary.mode_name), naming the rule
+    assert "按审批权限表「审批权限」" in _label_of(path, "t.法务评审")
 
 
 def test_shapes_for_each_kind() -> None:

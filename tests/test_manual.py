@@ -16,8 +16,8 @@ from markdown_it.token import Token
 from procdsl import model as m
 from procdsl.compiler import check_text, compile_paths
 from procdsl.emitters.markdown import emit_markdown
-from procdsl.emitters.sentences import action_clause, condition_sentence
-from procdsl.emitters.words import action_word
+from procdsl.emitters.sentences import condition_sentence
+from procdsl.vocabulary import action_clause, action_word
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -104,15 +104,17 @@ def procedure_steps(markdown: str, procedure_heading: str) -> list[StepText]:
 _STEP_REF = {"zh": re.compile(r"第 (\d+) 步「"), "en": re.compile(r"” \(step (\d+)\)")}
 _END_REF = {"zh": re.compile(r"结果为「(.+?)」", re.S), "en": re.compile(r"ends with “(.+?)”",
                                                                        re.S)}
-_CAP = {"zh": re.compile(r"^第 \d+ 次"), "en": re.compile(r" for the \d+(st|nd|rd|th) time")}
+# a cap sentence: "自第 3 次退回起，改为……" or "……时，自第 3 次起改为……" / ", from the 3rd time on, "
+_CAP = {"zh": re.compile(r"^自第 \d+ 次|，自第 \d+ 次起改为"),
+        "en": re.compile(r", from the \d+(st|nd|rd|th) time on, ")}
 
 
 def _action(task: m.Task, sentence: str, lang: str, cap: bool) -> str:
     for action in (*task.actions, "timeout"):
-        if cap and lang == "zh":
-            if re.match(rf"第 \d+ 次{re.escape(action_word(action, lang))}时", sentence):
-                return action
-        elif sentence.startswith(action_clause(action, lang)):
+        word = re.escape(action_word(action, lang))
+        if cap and lang == "zh" and re.match(rf"自第 \d+ 次 ?{word} ?起", sentence):
+            return action  # a cap without a condition: '自第 3 次退回起，改为……'
+        if sentence.startswith(action_clause(action, lang)):
             return action
     raise AssertionError(f"no action opens {sentence!r}")
 
@@ -327,7 +329,7 @@ def test_lang_overrides_the_specs_language() -> None:
 
 def test_the_issues_example_sentences_appear() -> None:
     zh = visible_text(manual(load("manual_zh")))
-    assert "通过后，金额大于 50000 且类别为设备时，转至第 3 步「总经理审批」。" in zh
+    assert "通过后，金额大于 5 万且类别为设备时，转至第 3 步「总经理审批」。" in zh
     en = visible_text(manual(load("manual_en")))
     assert ("If approved and amount is greater than 50,000 and category is equipment, "
             "go to “GM approval” (step 3).") in en

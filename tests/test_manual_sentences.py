@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from procdsl import model as m
@@ -40,9 +42,12 @@ def _condition(text: str) -> tuple[m.Spec, m.Expr]:
 
 
 @pytest.mark.parametrize(("source", "zh", "en"), [
-    ("金额 > 50000 and 类别 == 设备", "金额大于 50000 且类别为设备",
+    ("金额 > 50000 and 类别 == 设备", "金额大于 5 万且类别为设备",
      "金额 is greater than 50,000 and 类别 is 设备"),
-    ("金额 >= 1000.50", "金额不低于 1000.5", "金额 is at least 1,000.5"),
+    ("金额 >= 1000.50", "金额不低于 1,000.5", "金额 is at least 1,000.5"),
+    ("金额 >= 1000000", "金额不低于 100 万", "金额 is at least 1,000,000"),
+    ("金额 >= 12500", "金额不低于 12,500", "金额 is at least 12,500"),
+    ("金额 >= 300000000", "金额不低于 3 亿", "金额 is at least 300,000,000"),
     ("数量 == 3", "数量等于 3", "数量 is 3"),
     ("数量 != 3", "数量不等于 3", "数量 is not 3"),
     ("金额 <= 10", "金额不超过 10", "金额 is at most 10"),
@@ -189,3 +194,99 @@ def test_a_branch_that_simply_stops_says_so(lang: str, expected: str) -> None:
     tasks = tuple(replace(t, routes=()) if t.name.text == "存档" else t for t in unit.spec.tasks)
     text = emit_markdown(replace(unit.spec, tasks=tasks), lang=lang)
     assert expected in text.split("### 2.")[1].split("### 3.")[0]
+
+
+# ------------------------------------------------------------------ caps keep their condition
+
+CAPS = """process 交付 "交付"
+  lang {lang}
+
+roles
+  品质部
+  生产部
+  经理
+
+data
+  结论: enum(合格, 返工, 报废)
+
+step 检验
+  by 品质部
+  when 结论 == 合格 -> 发货
+  when 结论 == 返工 -> 返工 at most 2 times, then -> 报废处理
+  otherwise -> 报废处理
+
+step 返工
+  by 生产部
+  then 检验
+
+step 报废处理
+  by 生产部
+  then 审批
+
+approval 审批
+  by 经理
+  approve -> end 完成
+  return -> 报废处理 at most 2 times, then -> end 取消
+  reject -> end 取消
+
+step 发货
+  by 生产部
+  then end 完成
+
+end 完成 success
+end 取消 failure
+"""
+
+
+def _caps(lang: str) -> m.Spec:
+    unit = check_text("caps.proc", CAPS.format(lang=lang).encode())
+    assert unit.spec is not None, [d.message for d in unit.diagnostics]
+    return unit.spec
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("zh", ["完成后，结论为返工时，转至第 3 步「返工」（最多 2 次）。",
+            "完成后，结论为返工时，自第 3 次起改为转至第 4 步「报废处理」。",
+            "自第 3 次退回起，改为流程结束，结果为「取消」。"]),
+    ("en", ["When done, if 结论 is 返工, go to “返工” (step 3), at most 2 times.",
+            "When done, if 结论 is 返工, from the 3rd time on, go to “报废处理” (step 4) instead.",
+            "If sent back, from the 3rd time on, the process ends with “取消” instead."]),
+])
+def test_a_cap_sentence_keeps_the_routes_condition(lang: str, expected: list[str]) -> None:
+    # issue 13: "第 3 次完成时，改为转至……" read as "the 3rd inspection is scrapped even when
+    # it passes"; the runtime counts only the times the capped route itself is taken.
+    from procdsl.emitters.markdown import emit_markdown
+
+    text = emit_markdown(_caps(lang), lang=lang)
+    for sentence in expected:
+        assert sentence in text
+    assert "次完成时" not in text and "for the 3rd time" not in text
+
+
+def test_the_runtime_counts_what_the_cap_sentence_says(tmp_path: Path) -> None:
+    """Two passes that go to rework, then a pass: shipped (the cap does not count passes);
+    a third rework result: scrapped (from the 3rd time on)."""
+    import datetime as dt
+
+    from procdsl.emitters.python import emit_python
+    from procdsl.runtime import Actor
+
+    from .test_runtime_helpers import import_path
+
+    target = tmp_path / "caps_gen.py"
+    target.write_text(emit_python(_caps("zh"), lang="zh"), encoding="utf-8")
+    wf = import_path(target, "caps_gen").WORKFLOW
+    qa, prod = Actor.of("q", "品质部"), Actor.of("p", "生产部")
+    now = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+
+    def active(case: object) -> list[str]:
+        return sorted(w.task for w in case.items.values())  # type: ignore[attr-defined]
+
+    for last, expected in (("合格", ["发货"]), ("返工", ["报废处理"])):
+        case = wf.start(prod, None, now)
+        for _ in range(2):
+            case.act("检验", "complete", qa, now, {"结论": "返工"})
+            assert active(case) == ["返工"]
+            case.act("返工", "complete", prod, now)
+        case.act("检验", "complete", qa, now, {"结论": last})
+        assert active(case) == expected

@@ -19,7 +19,7 @@ FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("diagram_*.proc"))
 UNITS = {Path(u.path).name: u for u in compile_paths(FIXTURES)}
 
 NODE = re.compile(r'^\s+n\d+(\(\(|\(\[|\[\[|\{\{|\(|\{|>)"[^"]*"(\)\)|\]\)|\]\]|\}\}|\)|\}|\])$')
-EDGE = re.compile(r'^  n\d+ (-->|-\.->)(\|"[^"]*"\|)? n\d+$')
+EDGE = re.compile(r'^  n\d+ (-->|-\.->|-\.-)(\|"[^"]*"\|)? n\d+$')
 ENTITY = re.compile(r"#\d+;")
 OTHER = re.compile(r'^(%% .*|flowchart (LR|TB)|  subgraph L\d+\["[^"]*"\]|  end|  style L\d+ .*'
                    r'|  linkStyle [\d,]+ .*|  classDef \w+ .*|  class [n\d,]+ \w+)$')

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .source import SourceFile, Span
+from .vocabulary import display_width
 
 
 class Severity(str, Enum):
@@ -75,6 +76,9 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD113", E, "bad number in a count", "数量不合理"),
     _code("PD114", E, "a custom outcome that looks like a misspelt keyword", "自定义结果疑似关键字拼写错误"),
     _code("PD115", W, "a role named like the requester keyword", "角色名与“发起人”关键字相同"),
+    _code("PD116", E, "a character no diagram or manual can show", "图和手册无法显示的字符"),
+    _code("PD117", E, "a title or name too long for a diagram", "标题或名称过长，图中无法容纳"),
+    _code("PD118", E, "a name that cannot become a Python name", "名称无法用作 Python 标识符"),
     # references
     _code("PD201", E, "a route goes to a step that does not exist", "路由指向不存在的步骤"),
     _code("PD202", E, "a role that was not declared", "未声明的角色"),
@@ -94,6 +98,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD307", E, "a process with no end", "流程没有结束节点"),
     _code("PD308", W, "an end that nothing reaches", "没有路径到达该结束节点"),
     _code("PD309", E, "a join that no parallel split feeds", "汇合没有对应的并行分支"),
+    _code("PD310", E, "a process with no task", "流程中没有任何步骤"),
     # types
     _code("PD401", E, "a comparison of values of different types", "比较的两边类型不一致"),
     _code("PD402", E, "a value that is not one of the enum's values", "取值不在枚举范围内"),
@@ -116,6 +121,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD608", E, "a breach action that does not fit the task", "超时处理方式不适用于该任务"),
     _code("PD609", E, "bad date", "日期无效"),
     _code("PD610", E, "a duration of zero", "时限为零"),
+    _code("PD611", E, "a holiday range longer than a year", "节假日日期范围超过一年"),
 )}
 
 
@@ -182,11 +188,6 @@ _SEVERITY_WORDS = {
 }
 
 
-def _width(text: str) -> int:
-    """Return how many terminal columns text takes (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _visible(text: str) -> str:
     """Return text with control and bidi-override characters shown as escapes."""
     out = []
@@ -230,11 +231,11 @@ def render_full(
             culprit = text[d.span.column - 1: max(d.span.column, d.span.end_column) - 1]
         else:
             culprit = text[d.span.column - 1:]
-        carets = "^" * max(1, _width(_visible(culprit)))
+        carets = "^" * max(1, display_width(_visible(culprit)))
         label = " " + _visible(d.label.get(lang)) if d.label else ""
         lines.append(f"{pad} |")
         lines.append(f"{number} | {shown}")
-        lines.append(f"{pad} | {' ' * _width(prefix)}" + paint(carets + label, sev_color))
+        lines.append(f"{pad} | {' ' * display_width(prefix)}" + paint(carets + label, sev_color))
         lines.append(f"{pad} |")
         gutter = pad
     else:

@@ -133,3 +133,43 @@ class LiteralKind(str, Enum):
     DECIMAL = "decimal"
     TEXT = "text"
     DATE = "date"
+
+
+class Way(str, Enum):
+    """How a route of the lowered plan (``procdsl.plan``) is taken."""
+
+    THEN = "then"                # unconditional: then X, approve -> X
+    WHEN = "when"                # the first route whose condition holds
+    OTHERWISE = "otherwise"      # when no condition of the action holds
+    ALSO = "also"                # multi-choice: every ``also when`` whose condition holds
+    CAP = "cap"                  # where a capped route goes once its cap is used up
+    BREACH = "breach"            # an SLA ``goto``: the deadline passed
+    ESCALATE = "escalate"        # an SLA ``escalate``: the task is handed to other roles
+    WITHDRAW = "withdraw"        # the requester withdraws the case
+    CANCEL = "cancel"            # a role cancels the case
+
+    @property
+    def via(self) -> str:
+        """Return the coarse key word the artifacts carry: ``route`` for written routes."""
+        return "route" if self in _WRITTEN else self.value
+
+
+_WRITTEN = frozenset({Way.THEN, Way.WHEN, Way.OTHERWISE, Way.ALSO})
+
+
+class Acting(str, Enum):
+    """Why a role has a lane for a task (``procdsl.plan.PlanActor``)."""
+
+    DOES = "does"                    # the assignee's first role: the task is drawn here
+    CO_APPROVES = "co_approves"      # another role of the assignee (all of, any of, A then B)
+    BY_RULE = "by_rule"              # a role the approval's rule can name
+    ALSO_APPROVES = "also_approves"  # ``when COND -> also by R``
+    TAKES_OVER = "takes_over"        # ``on breach escalate to R``
+
+
+class BlockKind(str, Enum):
+    """Work that runs at once, started by one task (``procdsl.plan.PlanBlock``)."""
+
+    PARALLEL = "parallel"        # then all of A, B
+    INTERLEAVED = "interleaved"  # then in any order A, B
+    INCLUSIVE = "inclusive"      # also when: every branch whose condition holds

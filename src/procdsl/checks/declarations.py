@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from .. import model as m
@@ -258,5 +259,76 @@ def check_role_keyword_names(ctx: CheckContext) -> Iterator[Diagnostic]:
                           f"请给角色换个名字，例如 {role.name.text}部门 或 员工"))
 
 
+def _python_misfit(text: str) -> str | None:
+    """Return the first character that keeps text from being a Python identifier (after
+    NFKC, as Python reads source), or None when text can be one."""
+    if unicodedata.normalize("NFKC", text).isidentifier():
+        return None
+    for i, char in enumerate(text):
+        folded = unicodedata.normalize("NFKC", char)
+        if not (folded if i == 0 else "a" + folded).isidentifier():
+            return char
+    return text[0] if text else None
+
+
+def _python_names(spec: m.Spec) -> Iterator[tuple[str, str, m.Name | m.Route]]:
+    """Yield (what, name, where) for every name the generated module makes a Python name:
+    data fields (attributes), tasks (Step members), ends (End members), custom outcomes
+    (Action members)."""
+    for f in spec.fields:
+        yield "field", f.name.text, f.name
+    for task in spec.tasks:
+        yield "step", task.name.text, task.name
+    for end in spec.ends:
+        yield "end", end.name.text, end.name
+    seen: set[str] = set()
+    for task in spec.tasks:
+        for route in task.routes:
+            if (route.kind is m.RouteKind.OUTCOME and route.action not in m.STANDARD_OUTCOMES
+                    and route.action not in seen):
+                seen.add(route.action)
+                yield "outcome", route.action, route
+
+
+_NAME_WORDS = {"field": ("data field", "字段"), "step": ("task", "任务"), "end": ("end", "结束节点"),
+               "outcome": ("outcome", "审批结果")}
+
+
+def _name_span(where: m.Name | m.Route, text: str) -> Span:
+    span = where.span
+    if isinstance(where, m.Name) or span.end_line != span.line:
+        return span
+    # a custom outcome: the route line starts with its name
+    return Span(span.file, span.line, span.column, span.line, span.column + len(text),
+                span.start, span.start + len(text))
+
+
+def check_python_names(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Names that become Python names in the generated module follow Python's rules.
+
+    The grammar takes any letter, digit or mark as a name character (``\\w``); Python takes
+    fewer (``str.isidentifier`` after NFKC): ``a৴`` (U+09F4, a Bengali currency numerator)
+    is a name to the grammar, but a module that says ``n_a৴: int = 0`` does not compile.
+    Keywords and names Python would fold (``ｘ``, ``ﬁ``) are mapped safely by the code
+    generator, so only characters no identifier can hold are reported.
+    """
+    for what, text, where in _python_names(ctx.spec):
+        char = _python_misfit(text)
+        if char is None:
+            continue
+        en, zh = _NAME_WORDS[what]
+        code = f"U+{ord(char):04X}"
+        fixed = "".join(c if ("a" + unicodedata.normalize("NFKC", c)).isidentifier() else "_"
+                        for c in text).strip("_") or "name"
+        yield diagnostic("PD118", _name_span(where, text), Text(
+            f"the {en} name '{text}' cannot become a Python name: {code} ({char}) is not "
+            "allowed in one",
+            f"{zh}名“{text}”无法用作 Python 标识符：其中的 {code}（{char}）不能出现在标识符中"),
+            label=Text(f"{code} cannot be part of a Python name", f"{code} 不能用于 Python 标识符"),
+            hint=Text(f"rename it with letters, digits and _ only, e.g. {fixed}",
+                      f"请只用字母、数字和下划线命名，例如 {fixed}"))
+
+
 CHECKS: tuple[Check, ...] = (check_role_keyword_names, check_outcome_spelling, check_unique_names,
-                             check_lang, check_tasks, check_counts, check_routing, check_unused)
+                             check_lang, check_tasks, check_counts, check_routing, check_unused,
+                             check_python_names)

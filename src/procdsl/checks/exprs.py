@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 from ..diagnostics import Text
 from ..model import (
@@ -23,6 +22,7 @@ from ..model import (
     Spec,
     TypeKind,
 )
+from ..vocabulary import expression
 
 BOOL, NUMBER, TEXT, DATE, ENUM, LIST = "bool", "number", "text", "date", "enum", "list"
 
@@ -125,62 +125,9 @@ def infer(spec: Spec, expr: Expr) -> Ty | None:
 # ------------------------------------------------------------------ text
 
 
-def number_text(value: int | Decimal) -> str:
-    """Return a number as a spec would write it (no exponent, no trailing zeros)."""
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
-
-
-def literal_text(lit: Literal, lang: str) -> str:
-    """Return a literal as written in a spec."""
-    value = lit.value
-    if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("true" if value else "false")
-    if lit.kind is LiteralKind.TEXT:
-        return f'"{value}"'
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, (int, Decimal)):
-        return number_text(value)
-    return str(value)
-
-
-_WORDS = {("and", "zh"): "且", ("or", "zh"): "或", ("not", "zh"): "非",
-          ("in", "zh"): "属于", ("not in", "zh"): "不属于"}
-
-
-def _word(word: str, lang: str) -> str:
-    return _WORDS.get((word, lang), word)
-
-
-def show(expr: Expr, lang: str, parent: int = 0) -> str:
-    """Return an expression as a reader would write it ('金额 >= 10000 且 类别 == 设备')."""
-    match expr:
-        case Literal():
-            return literal_text(expr, lang)
-        case FieldRef() | EnumValue():
-            return expr.name.text
-        case Not():
-            return f"{_word('not', lang)} {show(expr.operand, lang, 3)}"
-        case BoolOp():
-            prec = 1 if expr.op == "or" else 2
-            text = f" {_word(expr.op, lang)} ".join(show(x, lang, prec) for x in expr.operands)
-            return f"({text})" if prec < parent else text
-        case Compare():
-            return f"{show(expr.left, lang, 4)} {expr.op} {show(expr.right, lang, 4)}"
-        case Member():
-            items = ", ".join(show(x, lang, 0) for x in expr.items)
-            word = _word("not in" if expr.negated else "in", lang)
-            return f"{show(expr.operand, lang, 4)} {word} ({items})"
-        case Arith():
-            prec = 5 if expr.op in "+-" else 6
-            text = f"{show(expr.left, lang, prec)} {expr.op} {show(expr.right, lang, prec + 1)}"
-            return f"({text})" if prec < parent else text
-        case Negative():
-            return f"-{show(expr.operand, lang, 7)}"
-    return "?"
+def show(expr: Expr, lang: str) -> str:
+    """Return an expression as the spec wrote it ('金额 >= 10000 且 类别 == 设备')."""
+    return expression(expr, lang, as_written=True)
 
 
 def shown(expr: Expr) -> Text:

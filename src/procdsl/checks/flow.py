@@ -150,6 +150,20 @@ def _targets_known(spec: m.Spec) -> bool:
     return all(t.kind is not m.TargetKind.UNKNOWN for t in targets(spec))
 
 
+def check_tasks_exist(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """A process needs at least one task: a case starts at one (its module would not load)."""
+    if ctx.spec.tasks or not ctx.syntax_ok or ctx.broken_names:
+        return  # a task that failed to parse is reported where it is written
+    name = ctx.spec.process.name
+    yield diagnostic("PD310", name.span, Text(
+        f"the process {name.text} has no task: a case would have nowhere to start",
+        f"流程 {name.text} 中没有任何步骤：案例无从开始"),
+        label=Text("no step or approval", "没有步骤或审批"),
+        hint=Text("add a task: step submit \"Submit\", with '  by ROLE' and "
+                  "'  then end done' under it",
+                  "请添加步骤：步骤 提交 \"提交申请\"，其下写“  由 角色”和“  然后 结束 完成”"))
+
+
 def check_ends_exist(ctx: CheckContext) -> Iterator[Diagnostic]:
     """A process needs at least one end."""
     if not ctx.spec.ends and ctx.spec.tasks:
@@ -334,5 +348,5 @@ def check_parallel(ctx: CheckContext) -> Iterator[Diagnostic]:
                           "删除“等待”行，或用“然后 全部 A, B”开始并行分支"))
 
 
-CHECKS: tuple[Check, ...] = (check_ends_exist, check_reachable, check_way_onward,
+CHECKS: tuple[Check, ...] = (check_tasks_exist, check_ends_exist, check_reachable, check_way_onward,
                              check_can_finish, check_loop_caps, check_parallel)

@@ -10,14 +10,32 @@ from .context import Check, CheckContext
 from .suggest import did_you_mean
 from .walk import conditions, role_refs, subexpressions, targets
 
+# Whole messages for each kind of missing thing: (message, label) in English, then Chinese.
+_MISSING: dict[str, tuple[str, str, str, str]] = {
+    "step": ("the step '{0}' does not exist", "no step named {0}",
+             "步骤“{0}”不存在", "没有名为 {0} 的步骤"),
+    "end": ("the end '{0}' does not exist", "no end named {0}",
+            "结束节点“{0}”不存在", "没有名为 {0} 的结束节点"),
+    "role": ("the role '{0}' does not exist", "no role named {0}",
+             "角色“{0}”不存在", "没有名为 {0} 的角色"),
+    "field": ("the field '{0}' does not exist", "no field named {0}",
+              "字段“{0}”不存在", "没有名为 {0} 的字段"),
+    "rule": ("the rule '{0}' does not exist", "no rule named {0}",
+             "规则“{0}”不存在", "没有名为 {0} 的规则"),
+    "calendar": ("the calendar '{0}' does not exist", "no calendar named {0}",
+                 "日历“{0}”不存在", "没有名为 {0} 的日历"),
+    "process": ("the process '{0}' does not exist", "no process named {0}",
+                "流程“{0}”不存在", "没有名为 {0} 的流程"),
+}
 
-def _missing(code: str, name: m.Name, what: Text, candidates: Iterable[m.Name],
+
+def _missing(code: str, name: m.Name, kind: str, candidates: Iterable[m.Name],
              declare: Text) -> Diagnostic:
     hint = did_you_mean(name.text, candidates) or declare
-    return diagnostic(code, name.span, Text(
-        f"{what.en} '{name.text}' does not exist", f"{what.zh}“{name.text}”不存在"),
-        label=Text(f"no {what.en} named {name.text}", f"没有名为 {name.text} 的{what.zh}"),
-        hint=hint)
+    en, en_label, zh, zh_label = _MISSING[kind]
+    return diagnostic(code, name.span, Text(en.format(name.text), zh.format(name.text)),
+                      label=Text(en_label.format(name.text), zh_label.format(name.text)),
+                      hint=hint)
 
 
 def check_targets(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -29,11 +47,11 @@ def check_targets(ctx: CheckContext) -> Iterator[Diagnostic]:
         if target.kind is not m.TargetKind.UNKNOWN or target.name.text in ctx.broken_names:
             continue
         if target.explicit_end:
-            yield _missing("PD207", target.name, Text("the end", "结束节点"), end_names, Text(
+            yield _missing("PD207", target.name, "end", end_names, Text(
                 f"declare it: end {target.name.text} \"Title\" success",
                 f"请声明：结束 {target.name.text} \"标题\" 成功"))
         else:
-            yield _missing("PD201", target.name, Text("the step", "步骤"),
+            yield _missing("PD201", target.name, "step",
                            task_names + end_names, Text(
                                f"declare a step {target.name.text}, or write 'end "
                                f"{target.name.text}' and declare that end",
@@ -46,14 +64,14 @@ def check_roles(ctx: CheckContext) -> Iterator[Diagnostic]:
     names = [r.name for r in ctx.spec.roles]
     for ref in role_refs(ctx.spec):
         if ref.text not in declared and ref.text not in ctx.broken_names:
-            yield _missing("PD202", ref, Text("the role", "角色"), names, Text(
+            yield _missing("PD202", ref, "role", names, Text(
                 f"declare it under 'roles': {ref.text}", f"请在“角色”中声明：{ref.text}"))
     for rule in ctx.spec.rules:
         for row in rule.rows:
             if row.result.kind is m.ResultKind.UNKNOWN:
                 for name in row.result.names:
                     if name.text not in declared and ctx.spec.task(name.text) is None:
-                        yield _missing("PD202", name, Text("the role", "角色"), names, Text(
+                        yield _missing("PD202", name, "role", names, Text(
                             "a rule result names roles (an approver chain), a step, or a "
                             "value in quotes", "规则结果应为角色（审批链）、步骤或带引号的值"))
 
@@ -83,12 +101,12 @@ def check_fields(ctx: CheckContext) -> Iterator[Diagnostic]:
         partners = _enum_partners(cond, spec)
         for e in subexpressions(cond):
             if isinstance(e, m.EnumValue) and id(e) not in partners:
-                yield _missing("PD203", e.name, Text("the field", "字段"), names, Text(
+                yield _missing("PD203", e.name, "field", names, Text(
                     f"declare it under 'data', e.g. {e.name.text}: int",
                     f"请在“数据”中声明，例如 {e.name.text}: 整数"))
     for task in spec.tasks:
         if task.for_each is not None and spec.field(task.for_each.list_field.text) is None:
-            yield _missing("PD203", task.for_each.list_field, Text("the field", "字段"), names,
+            yield _missing("PD203", task.for_each.list_field, "field", names,
                            Text("declare it under 'data' as a list, e.g. "
                                 f"{task.for_each.list_field.text}: list of text",
                                 f"请在“数据”中声明为列表，例如 {task.for_each.list_field.text}: 列表 文本"))
@@ -112,7 +130,7 @@ def check_step_names(ctx: CheckContext) -> Iterator[Diagnostic]:
     names = [t.name for t in ctx.spec.tasks]
     for name in _step_names(ctx.spec):
         if ctx.spec.task(name.text) is None and name.text not in ctx.broken_names:
-            yield _missing("PD208", name, Text("the step", "步骤"), names,
+            yield _missing("PD208", name, "step", names,
                            Text("name a step declared in this spec", "请引用本规格中声明的步骤"))
 
 
@@ -122,16 +140,16 @@ def check_rules_calendars_processes(ctx: CheckContext) -> Iterator[Diagnostic]:
     for task in spec.tasks:
         rule = task.assignee.rule if task.assignee is not None else None
         if rule is not None and spec.rule(rule.text) is None and rule.text not in ctx.broken_names:
-            yield _missing("PD204", rule, Text("the rule", "规则"), [r.name for r in spec.rules],
+            yield _missing("PD204", rule, "rule", [r.name for r in spec.rules],
                            Text(f"declare it: rule {rule.text}", f"请声明：规则 {rule.text}"))
         if task.call is not None and task.call.text not in ctx.processes:
-            known = [m.Name(p, task.call.span) for p in sorted(ctx.processes)]
-            yield _missing("PD206", task.call, Text("the process", "流程"), known, Text(
+            known = [m.Name(text=p, span=task.call.span) for p in sorted(ctx.processes)]
+            yield _missing("PD206", task.call, "process", known, Text(
                 "put its spec in the same folder and check them together",
                 "请把子流程的规格文件放在同一文件夹中一起检查"))
     cal = spec.process.calendar
     if cal is not None and spec.calendar(cal.text) is None and cal.text not in ctx.broken_names:
-        yield _missing("PD205", cal, Text("the calendar", "日历"),
+        yield _missing("PD205", cal, "calendar",
                        [c.name for c in spec.calendars],
                        Text(f"declare it: calendar {cal.text}", f"请声明：日历 {cal.text}"))
 

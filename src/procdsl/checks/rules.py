@@ -9,8 +9,8 @@ from fractions import Fraction
 
 from ..diagnostics import Diagnostic, Text, diagnostic
 from ..model import AssigneeMode, Expr, LiteralKind, ResultKind, Rule, RuleResult, Spec
+from ..vocabulary import boolean, literal, number_as_written
 from .context import Check, CheckContext
-from .exprs import literal_text, number_text
 from .intervals import Analysis, Cell, Domain, Value, analyse, runs
 
 # ------------------------------------------------------------------ values in words
@@ -19,14 +19,14 @@ from .intervals import Analysis, Cell, Domain, Value, analyse, runs
 def value_text(domain: Domain, value: Value, lang: str) -> str:
     """Return a field value as a spec would write it."""
     if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("true" if value else "false")
+        return boolean(value, lang)
     if isinstance(value, str):
         return value
     if domain.kind == "date" and 1 <= value <= _dt.date.max.toordinal():
         return _dt.date.fromordinal(int(value)).isoformat()
     if value.denominator == 1:
         return str(value.numerator)
-    return number_text(Decimal(value.numerator) / Decimal(value.denominator))
+    return number_as_written(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def _lowest_integer(cell: Cell) -> Fraction | None:
@@ -254,7 +254,7 @@ def result_kind(result: RuleResult) -> str | None:
 def result_text(result: RuleResult, lang: str) -> str:
     """Return a row's result as written ('主管 then 财务总监', '"A"')."""
     if result.value is not None:
-        return literal_text(result.value, lang)
+        return literal(result.value, lang, as_written=True)
     return (" 然后 " if lang == "zh" else " then ").join(n.text for n in result.names)
 
 

@@ -20,25 +20,15 @@ from ..model import (
     TaskKind,
     TimeUnit,
 )
-from .context import Check, CheckContext
+from ..vocabulary import breach_name, number_as_written, unit_word
 from .calendars import valid_hours, weekday_numbers
-from .exprs import number_text
-
-_UNIT_WORDS = {
-    TimeUnit.MINUTES: ("minute", "minutes", "分钟"),
-    TimeUnit.HOURS: ("hour", "hours", "小时"),
-    TimeUnit.WORK_HOURS: ("work hour", "work hours", "工作小时"),
-    TimeUnit.DAYS: ("day", "days", "天"),
-    TimeUnit.WORKDAYS: ("workday", "workdays", "工作日"),
-    TimeUnit.WEEKS: ("week", "weeks", "周"),
-}
+from .context import Check, CheckContext
 
 
 def amount_text(amount: Decimal, unit: TimeUnit) -> Text:
     """Return an amount of a unit in words ('2 workdays', '2 工作日')."""
-    one, many, zh = _UNIT_WORDS[unit]
-    text = number_text(amount)
-    return Text(f"{text} {one if amount == 1 else many}", f"{text} {zh}")
+    text = number_as_written(amount)
+    return Text(f"{text} {unit_word(unit, amount, 'en')}", f"{text} {unit_word(unit, amount, 'zh')}")
 
 
 def duration_text(d: Duration) -> Text:
@@ -117,7 +107,7 @@ def check_zero(ctx: CheckContext) -> Iterator[Diagnostic]:
 def _bad_percent(reminder: Reminder) -> Diagnostic | None:
     if reminder.percent is None or 1 <= reminder.percent <= 99:
         return None
-    p = number_text(reminder.percent)
+    p = number_as_written(reminder.percent)
     return diagnostic(
         "PD606", reminder.span,
         Text(f"a reminder at {p}% of the SLA cannot come before the deadline",
@@ -191,9 +181,7 @@ def check_working_time(ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 _DECIDING = (BreachKind.AUTO_APPROVE, BreachKind.AUTO_REJECT, BreachKind.GOTO)
-_BREACH_WORDS = {BreachKind.AUTO_APPROVE: Text("auto approve", "自动通过"),
-                 BreachKind.AUTO_REJECT: Text("auto reject", "自动驳回"),
-                 BreachKind.GOTO: Text("goto", "转到")}
+_BREACH_WORDS = {k: Text(breach_name(k, "en"), breach_name(k, "zh")) for k in _DECIDING}
 
 
 def _not_an_approval(task: Task | None, breach: Breach, word: Text) -> Diagnostic:

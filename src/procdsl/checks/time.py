@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .context import Check
 from .calendars import CHECKS as CALENDAR_CHECKS
+from .context import Check
 from .sla import CHECKS as SLA_CHECKS
 
 CHECKS: tuple[Check, ...] = (*CALENDAR_CHECKS, *SLA_CHECKS)

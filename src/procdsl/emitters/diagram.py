@@ -1,19 +1,22 @@
 """The swimlane diagram as data: lanes of nodes and edges, before any drawing syntax.
 
-``build_diagram`` turns the model into a layout-neutral ``Diagram`` (lanes of nodes, and
-edges each naming the ``flow.transitions`` key they draw); ``emitters.dot`` writes it as
-Graphviz DOT and ``emitters.mermaid`` as Mermaid, so the two pictures always agree.
+``build_diagram`` turns the lowered plan (``procdsl.plan``) into a layout-neutral
+``Diagram``: lanes of nodes, and edges each naming the ``PlanRoute.key()`` they draw.
+Routes, lanes and deadlines come from the plan and nothing else; the model is read only
+for the words on the nodes.  ``emitters.dot`` writes the diagram as Graphviz DOT and
+``emitters.mermaid`` as Mermaid, so the two pictures always agree.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .. import model as m
-from ..flow import flow_order, successors
+from ..kinds import Acting, Way
+from ..plan import ANYWHERE, Plan, PlanActor, PlanDeadline, PlanLane, PlanRoute, plan_of
+from ..vocabulary import acting_word, cap_after, cap_limit, display_width
 from . import header_text, show_bidi
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
 
@@ -29,7 +32,10 @@ SLA_MARK = "◷"    # a clock face every installed font family can draw (⏱ ren
 class Node:
     """A shape: ``kind`` picks it; ``lines`` are (text, style) with style title|meta|sla.
 
-    ``ref`` names the task or end the node draws (an end may be drawn once per lane).
+    ``ref`` names the task or end the node draws (an end may be drawn once per lane;
+    ``*``, the whole case, for the note a cancel or the process deadline starts from);
+    a ``coact`` node stands for another role acting on the task ``ref`` (``acting``
+    says how: ``kinds.Acting``), in that role's lane.
     """
 
     id: str
@@ -37,6 +43,7 @@ class Node:
     lines: tuple[tuple[str, str], ...]
     lane: str | None
     ref: str | None = None
+    acting: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +53,7 @@ class Edge:
     tail: str
     head: str
     label: str
-    style: str  # flow | rework | cap | breach | helper | withdraw
+    style: str  # flow | rework | cap | breach | helper | withdraw | coact
     transition: tuple[str, str, str, str] | None
 
 
@@ -76,27 +83,9 @@ class Diagram:
 
 
 HELPER_KINDS = frozenset({"start", "decision", "inclusive", "fork", "interleave", "join",
-                          "join_any", "note"})
+                          "join_any", "note", "coact"})
 
 # ------------------------------------------------------------------ text
-
-
-class _Widths(dict[str, int]):
-    """Each character's width in columns, looked up in ``unicodedata`` once."""
-
-    def __missing__(self, c: str) -> int:
-        self[c] = width = 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        return width
-
-
-_WIDTHS = _Widths()
-
-
-def display_width(text: str) -> int:
-    """Return how many columns text takes (wide CJK characters count two)."""
-    if text.isascii():  # no ASCII character is wide
-        return len(text)
-    return sum(map(_WIDTHS.__getitem__, text))
 
 
 _NO_LINE_START = set("，。、；：？！）》」』】〕,.;:?!)]}%")
@@ -184,36 +173,27 @@ _WORD = re.compile(r"\w+")
 # ------------------------------------------------------------------ lanes
 
 
-def lane_key(spec: m.Spec, task: m.Task) -> str:
-    """Return the role whose lane the task sits in (or ``requester`` / ``unassigned``)."""
-    a = task.assignee
-    if a is None:
-        return "unassigned"
-    if a.mode is m.AssigneeMode.REQUESTER:
-        return "requester"
-    if a.roles:
-        return "role:" + a.roles[0].text
-    rule = spec.rule(a.rule.text) if a.rule else None
-    for row in rule.rows if rule else ():
-        if row.result.kind is m.ResultKind.ROLES and row.result.names:
-            return "role:" + row.result.names[0].text
-    return "unassigned"
-
-
-def _lane(spec: m.Spec, key: str, nodes: list[str], lang: str) -> Lane:
-    if key == "requester":
-        return Lane(node_id("cluster", "requester"), _words(lang, "发起人", "Requester"),
-                    None, False, tuple(nodes), key)
-    if key == "unassigned":
-        return Lane(node_id("cluster", "unassigned"), _words(lang, "未指定", "Unassigned"),
-                    None, False, tuple(nodes), key)
-    name = key.removeprefix("role:")
+def _lane(spec: m.Spec, lane: PlanLane, nodes: list[str], lang: str) -> Lane:
+    if lane.role is None:
+        label = _words(lang, "发起人", "Requester") if lane.key == "requester" else \
+            _words(lang, "未指定", "Unassigned")
+        return Lane(node_id("cluster", lane.key), label, None, False, tuple(nodes), lane.key)
+    name = lane.role
     role = spec.role(name)
-    external = bool(role and role.external)
-    label = name + (_words(lang, "（外部）", " (external)") if external else "")
+    label = name + (_words(lang, "（外部）", " (external)") if lane.external else "")
     # the name is what the spec's ``by`` lines say; a title may be a whole description
     note = clean(role.title) if role and role.title and role.title != name else None
-    return Lane(node_id("cluster", "role", name), label, note, external, tuple(nodes), name)
+    return Lane(node_id("cluster", "role", name), label, note, lane.external, tuple(nodes), name)
+
+
+def _acting_word(task: m.Task | None, actor: PlanActor, lang: str) -> str:
+    """Return what a role does for a task drawn in another lane ('会签' / 'co-signs')."""
+    a = task.assignee if task is not None else None
+    word = acting_word(actor.how, lang, mode=a.mode if a is not None else None,
+                       approval=task is not None and task.kind is m.TaskKind.APPROVAL,
+                       turn=actor.index + 1, rule=a.rule.text if a and a.rule else "",
+                       whole_process=actor.task == ANYWHERE)
+    return f"{SLA_MARK} {word}" if actor.how is Acting.TAKES_OVER else word
 
 
 # ------------------------------------------------------------------ node labels
@@ -240,14 +220,15 @@ def assignee_caption(spec: m.Spec, task: m.Task, lang: str) -> str | None:
     return mode_word(a, lang) + _words(lang, "：", ": ") + roles
 
 
-def _sla_line(sla: m.Sla, lang: str) -> str:
-    text = f"{SLA_MARK} {format_duration(sla.duration, lang)}"
-    actions = [format_breach(b, lang) for b in sla.breaches]
+def _sla_line(deadline: PlanDeadline, lang: str) -> str:
+    text = f"{SLA_MARK} {format_duration(deadline.limit, lang)}"
+    actions = [format_breach(b.breach, lang) for b in deadline.breaches]
     return text + (" → " + "; ".join(actions) if actions else "")
 
 
-def task_lines(spec: m.Spec, task: m.Task, lang: str) -> tuple[tuple[str, str], ...]:
-    """Return the wrapped label lines of a task node: title, who and how, SLA."""
+def task_lines(spec: m.Spec, task: m.Task, lang: str,
+               deadline: PlanDeadline | None) -> tuple[tuple[str, str], ...]:
+    """Return the wrapped label lines of a task node: title, who and how, its deadline."""
     lines = [(s, "title") for s in wrap(clean(task.label), TITLE_WIDTH)]
     meta: list[str] = []
     if task.call is not None:
@@ -266,8 +247,8 @@ def task_lines(spec: m.Spec, task: m.Task, lang: str) -> tuple[tuple[str, str], 
         meta.append(_words(lang, f"{word} {fe.item.text}（{fe.list_field.text}）",
                            f"{word} {fe.item.text} in {fe.list_field.text}"))
     lines += [(s, "meta") for text in meta for s in wrap(clean(text), META_WIDTH)]
-    if task.sla is not None:
-        lines += [(s, "sla") for s in wrap(clean(_sla_line(task.sla, lang)), META_WIDTH)]
+    if deadline is not None:
+        lines += [(s, "sla") for s in wrap(clean(_sla_line(deadline, lang)), META_WIDTH)]
     return tuple(lines)
 
 
@@ -280,22 +261,23 @@ def _task_kind(task: m.Task) -> str:
 # ------------------------------------------------------------------ building
 
 
+_WRITTEN = frozenset({Way.THEN, Way.WHEN, Way.OTHERWISE, Way.ALSO, Way.CAP})
+
+
 @dataclass
 class _Builder:
     spec: m.Spec
+    plan: Plan
     lang: str
     order: dict[str, int]
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
     lanes: dict[str, list[str]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
-    task_lanes: dict[str, str] = field(default_factory=dict)
+    after: dict[str, list[str]] = field(default_factory=dict)
 
     def lane_of(self, task: m.Task) -> str:
-        found = self.task_lanes.get(task.name.text)  # asked once per route and node
-        if found is None:
-            found = self.task_lanes[task.name.text] = lane_key(self.spec, task)
-        return found
+        return self.plan.home[task.name.text]
 
     def add(self, node: Node, lane_key: str | None = None) -> str:
         if node.id not in self.nodes:
@@ -331,19 +313,17 @@ def _end_node(end: m.End, lane: str | None) -> Node:
 
 
 def _cap_words(cap: m.Cap, lang: str) -> tuple[str, str]:
-    times = "time" if cap.times == 1 else "times"
-    return (_words(lang, f"最多 {cap.times} 次", f"at most {cap.times} {times}"),
-            _words(lang, f"超过 {cap.times} 次", f"after {cap.times} {times}"))
+    return cap_limit(cap.times, lang), cap_after(cap.times, lang)
 
 
-def _route_label(route: m.Route, lang: str, with_action: bool) -> str:
+def _route_label(route: PlanRoute, lang: str, with_action: bool) -> str:
     parts = []
     if with_action and route.action != m.COMPLETE:
         parts.append(action_word(route.action, lang))
-    if route.kind is m.RouteKind.OTHERWISE:
-        parts.append(action_word("otherwise", lang))
-    elif route.condition is not None:
+    if route.condition is not None:
         parts.append(format_condition(route.condition, lang))
+    elif route.kind in (Way.OTHERWISE, Way.ALSO):
+        parts.append(action_word("otherwise", lang))
     text = " ".join(parts)
     if route.cap is not None:
         limit = _cap_words(route.cap, lang)[0]
@@ -351,7 +331,7 @@ def _route_label(route: m.Route, lang: str, with_action: bool) -> str:
     return text
 
 
-def _reaches(graph: Mapping[str, tuple[str, ...]], start: str, goal: str) -> bool:
+def _reaches(graph: Mapping[str, list[str]], start: str, goal: str) -> bool:
     seen, todo = {start}, [start]
     while todo:
         for nxt in graph.get(todo.pop(), ()):
@@ -363,69 +343,94 @@ def _reaches(graph: Mapping[str, tuple[str, ...]], start: str, goal: str) -> boo
     return False
 
 
-def _is_rework(b: _Builder, task: m.Task, route: m.Route, target: m.Target) -> bool:
+def _is_rework(b: _Builder, route: PlanRoute) -> bool:
     """Return True for a return, a capped route, or a loop back to an earlier task."""
     if route.action == m.RETURN or route.cap is not None:
         return True
-    src, dst = task.name.text, target.name.text
-    if target.kind is not m.TargetKind.STEP or b.order.get(dst, 0) > b.order.get(src, 0):
+    src, dst = route.source, route.target
+    if route.target_kind is not m.TargetKind.STEP or b.order.get(dst, 0) > b.order.get(src, 0):
         return False
-    return dst == src or _reaches(successors(b.spec), dst, src)
+    return dst == src or _reaches(b.after, dst, src)
 
 
-def _route_edges(b: _Builder, task: m.Task, route: m.Route, source: str, label: str,
-                 index: int) -> None:
+def _route_edges(b: _Builder, task: m.Task, group: list[PlanRoute], source: str, label: str) -> None:
+    """Draw one written route: its targets (through a fork bar when several), its cap route."""
     name = task.name.text
     lane = b.lane_of(task)
-    if len(route.targets) > 1:
-        kind = "interleave" if route.split is m.Split.INTERLEAVED else "fork"
-        bar = b.add(Node(node_id("f", name, str(index)), kind, (), lane), lane)
+    targets = [r for r in group if r.kind is not Way.CAP]
+    if len(targets) > 1:
+        kind = "interleave" if targets[0].split is m.Split.INTERLEAVED else "fork"
+        bar = b.add(Node(node_id("f", name, str(targets[0].index)), kind, (), lane), lane)
         b.edges.append(Edge(source, bar, b.label(label), "helper", None))
         source, label = bar, ""
-    for target in route.targets:
-        style = "rework" if _is_rework(b, task, route, target) else "flow"
-        key = (name, route.action, target.name.text, "route")
-        b.edges.append(Edge(source, b.target_id(target.name.text, target.kind, lane),
-                            b.label(label), style, key))
-    cap = route.cap
-    if cap is not None and cap.then is not None:
-        key = (name, route.action, cap.then.name.text, "cap")
-        b.edges.append(Edge(source, b.target_id(cap.then.name.text, cap.then.kind, lane),
-                            b.label(_cap_words(cap, b.lang)[1]), "cap", key))
+    for r in targets:
+        style = "rework" if _is_rework(b, r) else "flow"
+        b.edges.append(Edge(source, b.target_id(r.target, r.target_kind, lane),
+                            b.label(label), style, r.key()))
+    for r in group:
+        if r.kind is Way.CAP and r.cap is not None:
+            b.edges.append(Edge(source, b.target_id(r.target, r.target_kind, lane),
+                                b.label(_cap_words(r.cap, b.lang)[1]), "cap", r.key()))
 
 
-def _action_groups(task: m.Task) -> Iterator[tuple[str, list[m.Route]]]:
-    for action in task.actions:
-        yield action, [r for r in task.routes if r.action == action]
+def _written(routes: tuple[PlanRoute, ...]) -> dict[str, dict[int, list[PlanRoute]]]:
+    """Return the written routes (and their cap routes) by action, then by written route."""
+    by_action: dict[str, dict[int, list[PlanRoute]]] = {}
+    for r in routes:
+        if r.kind in _WRITTEN:
+            by_action.setdefault(r.action, {}).setdefault(r.index, []).append(r)
+    return by_action
 
 
 def _task_edges(b: _Builder, task: m.Task) -> None:
     name = task.name.text
     tid = node_id("t", name)
-    for action, routes in _action_groups(task):
-        decide = len(routes) > 1 and any(
-            r.condition is not None or r.kind is m.RouteKind.OTHERWISE for r in routes)
+    routes = b.plan.routes_from(name)
+    for action, groups in _written(routes).items():
+        firsts = [g[0] for g in groups.values()]
+        decide = len(firsts) > 1 and any(
+            r.condition is not None or r.kind is Way.OTHERWISE for r in firsts)
         source = tid
         if decide:
-            kind = "inclusive" if any(r.inclusive for r in routes) else "decision"
+            kind = "inclusive" if any(r.kind is Way.ALSO for r in firsts) else "decision"
             lane = b.lane_of(task)
             source = b.add(Node(node_id("d", name, action), kind, (), lane), lane)
             word = action_word(action, b.lang) if action != m.COMPLETE else ""
             b.edges.append(Edge(tid, source, b.label(word), "helper", None))
-        for route in routes:
-            _route_edges(b, task, route, source, _route_label(route, b.lang, not decide),
-                         task.routes.index(route))
-    for breach in task.sla.breaches if task.sla else ():
-        if breach.target is not None:
-            key = (name, "timeout", breach.target.name.text, "breach")
+        for group in groups.values():
+            _route_edges(b, task, group, source, _route_label(group[0], b.lang, not decide))
+    for r in routes:
+        if r.kind is Way.BREACH:
             label = f"{SLA_MARK} {action_word('timeout', b.lang)}"
-            head = b.target_id(breach.target.name.text, breach.target.kind,
-                               b.lane_of(task))
-            b.edges.append(Edge(tid, head, label, "breach", key))
+            head = b.target_id(r.target, r.target_kind, b.lane_of(task))
+            b.edges.append(Edge(tid, head, label, "breach", r.key()))
+        elif r.kind is Way.ESCALATE:
+            for role in r.roles[:1]:
+                head = node_id("c", name, "role", role)
+                head = head if head in b.nodes else tid  # the role already does the task
+                label = f"{SLA_MARK} {_words(b.lang, '超时升级', 'escalate')}"
+                b.edges.append(Edge(tid, head, label, "breach", r.key()))
+
+
+def _coact_node(b: _Builder, task: m.Task | None, actor: PlanActor, lane: str) -> str:
+    """Add the marker of a role acting on a task drawn in another lane; return its id."""
+    where = lane.split(":")
+    ref = task.name.text if task is not None else ANYWHERE
+    lines = [(s, "meta") for s in wrap(clean(_acting_word(task, actor, b.lang)), META_WIDTH)]
+    if task is not None:
+        lines += [(s, "title") for s in wrap(clean(task.label), TITLE_WIDTH)]
+    kind = "coact"
+    return b.add(Node(node_id("c", ref, *where), kind, tuple(lines), lane, ref,
+                      actor.how.value), lane)
 
 
 def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
     start = b.spec.start_task
+    by_task: dict[str, list[PlanActor]] = {}
+    for plan_lane in b.plan.lanes:
+        for actor in plan_lane.actors:
+            if actor.how is not Acting.DOES:
+                by_task.setdefault(actor.task, []).append(actor)
     for task in tasks:
         lane = b.lane_of(task)
         if start is not None and task is start:
@@ -435,36 +440,63 @@ def _task_nodes(b: _Builder, tasks: tuple[m.Task, ...]) -> None:
             kind = "join_any" if task.join.kind is m.JoinKind.ANY else "join"
             jid = b.add(Node(node_id("j", task.name.text), kind, (), lane), lane)
             b.edges.append(Edge(jid, node_id("t", task.name.text), "", "helper", None))
-        b.add(Node(node_id("t", task.name.text), _task_kind(task),
-                   task_lines(b.spec, task, b.lang), lane, task.name.text), lane)
+        tid = b.add(Node(node_id("t", task.name.text), _task_kind(task),
+                         task_lines(b.spec, task, b.lang, b.plan.deadline(task.name.text)),
+                         lane, task.name.text), lane)
+        drawn = {lane}
+        for actor in sorted(by_task.get(task.name.text, ()), key=lambda a: a.index):
+            if actor.lane in drawn:
+                continue  # one marker per lane: the first way the role acts says it
+            drawn.add(actor.lane)
+            marker = _coact_node(b, task, actor, actor.lane)
+            if actor.how is not Acting.TAKES_OVER:  # an escalation's line is its route
+                b.edges.append(Edge(marker, tid, "", "coact", None))
+    for actor in by_task.get(ANYWHERE, ()):
+        _coact_node(b, None, actor, actor.lane)
     if start is not None:
         first = b.target_id(start.name.text, m.TargetKind.STEP, None)
         b.edges.insert(0, Edge("start", first, "", "helper", None))
 
 
-def _cancel_lane(b: _Builder, cancel: m.Cancel) -> str:
-    key = "role:" + cancel.roles[0].text if cancel.roles else ""
+def _cancel_lane(b: _Builder, route: PlanRoute) -> str:
+    key = "role:" + route.roles[0] if route.roles else ""
     return key if key in b.lanes else next(iter(b.lanes), "unassigned")
 
 
 def _process_edges(b: _Builder) -> None:
-    """Add withdraw edges (from each step it may happen at) and cancel notes."""
-    withdraw = b.spec.process.withdraw
-    for step in withdraw.steps if withdraw else ():
-        task = b.spec.task(step.text)
-        if withdraw is not None and task is not None:
-            t = withdraw.target
-            head = b.target_id(t.name.text, t.kind, b.lane_of(task))
-            b.edges.append(Edge(node_id("t", step.text), head,
-                                _words(b.lang, "撤回", "withdraw"), "withdraw", None))
-    for i, cancel in enumerate(b.spec.process.cancels):
-        roles = _join(cancel.roles, b.lang)
-        text = _words(b.lang, f"{roles} 可随时取消", f"{roles} may cancel at any time")
-        lines = tuple((s, "meta") for s in wrap(clean(text), META_WIDTH))
-        lane = _cancel_lane(b, cancel)
-        note = b.add(Node(node_id("cancel", str(i)), "note", lines, lane), lane)
-        head = b.target_id(cancel.target.name.text, cancel.target.kind, lane)
-        b.edges.append(Edge(note, head, _words(b.lang, "取消", "cancel"), "withdraw", None))
+    """Add withdraw edges (from each step it may happen at), cancel notes and the process
+    deadline's goto."""
+    cancels = 0
+    for r in b.plan.routes:
+        if r.kind is Way.WITHDRAW:
+            task = b.spec.task(r.source)
+            if task is not None:
+                head = b.target_id(r.target, r.target_kind, b.lane_of(task))
+                b.edges.append(Edge(node_id("t", r.source), head,
+                                    _words(b.lang, "撤回", "withdraw"), "withdraw", r.key()))
+        elif r.kind is Way.CANCEL:
+            roles = _words(b.lang, "、", ", ").join(r.roles)
+            text = _words(b.lang, f"{roles} 可随时取消", f"{roles} may cancel at any time")
+            lines = tuple((s, "meta") for s in wrap(clean(text), META_WIDTH))
+            lane = _cancel_lane(b, r)
+            note = b.add(Node(node_id("cancel", str(cancels)), "note", lines, lane, ANYWHERE),
+                         lane)
+            cancels += 1
+            head = b.target_id(r.target, r.target_kind, lane)
+            b.edges.append(Edge(note, head, _words(b.lang, "取消", "cancel"), "withdraw",
+                                r.key()))
+        elif r.kind is Way.BREACH and r.source == ANYWHERE:
+            deadline = b.plan.deadline(ANYWHERE)
+            limit = format_duration(deadline.limit, b.lang) if deadline is not None else ""
+            text = _words(b.lang, f"{SLA_MARK} 整个流程 {limit}", f"{SLA_MARK} whole case {limit}")
+            lines = tuple((s, "sla") for s in wrap(clean(text), META_WIDTH))
+            start = b.spec.start_task
+            lane = b.lane_of(start) if start is not None else next(iter(b.lanes), "unassigned")
+            note = b.add(Node(node_id("deadline", "process"), "note", lines, lane, ANYWHERE),
+                         lane)
+            label = f"{SLA_MARK} {action_word('timeout', b.lang)}"
+            head = b.target_id(r.target, r.target_kind, lane)
+            b.edges.append(Edge(note, head, label, "breach", r.key()))
 
 
 def _unreached_ends(b: _Builder) -> None:
@@ -475,15 +507,36 @@ def _unreached_ends(b: _Builder) -> None:
             b.add(_end_node(end, None))
 
 
-def build_diagram(spec: m.Spec, lang: str) -> Diagram:
-    """Return the swimlane diagram of spec: lanes in flow order, one keyed edge per transition."""
-    tasks = flow_order(spec)
-    b = _Builder(spec, lang, {t.name.text: i for i, t in enumerate(tasks)})
+def _successors(plan: Plan) -> dict[str, list[str]]:
+    after: dict[str, list[str]] = {}
+    for r in plan.routes:
+        if r.kind in _WRITTEN or r.kind is Way.BREACH:
+            outs = after.setdefault(r.source, [])
+            if r.target not in outs:
+                outs.append(r.target)
+    return after
+
+
+def build_diagram(spec: m.Spec, lang: str, plan: Plan | None = None) -> Diagram:
+    """Return the swimlane diagram of spec's plan: lanes in the order roles first act
+    from the start, one keyed edge per plan route."""
+    plan = plan or plan_of(spec)
+    tasks = plan.order
+    b = _Builder(spec, plan, lang, {t.name.text: i for i, t in enumerate(tasks)},
+                 after=_successors(plan))
     _task_nodes(b, tasks)
     for task in tasks:
         _task_edges(b, task)
     _process_edges(b)
     _unreached_ends(b)
-    lanes = tuple(_lane(spec, key, ids, lang) for key, ids in b.lanes.items())
+    by_key = {lane.key: lane for lane in plan.lanes}
+    lanes = tuple(_lane(spec, by_key[key], ids, lang) if key in by_key else
+                  _lane(spec, _loose_lane(key), ids, lang) for key, ids in b.lanes.items())
     return Diagram(clean(spec.process.label), header_text(spec.path), lanes,
                    tuple(b.nodes.values()), tuple(b.edges))
+
+
+def _loose_lane(key: str) -> PlanLane:
+    """Return a lane the plan does not list (the fallback lane of a note)."""
+    role = key.removeprefix("role:") if key.startswith("role:") else None
+    return PlanLane(key=key, role=role, declared=False, external=False, tasks=(), actors=())

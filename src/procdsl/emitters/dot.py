@@ -53,6 +53,9 @@ _NODE_STYLE: dict[str, dict[str, str]] = {
     "failure": {"shape": "octagon", "style": "filled,bold", "fillcolor": "#F8CBAD",
                 "color": "#C00000"},
     "note": {"shape": "note", "style": "filled", "fillcolor": "#FFFFFF", "color": "#C00000"},
+    # another role acting on a task drawn in another lane (co-approver, rule, escalation)
+    "coact": {"shape": "box", "style": "rounded,dashed,filled", "fillcolor": "#FFFBEA",
+              "color": "#BF9000", "margin": "0.08,0.04"},
     # a neighbour in another lane, on a one-lane diagram (emitters.lanes)
     "ghost": {"shape": "box", "style": "rounded,dashed,filled", "fillcolor": "#FFFFFF",
               "color": "#A6A6A6", "fontcolor": "#7F7F7F", "margin": "0.08,0.04"},
@@ -69,6 +72,7 @@ _EDGE_STYLE: dict[str, dict[str, str]] = {
     "cap": {"color": "#C00000", "fontcolor": "#C00000"},
     "breach": {"style": "dotted", "color": "#B3541E", "fontcolor": "#B3541E"},
     "withdraw": {"style": "dotted", "color": "#7F7F7F", "fontcolor": "#7F7F7F"},
+    "coact": {"style": "dashed", "color": "#BF9000", "dir": "none"},
 }
 
 _ANCHOR = {"shape": "point", "style": "invis", "width": "0", "height": "0", "label": ""}
@@ -142,6 +146,8 @@ def _node_attrs(node: Node, lang: str, direction: str) -> dict[str, str]:
     attrs["class"] = node.kind
     if node.ref is not None:
         attrs["ref"] = encode_key((node.ref,))
+    if node.acting is not None:
+        attrs["acting"] = node.acting
     return attrs
 
 
@@ -357,7 +363,9 @@ def diagram_dot(diagram: Diagram, lang: str, direction: str = "LR") -> str:
     return "".join(w.lines)
 
 
-def emit_dot(spec: m.Spec, *, lang: str, direction: str = "LR") -> str:
-    """Return the swimlane diagram of spec as DOT source (first line: the generated notice)."""
+def emit_dot(spec: m.Spec, *, lang: str, direction: str = "LR",
+             diagram: Diagram | None = None) -> str:
+    """Return the swimlane diagram of spec as DOT source (first line: the generated notice);
+    ``diagram`` is ``build_diagram(spec, lang)`` when the caller has built it already."""
     with paused():  # many small objects, no cycles (collector.py)
-        return diagram_dot(build_diagram(spec, lang), lang, direction)
+        return diagram_dot(diagram or build_diagram(spec, lang), lang, direction)

@@ -6,63 +6,51 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import model as m
+from .. import vocabulary as v
 from ..keywords import WEEKDAYS
-from .sentences import condition_sentence, go_clause, join_zh, list_words, quote, task_ref
-from .words import format_duration, format_number
+from ..kinds import AssigneeMode, BreachKind, ExclusionKind, NotifyWhen, Split, TaskKind
+from ..vocabulary import condition as condition_sentence
+from ..vocabulary import duration as format_duration
+from ..vocabulary import join_zh, list_words, quote, role_words
+from .sentences import go_clause, task_ref
 
 _DAYS = {"zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
          "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
 
 
-def who_text(a: m.Assignee | None, lang: str, approval: bool = False) -> str:
+def who_text(a: m.Assignee | None, spec: m.Spec, lang: str, approval: bool = False) -> str:
     """Return who does or approves a task ('复核组、审核员'); approvals say the mode apart."""
     zh = lang == "zh"
-    roles = [r.text for r in a.roles] if a is not None else []
+    roles = role_words(spec, a.roles, lang) if a is not None else []
     match a.mode if a is not None else None:
         case None:
             return "未指定" if zh else "not assigned"
-        case m.AssigneeMode.LIST if not approval:
+        case AssigneeMode.LIST if not approval:
             return f"{'、'.join(roles)}（任一人办理）" if zh else (
                 f"{list_words(roles, lang, 'or')} (any one of them)")
-        case m.AssigneeMode.LIST | m.AssigneeMode.ANY:
+        case AssigneeMode.LIST | AssigneeMode.ANY:
             return list_words(roles, lang, "or")
-        case m.AssigneeMode.SEQUENCE:
+        case AssigneeMode.SEQUENCE:
             return " → ".join(roles)
-        case m.AssigneeMode.COUNT:
+        case AssigneeMode.COUNT:
             n = a.count if a is not None else 0
             return f"{roles[0]}（{n} 人）" if zh else f"{n} people from {roles[0]}"
-        case m.AssigneeMode.RULE:
-            rule = a.rule.text if a is not None and a.rule else ""
+        case AssigneeMode.RULE:
+            rule = v.rule_word(spec, a.rule.text) if a is not None and a.rule else ""
             return (f"按审批权限表{quote(rule, lang)}确定" if zh
                     else f"chosen by the rule {quote(rule, lang)}")
-        case m.AssigneeMode.REQUESTER:
+        case AssigneeMode.REQUESTER:
             return "发起人" if zh else "the requester"
     return list_words(roles, lang)
 
 
-_MODES = {
-    m.AssigneeMode.ONE: ("单人审批", "one approver"),
-    m.AssigneeMode.LIST: ("或签（任一人决定）", "any of them (the first decision counts)"),
-    m.AssigneeMode.ANY: ("或签（任一人决定）", "any of them (the first decision counts)"),
-    m.AssigneeMode.ALL: ("会签（须全部同意）", "all of them (each must approve)"),
-    m.AssigneeMode.SEQUENCE: ("依次审批（按顺序逐一审批）", "in order (one after another)"),
-    m.AssigneeMode.RULE: ("按审批权限表", "by rule"),
-    m.AssigneeMode.REQUESTER: ("发起人审批", "the requester"),
-}
-
-
-def mode_text(a: m.Assignee, lang: str) -> str:
-    """Return an approval mode with what it means ('会签（须全部同意）')."""
-    if a.mode is m.AssigneeMode.COUNT:
-        return (f"{a.count} 人审批（须为不同人员）" if lang == "zh"
-                else f"{a.count} different people")
-    return _MODES[a.mode][0 if lang == "zh" else 1]
+mode_text = v.mode_text  # '会签（须全部同意）': the one wording, in the vocabulary
 
 
 def _reminder(r: m.Reminder, lang: str) -> str:
     if r.percent is not None:
-        pct = format_number(r.percent)
-        return f"时限过去 {pct}% 时提醒" if lang == "zh" else f"remind at {pct}% of the time limit"
+        pct = v.percent(r.percent, lang)
+        return f"时限过去 {pct} 时提醒" if lang == "zh" else f"remind at {pct} of the time limit"
     assert r.before is not None
     before = format_duration(r.before, lang)
     return f"截止前 {before}提醒" if lang == "zh" else f"remind {before} before the deadline"
@@ -76,19 +64,19 @@ def reminders_text(sla: m.Sla, lang: str) -> str:
 def breach_text(b: m.Breach, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
     """Return what happens when a deadline passes ('升级至 主管（转交其办理）')."""
     zh = lang == "zh"
-    roles = list_words([r.text for r in b.roles], lang)
+    roles = list_words(role_words(spec, b.roles, lang), lang)
     match b.kind:
-        case m.BreachKind.NOTIFY:
+        case BreachKind.NOTIFY:
             return join_zh(["通知", roles]) if zh else f"notify {roles}"
-        case m.BreachKind.ESCALATE:
+        case BreachKind.ESCALATE:
             return join_zh(["升级至", roles, "（转交其办理）"]) if zh else (
                 f"escalate to {roles} (who takes the task over)")
-        case m.BreachKind.AUTO_APPROVE:
+        case BreachKind.AUTO_APPROVE:
             return "自动通过" if zh else "approve automatically"
-        case m.BreachKind.AUTO_REJECT:
+        case BreachKind.AUTO_REJECT:
             return "自动驳回" if zh else "reject automatically"
     assert b.target is not None
-    return go_clause((b.target,), m.Split.ONE, "timeout", spec, numbers, lang)
+    return go_clause((b.target,), Split.ONE, "timeout", spec, numbers, lang)
 
 
 def sla_text(sla: m.Sla, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
@@ -106,9 +94,9 @@ def exclusion_text(e: m.Exclusion, task: m.Task, spec: m.Spec, numbers: Mapping[
                    lang: str) -> str:
     """Return a separation-of-duties rule as a sentence."""
     zh = lang == "zh"
-    who = ("审批人" if task.kind is m.TaskKind.APPROVAL else "办理人") if zh else (
-        "the approver" if task.kind is m.TaskKind.APPROVAL else "the person doing it")
-    if e.kind is m.ExclusionKind.REQUESTER or e.step is None:
+    who = ("审批人" if task.kind is TaskKind.APPROVAL else "办理人") if zh else (
+        "the approver" if task.kind is TaskKind.APPROVAL else "the person doing it")
+    if e.kind is ExclusionKind.REQUESTER or e.step is None:
         return f"{who}不得为发起人本人" if zh else f"{who} may not be the requester"
     ref = task_ref(e.step.text, spec, numbers, lang)
     return f"{who}不得为办理{ref}的人" if zh else f"{who} may not be whoever did {ref}"
@@ -117,7 +105,7 @@ def exclusion_text(e: m.Exclusion, task: m.Task, spec: m.Spec, numbers: Mapping[
 def extra_text(x: m.ExtraApprovers, spec: m.Spec, lang: str) -> str:
     """Return a conditional extra approval ('风险等级为高时，另需 风险总监 审批')."""
     cond = condition_sentence(x.condition, spec, lang)
-    roles = [r.text for r in x.roles]
+    roles = role_words(spec, x.roles, lang)
     if lang == "zh":
         return join_zh([cond, "时，另需", "、".join(roles), "审批"])
     return f"if {cond}, {list_words(roles, lang)} must also approve, after the others"
@@ -143,14 +131,7 @@ def for_each_text(f: m.ForEach, spec: m.Spec, lang: str) -> str:
 
 def join_text(j: m.Join, lang: str) -> str:
     """Return how a task waits for the branches that lead to it."""
-    if j.kind is m.JoinKind.ALL:
-        return ("等所有已开始的分支都到达后才开始" if lang == "zh"
-                else "starts only when every branch that was started has arrived")
-    if j.kind is m.JoinKind.EACH:
-        return ("每个分支到达时各办理一次" if lang == "zh"
-                else "is done once for every branch that arrives")
-    return ("任一分支到达即开始，之后到达的分支不再重复开始" if lang == "zh"
-            else "starts when the first branch arrives; later branches do not start it again")
+    return v.join_text(j.kind, lang)
 
 
 def call_text(name: str, lang: str) -> str:
@@ -159,16 +140,16 @@ def call_text(name: str, lang: str) -> str:
             else f"runs the process {quote(name, lang)} and goes on when it ends")
 
 
-def notify_text(notifies: tuple[m.Notify, ...], lang: str) -> str:
+def notify_text(notifies: tuple[m.Notify, ...], spec: m.Spec, lang: str) -> str:
     """Return who is told on entering or leaving a task."""
     parts = []
     for n in notifies:
-        roles = [r.text for r in n.roles]
+        roles = role_words(spec, n.roles, lang)
         if lang == "zh":
-            when = "开始时" if n.when is m.NotifyWhen.ENTER else "办结时"
+            when = "开始时" if n.when is NotifyWhen.ENTER else "办结时"
             parts.append(join_zh([when, "通知", "、".join(roles)]))
         else:
-            when = "when it starts" if n.when is m.NotifyWhen.ENTER else "when it is done"
+            when = "when it starts" if n.when is NotifyWhen.ENTER else "when it is done"
             parts.append(f"{list_words(roles, lang)} {when}")
     return ("；" if lang == "zh" else "; ").join(parts)
 
@@ -187,4 +168,4 @@ def day_span_text(d: m.DaySpan, lang: str) -> str:
 def route_target_text(target: m.Target, spec: m.Spec, numbers: Mapping[str, int],
                       lang: str) -> str:
     """Return where a case goes, as the end of a sentence ('流程结束，结果为「已撤回」')."""
-    return go_clause((target,), m.Split.ONE, "", spec, numbers, lang)
+    return go_clause((target,), Split.ONE, "", spec, numbers, lang)

@@ -1,4 +1,5 @@
-"""The model as JSON (``procdsl ir``): every node with its kind and span, and back."""
+"""The model as JSON (``procdsl ir``): every node with its kind and span, and back; and
+the lowered plan (``procdsl.plan``) as its ``plan`` section, which loading ignores."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from .. import model as m
+from ..plan import Plan, plan_of
 from ..source import NO_SPAN, Span
 from . import header_text
 
@@ -40,8 +42,34 @@ def to_data(node: Any) -> Any:
     raise TypeError(f"cannot serialise {type(node).__name__}")
 
 
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """Return the lowered plan as JSON-ready data (docs/ir.md, "The plan")."""
+    return {
+        "order": [t.name.text for t in plan.order],
+        "routes": [{"source": r.source, "action": r.action, "target": r.target,
+                    "target_kind": r.target_kind.value, "kind": r.kind.value, "via": r.via,
+                    "condition": to_data(r.condition), "split": r.split.value,
+                    "route": r.index, "roles": list(r.roles)} for r in plan.routes],
+        "lanes": [{"key": lane.key, "role": lane.role, "external": lane.external,
+                   "tasks": list(lane.tasks),
+                   "actors": [{"task": a.task, "how": a.how.value, "index": a.index}
+                              for a in lane.actors]} for lane in plan.lanes],
+        "deadlines": [{"scope": d.scope, "amount": str(d.amount), "unit": d.unit.value,
+                       "calendar": d.calendar, "reminders": to_data(d.reminders),
+                       "breaches": [{"kind": b.kind.value, "roles": list(b.roles),
+                                     "target": b.target,
+                                     "target_kind": b.target_kind.value if b.target_kind
+                                     else None} for b in d.breaches]}
+                      for d in plan.deadlines],
+        "blocks": [{"split": b.split, "kind": b.kind.value, "route": b.index,
+                    "branches": list(b.branches), "join": b.join,
+                    "members": sorted(b.members)} for b in plan.blocks],
+    }
+
+
 def emit_ir(spec: m.Spec) -> str:
-    """Return the spec's model as a JSON document with a ``schema_version``."""
+    """Return the spec's model, and its lowered plan, as a JSON document with a
+    ``schema_version``."""
     doc = {
         "generator": header_text(spec.path),
         "schema_version": m.SCHEMA_VERSION,
@@ -53,6 +81,7 @@ def emit_ir(spec: m.Spec) -> str:
         "tasks": to_data(spec.tasks),
         "rules": to_data(spec.rules),
         "ends": to_data(spec.ends),
+        "plan": plan_data(plan_of(spec)),
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
@@ -103,7 +132,7 @@ def _value(data: Any, hint: Any, path: str, holder: Span) -> Any:
         item = typing.get_args(hint)[0]
         return tuple(_value(x, item, path, holder) for x in data)
     if hint is m.Name:
-        return m.Name(data, holder)  # the IR keeps a name's text, not its own span
+        return m.Name(text=data, span=holder)  # the IR keeps a name's text, not its span
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(data)
     if hint is Decimal:

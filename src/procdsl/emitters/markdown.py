@@ -16,13 +16,16 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .. import flow
 from .. import model as m
 from ..collector import paused
+from ..doccontrol import DocumentControl, control_for, control_tables
+from ..kinds import Acting, Way
+from ..plan import ANYWHERE, UNASSIGNED_LANE, PlanLane, plan_of
+from ..vocabulary import duration as format_duration
+from ..vocabulary import role_words, type_text
 from . import facts, header_text, show_bidi
 from . import sentences as s
 from .jinja import make_environment, packaged_environment
-from .words import format_duration
 
 # ------------------------------------------------------------------ escaping
 
@@ -31,7 +34,8 @@ _INLINE = str.maketrans({
     "[": "\\[", "]": "\\]", "|": "\\|", "~": "\\~", "#": "\\#", "$": "\\$",
 })
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
-_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+# An underscore not between two letters or digits (a run like "__" opens emphasis too)
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 
 
 # Text with none of these characters (those md_inline escapes, line breaks and bidi
@@ -189,7 +193,13 @@ class _Views:
 
     def __init__(self, spec: m.Spec, lang: str, labels: dict[str, str]) -> None:
         self.spec, self.lang, self.t = spec, lang, labels
-        self.order = flow.flow_order(spec)
+        # routes, lanes (who acts) and deadlines: the lowered plan's, nothing worked out here
+        self.plan = plan_of(spec)
+        self.order = self.plan.order
+        self.acts: dict[str, list[tuple[PlanLane, Acting]]] = {}
+        for lane in self.plan.lanes:
+            for actor in lane.actors:
+                self.acts.setdefault(actor.task, []).append((lane, actor.how))
         self.numbers = {t.name.text: i for i, t in enumerate(self.order, start=1)}
         self.sep = "；" if lang == "zh" else "; "
         self._raci: dict[str, dict[str, str]] = {}  # each task's letters, worked out once
@@ -206,8 +216,32 @@ class _Views:
             found = self._short[name] = f"{self.numbers[name]}. {task.label}"
         return found
 
+    def route_sentences(self, task: m.Task) -> tuple[str, ...]:
+        """Return the plan's routes from task as sentences: written routes in order, each
+        followed by its cap route, then the SLA gotos."""
+        spec, numbers, lang = self.spec, self.numbers, self.lang
+        out: list[str] = []
+        conditional: set[str] = set()
+        said: set[int] = set()
+        for r in self.plan.routes_from(task.name.text):
+            route = r.route
+            if r.kind is Way.BREACH and r.to is not None:
+                out.append(s.breach_sentence(r.to, spec, numbers, lang))
+            elif route is None or r.kind in (Way.ESCALATE, Way.WITHDRAW):
+                continue  # the task's time limit and the process's rules say these
+            elif r.kind is Way.CAP:
+                fallback = route.condition is None and route.action in conditional
+                out.append(s.cap_sentence(route, spec, numbers, lang, fallback))
+            elif r.index not in said:  # one sentence per written route, whatever its targets
+                said.add(r.index)
+                fallback = route.condition is None and route.action in conditional
+                out.append(s.route_sentence(route, spec, numbers, lang, fallback))
+                if route.condition is not None:
+                    conditional.add(route.action)
+        return tuple(out)
+
     def step(self, task: m.Task) -> StepView:
-        routes = s.task_route_sentences(task, self.spec, self.numbers, self.lang)
+        routes = self.route_sentences(task)
         conditional = [r for r in task.routes if r.condition is not None]
         note = None
         if conditional:
@@ -225,7 +259,7 @@ class _Views:
         approval = task.kind is m.TaskKind.APPROVAL
         if task.assignee is not None or task.call is None:
             out.append(Fact(t["approvers" if approval else "done_by"],
-                            facts.who_text(task.assignee, lang, approval)))
+                            facts.who_text(task.assignee, spec, lang, approval)))
         if approval and task.assignee is not None:
             out.append(Fact(t["mode"], facts.mode_text(task.assignee, lang)))
         out += [Fact(t["exclusions"], facts.exclusion_text(e, task, spec, self.numbers, lang))
@@ -241,10 +275,11 @@ class _Views:
             if docs:
                 names = [d.name for d in docs]
                 out.append(Fact(t[key], ("、" if lang == "zh" else ", ").join(names)))
-        if task.sla is not None:
-            out.append(Fact(t["sla"], facts.sla_text(task.sla, spec, self.numbers, lang)))
+        deadline = self.plan.deadline(task.name.text)
+        if deadline is not None:
+            out.append(Fact(t["sla"], facts.sla_text(deadline.sla, spec, self.numbers, lang)))
         if task.notifies:
-            out.append(Fact(t["notify"], facts.notify_text(task.notifies, lang)))
+            out.append(Fact(t["notify"], facts.notify_text(task.notifies, spec, lang)))
         return out
 
     # -------------------------------------------------------------- roles and RACI
@@ -264,29 +299,18 @@ class _Views:
                 if letter not in letters.setdefault(name, []):
                     letters[name].append(letter)
 
-        a = task.assignee
-        doers = [r.text for r in a.roles] if a is not None else []
-        if a is not None and a.mode is m.AssigneeMode.REQUESTER:
-            doers = [self.t["requester"]]
-        if a is not None and a.mode is m.AssigneeMode.RULE and a.rule is not None:
-            doers = self.rule_roles(a.rule.text)
-        add(doers, "A" if task.kind is m.TaskKind.APPROVAL else "R")
-        add([r.text for x in task.extra_approvers for r in x.roles], "C")
-        breaches = task.sla.breaches if task.sla is not None else ()
-        add([r.text for b in breaches if b.kind is m.BreachKind.ESCALATE for r in b.roles], "C")
-        add([r.text for b in breaches if b.kind is m.BreachKind.NOTIFY for r in b.roles], "I")
+        acting = [(lane.role or self.t["requester"], how) for lane, how in
+                  self.acts.get(task.name.text, ()) if lane.key != UNASSIGNED_LANE]
+        doing = (Acting.DOES, Acting.CO_APPROVES, Acting.BY_RULE)
+        add([name for name, how in acting if how in doing],
+            "A" if task.kind is m.TaskKind.APPROVAL else "R")
+        add([name for name, how in acting if how not in doing], "C")
+        deadline = self.plan.deadline(task.name.text)
+        breaches = deadline.breaches if deadline is not None else ()
+        add([r for b in breaches if b.kind is m.BreachKind.NOTIFY for r in b.roles], "I")
         add([r.text for n in task.notifies for r in n.roles], "I")
         order = "RACI"
         return {k: "/".join(sorted(v, key=order.index)) for k, v in letters.items()}
-
-    def rule_roles(self, name: str) -> list[str]:
-        rule = self.spec.rule(name)
-        rows = rule.rows if rule is not None else ()
-        found: list[str] = []
-        for row in rows:
-            if row.result.kind is m.ResultKind.ROLES:
-                found += [n.text for n in row.result.names if n.text not in found]
-        return found
 
     def raci_table(self) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         columns = [r.name.text for r in self.spec.roles]
@@ -345,7 +369,7 @@ class _Views:
             excl = [facts.exclusion_text(e, task, self.spec, self.numbers, self.lang)
                     for e in task.exclusions]
             rows.append(Row((self.short(task), facts.mode_text(a, self.lang) if a else self.t["none"],
-                             facts.who_text(a, self.lang, True), self.sep.join(extra) or self.t["none"],
+                             facts.who_text(a, self.spec, self.lang, True), self.sep.join(extra) or self.t["none"],
                              self.sep.join(excl) or self.t["none"])))
         return tuple(rows)
 
@@ -355,6 +379,8 @@ class _Views:
             return self.ref(names[0])
         if result.kind is m.ResultKind.VALUE and result.value is not None:
             return s.literal_text(result.value, self.lang)
+        if result.kind is m.ResultKind.ROLES:
+            names = role_words(self.spec, result.names, self.lang)
         if len(names) > 1:
             return " → ".join(names) + ("（依次审批）" if self.lang == "zh" else " (in order)")
         return names[0] if names else self.t["none"]
@@ -371,16 +397,13 @@ class _Views:
 
     def timing(self) -> tuple[Row, ...]:
         none, rows = self.t["none"], []
-        items: list[tuple[str, m.Sla | None]] = [(self.t["whole_process"],
-                                                  self.spec.process.sla)]
-        items += [(self.short(task), task.sla) for task in self.order]
-        for label, sla in items:
-            if sla is None:
-                continue
-            breaches = [facts.breach_text(b, self.spec, self.numbers, self.lang)
-                        for b in sla.breaches]
-            rows.append(Row((label, format_duration(sla.duration, self.lang),
-                             facts.reminders_text(sla, self.lang) or none,
+        for d in self.plan.deadlines:  # the case's first, then the tasks' in reading order
+            task = self.spec.task(d.scope) if d.scope != ANYWHERE else None
+            label = self.short(task) if task is not None else self.t["whole_process"]
+            breaches = [facts.breach_text(b.breach, self.spec, self.numbers, self.lang)
+                        for b in d.breaches]
+            rows.append(Row((label, format_duration(d.limit, self.lang),
+                             facts.reminders_text(d.sla, self.lang) or none,
                              self.sep.join(breaches) or none)))
         return tuple(rows)
 
@@ -428,35 +451,22 @@ class _Views:
                        if zh else f"The requester may withdraw the case while {steps} is in "
                        f"progress; then {go}, and any work in progress is cancelled.")
         for c in p.cancels:
-            roles = s.list_words([r.text for r in c.roles], lang)
+            roles = s.list_words(role_words(self.spec, c.roles, lang), lang)
             go = facts.route_target_text(c.target, self.spec, self.numbers, lang)
             out.append(s.join_zh([roles, f"可随时取消流程；取消后{go}，进行中的工作一并取消。"])
                        if zh else f"Anyone in {roles} may cancel the case at any time; then {go}, "
                        "and any work in progress is cancelled.")
         for act in p.actions:
             title = s.quote(act.title or act.name.text, lang)
-            who = facts.who_text(act.assignee, lang)
+            who = facts.who_text(act.assignee, self.spec, lang)
             steps = s.list_words([self.ref(n.text) for n in act.steps], lang, "or")
             out.append(s.join_zh([f"{title}：由", who, f"执行，仅限{steps}办理期间。"])
                        if zh else f"{title}: done by {who}, only while {steps} is in "
                        "progress, and at no other time.")
         return tuple(out)
 
-    def type_text(self, t: m.DataType) -> str:
-        zh = self.lang == "zh"
-        words = {m.TypeKind.BOOL: ("是/否", "yes or no"), m.TypeKind.INT: ("整数", "whole number"),
-                 m.TypeKind.DECIMAL: ("数值", "number"), m.TypeKind.MONEY: ("金额", "money"),
-                 m.TypeKind.TEXT: ("文本", "text"), m.TypeKind.DATE: ("日期", "date")}
-        if t.kind is m.TypeKind.ENUM:
-            values = [v.text for v in t.values]
-            return "选项：" + "、".join(values) if zh else "one of " + ", ".join(values)
-        if t.kind is m.TypeKind.LIST and t.item is not None:
-            item = self.type_text(t.item)
-            return f"列表（每项为{item}）" if zh else f"list of {item}"
-        return words[t.kind][0 if zh else 1] if t.kind in words else t.kind.value
-
     def terms(self) -> tuple[Row, ...]:
-        return tuple(Row((f.name.text, self.type_text(f.type), f.description or self.t["none"]))
+        return tuple(Row((f.name.text, type_text(f.type, self.lang), f.description or self.t["none"]))
                      for f in self.spec.fields)
 
 
@@ -485,6 +495,7 @@ def load_labels(env_loader_source: str | None, lang: str) -> dict[str, str]:
 def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
              mermaid: str | None) -> dict[str, object]:
     v = _Views(spec, lang, t)
+    case_deadline = v.plan.deadline(ANYWHERE)
     p = spec.process
     columns, raci_rows = v.raci_table()
     cal = spec.process_calendar
@@ -494,7 +505,8 @@ def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
                "others": bool(others), "references": bool(p.references)}
     return {
         "lang": lang, "t": t, "process": p,
-        "process_sla": facts.sla_text(p.sla, spec, v.numbers, lang) if p.sla else None,
+        "process_sla": facts.sla_text(case_deadline.sla, spec, v.numbers, lang)
+        if case_deadline is not None else None,
         "first_step": v.ref(spec.start_task.name.text) if spec.start_task else None,
         "sections": _sections(present, t), "terms": v.terms(),
         "roles": tuple(v.role(r) for r in spec.roles),
@@ -509,8 +521,11 @@ def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
 
 
 def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
-                  mermaid: str | None = None, templates: Path | None = None) -> str:
-    """Return the operating manual of spec as Markdown, in lang ('zh' or 'en')."""
+                  mermaid: str | None = None, templates: Path | None = None,
+                  control: DocumentControl | None = None) -> str:
+    """Return the operating manual of spec as Markdown, in lang ('zh' or 'en').
+
+    control is its document control (procdsl.doccontrol); by default the spec's own."""
     override = None
     if templates is None:
         env = packaged_environment("manual", _filters(lang), _INLINED)
@@ -523,6 +538,7 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
     with paused():
         context = _context(spec, lang, t, diagram, mermaid)
         context["header"] = comment_text(header_text(spec.path))
+        context["control"] = control_tables(control or control_for(spec), lang, t)
         text = env.get_template("manual.md.j2").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 

@@ -29,6 +29,7 @@ _SHAPES: dict[str, tuple[str, str]] = {
     "failure": ("([", "])"),
     "note": (">", "]"),
     "ghost": ("(", ")"),
+    "coact": ("(", ")"),
 }
 
 _GATE_TEXT = {"decision": ("×", "×"), "inclusive": ("○", "○"), "fork": ("+", "+"),
@@ -46,12 +47,13 @@ _CLASSES = {
     "gate": "fill:#FFFFFF,stroke:#404040",
     "note": "fill:#FFFFFF,stroke:#C00000",
     "ghost": "fill:#FFFFFF,stroke:#A6A6A6,stroke-dasharray:3 3,color:#7F7F7F",
+    "coact": "fill:#FFFBEA,stroke:#BF9000,stroke-dasharray:3 3",
 }
 
 _ARROWS = {"flow": "-->", "helper": "-->", "cap": "-->", "rework": "-.->",
-           "breach": "-.->", "withdraw": "-.->"}
+           "breach": "-.->", "withdraw": "-.->", "coact": "-.-"}
 _LINK_COLOURS = {"cap": "#C00000", "breach": "#B3541E", "rework": "#7F7F7F",
-                 "withdraw": "#7F7F7F"}
+                 "withdraw": "#7F7F7F", "coact": "#BF9000"}
 
 # Characters written as entity codes: they could close the quoted label, start an
 # entity, or be read as markup by Mermaid's HTML labels.
@@ -132,6 +134,8 @@ def diagram_mermaid(diagram: Diagram, lang: str, direction: str = "LR") -> str:
     return "\n".join(lines) + "\n"
 
 
-def emit_mermaid(spec: m.Spec, *, lang: str, direction: str = "LR") -> str:
-    """Return the swimlane diagram of spec as a Mermaid flowchart (first line: the notice)."""
-    return diagram_mermaid(build_diagram(spec, lang), lang, direction)
+def emit_mermaid(spec: m.Spec, *, lang: str, direction: str = "LR",
+                 diagram: Diagram | None = None) -> str:
+    """Return the swimlane diagram of spec as a Mermaid flowchart (first line: the notice);
+    ``diagram`` is ``build_diagram(spec, lang)`` when the caller has built it already."""
+    return diagram_mermaid(diagram or build_diagram(spec, lang), lang, direction)

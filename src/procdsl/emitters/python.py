@@ -21,8 +21,9 @@ from typing import Any
 
 from .. import model as m
 from ..collector import paused
-from ..flow import parallel_blocks
 from ..keywords import WEEKDAYS
+from ..kinds import Way
+from ..plan import ANYWHERE, Plan, PlanDeadline, PlanRoute, plan_of
 from . import header_text
 from .jinja import packaged_environment
 
@@ -293,6 +294,7 @@ class PythonEmitter:
 
     def __init__(self, spec: m.Spec, lang: str) -> None:
         self.spec, self.lang = spec, lang
+        self.plan: Plan = plan_of(spec)  # routes, blocks and deadlines come from here
         self.source = _comment_safe(PurePath(spec.path).name)
         self.field_names = Namer(_SHADOWED)
         self.attrs = {f.name.text: self.field_names(f.name.text) for f in spec.fields}
@@ -345,7 +347,9 @@ class PythonEmitter:
         spec, proc = self.spec, self.spec.process
         start = spec.start_task
         calendar = spec.process_calendar
-        w = proc.withdraw
+        withdraws = [r for r in self.plan.routes if r.kind is Way.WITHDRAW and r.to]
+        cancels = [r for r in self.plan.routes if r.kind is Way.CANCEL and r.to]
+        case_deadline = self.plan.deadline(ANYWHERE)
         return call(
             "PROCESS = _rt.ProcessDef", name=repr(proc.name.text), version=repr(proc.version or ""),
             start=repr(start.name.text if start else ""),
@@ -354,10 +358,11 @@ class PythonEmitter:
             fields=opt([self.field_def(f) for f in spec.fields]),
             rules=opt([self.rule(r) for r in spec.rules]),
             calendar=_calendar(calendar) if calendar else None,
-            sla=_sla(proc.sla) if proc.sla else None, blocks=opt(self.blocks()),
-            withdraw=call("_rt.Withdraw", _names(w.steps), _go(w.target)) if w else None,
-            cancels=opt([call("_rt.CancelDef", _names(c.roles), _go(c.target))
-                         for c in proc.cancels]),
+            sla=_sla(case_deadline) if case_deadline else None, blocks=opt(self.blocks()),
+            withdraw=call("_rt.Withdraw", _names(tuple(r.source for r in withdraws)),
+                          _go(withdraws[0].to)) if withdraws and withdraws[0].to else None,
+            cancels=opt([call("_rt.CancelDef", _names(r.roles), _go(r.to))
+                         for r in cancels if r.to is not None]),
             milestones=opt([call("_rt.Milestone", repr(a.name.text), _approvers(a.assignee),
                                  _names(a.steps)) for a in proc.actions]))
 
@@ -368,31 +373,45 @@ class PythonEmitter:
                   for when in m.NotifyWhen}
         return call(
             "_rt.TaskDef", repr(task.name.text), kind,
-            routes=tup([self.route(task, r) for r in task.routes]),
+            routes=tup([self.route(task, group) for group in self.written(task).values()]),
             assignee=_approvers(task.assignee) if task.assignee else None,
             exclusions=opt([f"_rt.Exclusion({x.step.text if x.step else None!r})"
                             for x in task.exclusions]),
             extras=opt([call("_rt.Extra", self.guards.add(x.condition, f"{task.name.text} also by"),
                              _names(x.roles)) for x in task.extra_approvers]),
-            sla=_sla(task.sla) if task.sla else None,
+            sla=_sla(deadline) if (deadline := self.plan.deadline(task.name.text)) else None,
             notify_enter=_names(notify[m.NotifyWhen.ENTER]) if notify[m.NotifyWhen.ENTER] else None,
             notify_leave=_names(notify[m.NotifyWhen.LEAVE]) if notify[m.NotifyWhen.LEAVE] else None,
             join=repr(task.join.kind.value) if task.join else None,
             for_each=self.for_each(task, task.for_each) if task.for_each else None,
             call=repr(task.call.text) if task.call else None)
 
-    def route(self, task: m.Task, route: m.Route) -> Call:
-        """Return the RouteDef node of a route, with its source line."""
-        cap = route.cap
+    def written(self, task: m.Task) -> dict[int, list[PlanRoute]]:
+        """Return the plan's routes from task by the written route they come from."""
+        groups: dict[int, list[PlanRoute]] = {}
+        for r in self.plan.routes_from(task.name.text):
+            if r.index >= 0:
+                groups.setdefault(r.index, []).append(r)
+        return groups
+
+    def route(self, task: m.Task, group: list[PlanRoute]) -> Call:
+        """Return the RouteDef node of one written route (its plan routes), with its line."""
+        first = group[0]
+        targets = [r for r in group if r.kind is not Way.CAP and r.to is not None]
+        then = next((r.to for r in group if r.kind is Way.CAP), None)
+        cap, cond = first.cap, first.condition
+        line = first.route.span.line if first.route is not None else 0
+        otherwise = first.kind is Way.OTHERWISE or (first.kind is Way.ALSO and cond is None)
         node = call(
-            "_rt.RouteDef", repr(route.action), tup([_go(t) for t in route.targets]),
-            guard=self.guards.add(route.condition, task.name.text) if route.condition else None,
-            otherwise="True" if route.kind is m.RouteKind.OTHERWISE else None,
-            split=repr(route.split.value) if route.split is not m.Split.ONE else None,
-            inclusive="True" if route.inclusive else None,
+            "_rt.RouteDef", repr(first.action),
+            tup([_go(r.to) for r in targets if r.to is not None]),
+            guard=self.guards.add(cond, task.name.text) if cond is not None else None,
+            otherwise="True" if otherwise else None,
+            split=repr(first.split.value) if first.split is not m.Split.ONE else None,
+            inclusive="True" if first.kind is Way.ALSO and cond is not None else None,
             cap_times=str(cap.times) if cap else None,
-            cap_then=_go(cap.then) if cap and cap.then else None, line=str(route.span.line))
-        node.comment = f"from {self.source}:{route.span.line}"
+            cap_then=_go(then) if then is not None else None, line=str(line))
+        node.comment = f"from {self.source}:{line}"
         return node
 
     def for_each(self, task: m.Task, each: m.ForEach) -> Call:
@@ -422,16 +441,12 @@ class PythonEmitter:
                     values=_names(values) if values else None)
 
     def blocks(self) -> list[Call | str]:
-        """Return the BlockDef nodes of the parallel and multi-choice blocks."""
+        """Return the BlockDef nodes of the plan's parallel and multi-choice blocks."""
         out: list[Call | str] = []
-        for block in parallel_blocks(self.spec):
-            task = self.spec.task(block.split)
-            index = None
-            if block.kind != "inclusive" and task is not None:
-                index = next(i for i, r in enumerate(task.routes) if r is block.route)
+        for block in self.plan.blocks:
             members = call("frozenset", tup([repr(n) for n in sorted(block.members)]))
-            out.append(call("_rt.BlockDef", repr(block.split), repr(index), repr(block.join),
-                            members))
+            out.append(call("_rt.BlockDef", repr(block.split), repr(block.index),
+                            repr(block.join), members))
         return out
 
 
@@ -473,12 +488,13 @@ def _span(d: m.Duration) -> str:
     return f"_rt.Span(_decimal.Decimal({str(d.amount)!r}), {d.unit.value!r})"
 
 
-def _sla(sla: m.Sla) -> Call:
-    reminders: list[Call | str] = [_reminder(r) for r in sla.reminders]
+def _sla(deadline: PlanDeadline) -> Call:
+    reminders: list[Call | str] = [_reminder(r) for r in deadline.reminders]
     breaches: list[Call | str] = [
         call("_rt.BreachDef", repr(b.kind.value), *([_names(b.roles)] if b.roles else []),
-             target=_go(b.target) if b.target else None) for b in sla.breaches]
-    return call("_rt.SlaDef", _span(sla.duration), reminders=opt(reminders),
+             target=_go(b.breach.target) if b.breach.target else None)
+        for b in deadline.breaches]
+    return call("_rt.SlaDef", _span(deadline.limit), reminders=opt(reminders),
                 breaches=opt(breaches))
 
 
