@@ -184,3 +184,33 @@ def test_every_spec_an_example_in_help_names_exists() -> None:
         named.update(re.findall(r"specs/[^\s]+?\.proc", text))
     assert named, "the examples name some specs"
     assert sorted(p for p in named if not (root / p).is_file()) == []
+
+
+def test_codegen_help_example_names_what_the_module_defines(tmp_path: Path) -> None:
+    code, out, _ = run("codegen", "--help")
+    assert code == 0 and "from 采购流程 import WORKFLOW" in out
+    module = tmp_path / "m.py"
+    assert run("codegen", str(FIXTURE), "-o", str(module))[0] == 0
+    assert "\nWORKFLOW: " in module.read_text(encoding="utf-8")
+
+
+def test_manual_links_no_image_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "x.md"
+    assert run("manual", str(FIXTURE), "-o", str(out))[0] == 0
+    assert "x.svg" not in out.read_text(encoding="utf-8")
+    assert "registration_zh.svg" not in out.read_text(encoding="utf-8")
+    (tmp_path / "x.svg").write_text("<svg/>")  # e.g. written by procdsl graph -o x.svg
+    assert run("manual", str(FIXTURE), "-o", str(out))[0] == 0
+    assert "](x.svg)" in out.read_text(encoding="utf-8")
+    assert run("manual", str(FIXTURE), "-o", str(out), "--diagram", "img/flow.png")[0] == 0
+    assert "](img/flow.png)" in out.read_text(encoding="utf-8")
+    help_text = " ".join(run("manual", "--help")[1].split())
+    assert "--diagram IMAGE" in help_text and "procdsl graph SPEC -o IMAGE" in help_text
+
+
+def test_the_compiler_leaves_the_collector_alone() -> None:
+    from procdsl import build, compiler
+
+    for module in (compiler, build):
+        text = Path(module.__file__).read_text(encoding="utf-8")  # type: ignore[arg-type]
+        assert "gc." not in text and "collector" not in text, module.__name__

@@ -10,18 +10,23 @@ mode writes nothing and lists every file that is missing, stale or unexpected.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import hashlib
 import json
 import os
+import shutil
+import traceback
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from . import __version__
-from .compiler import Unit, check_text, display_path, emit_artifacts
-from .emitters import GENERATED_MARK, header_text
+from .compiler import Unit, check_text, display_path, emit_artifacts, read_spec
+from .emitters import GENERATED_MARK, header_text, show_bidi
 from .model import Spec
 from .writer import write_file
 
@@ -35,6 +40,18 @@ class SpecOutcome:
     unit: Unit
     files: dict[str, bytes] = field(default_factory=dict)
     skipped: bool = False
+    undrawn: str | None = None  # why the diagram (.svg) was not drawn; its .dot was written
+    crash: str | None = None  # an emitter failed on a valid spec: a bug in procdsl
+
+    @property
+    def built(self) -> bool:
+        """Return True when the spec is valid and every emitter produced its file."""
+        return self.unit.ok and self.crash is None
+
+    @property
+    def svg_name(self) -> str:
+        """Return the name of this spec's diagram file."""
+        return Path(self.unit.path).stem + ".svg"
 
 
 @dataclass
@@ -48,6 +65,16 @@ class BuildReport:
     def failed(self) -> bool:
         """Return True when any spec had errors, a file was refused, or check found drift."""
         return bool(self.refused or self.problems or any(not o.unit.ok for o in self.outcomes))
+
+    @property
+    def crashed(self) -> list[SpecOutcome]:
+        """Return the specs an emitter failed on (their previous outputs are kept)."""
+        return [o for o in self.outcomes if o.crash is not None]
+
+    @property
+    def undrawn(self) -> list[SpecOutcome]:
+        """Return the specs whose diagram could not be drawn (everything else was built)."""
+        return [o for o in self.outcomes if o.undrawn is not None]
 
 
 def fingerprint() -> str:
@@ -72,25 +99,86 @@ def _mark_svg(svg: bytes, source: str) -> bytes:
     return head + sep + note + rest if sep else note + svg
 
 
-def _build_one(path: str, data: bytes, names: frozenset[str]) -> SpecOutcome:
+GRAPHVIZ_MISSING = "Graphviz's dot was not found"
+
+
+def graphviz_found() -> bool:
+    """Return True when Graphviz's ``dot`` is on PATH (the diagrams need it)."""
+    return shutil.which("dot") is not None
+
+
+def header_paths(paths: Sequence[Path]) -> list[str]:
+    """Return how generated headers name each spec: relative to the folder holding them all.
+
+    The working folder plays no part, so a build (or ``build --check``) run from anywhere
+    writes the same bytes."""
+    resolved = [p.resolve() for p in paths]
+    if not resolved:
+        return []
+    root = Path(os.path.commonpath([p.parent for p in resolved]))
+    return [p.relative_to(root).as_posix() for p in resolved]
+
+
+def _build_one(path: str, data: bytes, names: frozenset[str], draw: bool = True,
+               shown: str | None = None) -> SpecOutcome:
+    """Check and emit one spec; a diagram Graphviz cannot draw leaves the rest intact.
+
+    ``shown`` is the spec's name in generated headers (``header_paths``)."""
+    from .emitters.render import RenderError, render
+
     unit = check_text(path, data, names)
     if not unit.ok or unit.spec is None:
         return SpecOutcome(unit)
-    files = emit_artifacts(unit.spec, Path(path).stem)
-    svg_name = Path(path).stem + ".svg"
-    if svg_name in files:
-        files[svg_name] = _mark_svg(files[svg_name], path)
-    return SpecOutcome(unit, files)
+    stem = Path(path).stem
+    shown = shown or Path(path).name
+    spec = dataclasses.replace(unit.spec, path=shown)
+    try:
+        files = emit_artifacts(spec, stem, render_svg=False)
+    except Exception as err:  # a bug: the other specs still build, and it is reported
+        if os.environ.get("PROCDSL_DEBUG"):
+            traceback.print_exc()
+        return SpecOutcome(unit, crash=f"{type(err).__name__}: {err}")
+    outcome = SpecOutcome(unit, files)
+    if not draw:
+        outcome.undrawn = GRAPHVIZ_MISSING
+        return outcome
+    try:
+        svg = render(files[f"{stem}.dot"].decode("utf-8"), "svg")
+    except RenderError as err:
+        outcome.undrawn = str(err)
+        return outcome
+    files[outcome.svg_name] = _mark_svg(svg, shown)
+    outcome.files = dict(sorted(files.items()))
+    return outcome
+
+
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def index_cell(text: str) -> str:
+    """Return text for a Markdown table cell, shown exactly as written: every ASCII
+    punctuation mark backslash-escaped (so no tag, link, image, entity or emphasis is
+    live, and '&lt;' stays '&lt;'), line breaks as spaces, bidi controls made visible."""
+    text = show_bidi(" ".join(text.splitlines()))
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in text)
+
+
+def index_href(name: str) -> str:
+    """Return a file name as a link destination: anything that could end or change the
+    link (brackets, spaces, '|', '%', controls) percent-encoded; other letters kept."""
+    def keep(c: str) -> bool:
+        if c.isascii():
+            return c.isalnum() or c in "-._~"
+        return unicodedata.category(c)[0] not in "CZ"
+
+    return "".join(c if keep(c) else quote(c, safe="") for c in name)
 
 
 def _index(specs: Sequence[tuple[str, Spec]]) -> bytes:
     """Return DIR/README.md: one row per process, linking its artifacts."""
-    def cell(text: str) -> str:
-        return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-                .replace("\n", " ").replace("*", "\\*").replace("_", "\\_"))
-
     from .emitters.words import format_duration
 
+    cell = index_cell
     lines = [f"<!-- {GENERATED_MARK}; do not edit -->", "",
              "# Processes / 流程目录", "",
              "| Process / 流程 | Owner / 负责人 | Steps / 步骤 | Roles / 角色 | SLA / 时限 "
@@ -99,7 +187,7 @@ def _index(specs: Sequence[tuple[str, Spec]]) -> bytes:
         stem = Path(path).stem
         p = spec.process
         sla = format_duration(p.sla.duration, spec.lang) if p.sla else "—"
-        links = " · ".join(f"[{label}](<{stem}{suffix}>)" for label, suffix in (
+        links = " · ".join(f"[{label}](<{index_href(stem + suffix)}>)" for label, suffix in (
             ("manual", ".md"), ("diagram", ".svg"), ("code", ".py"), ("IR", ".ir.json")))
         lines.append(f"| {cell(p.label)} ({cell(p.name.text)}) | {cell(p.owner or '—')} | "
                      f"{len(spec.tasks)} | {len(spec.roles)} | {cell(sla)} | {links} |")
@@ -117,7 +205,7 @@ def remember(outcomes: Iterable[SpecOutcome], hashes: dict[str, str], out: Path)
     """Record each built spec's hash and outputs, so the next build can skip it."""
     specs = {o.unit.path: {"hash": hashes[o.unit.path],
                            "outputs": {name: _digest(data) for name, data in sorted(o.files.items())}}
-             for o in outcomes if o.unit.ok}
+             for o in outcomes if o.built and o.undrawn is None}  # undrawn: try again
     doc = {"fingerprint": fingerprint(), "specs": specs}
     with contextlib.suppress(OSError):  # no cache is only slower, never wrong
         write_file(_cache_path(out), json.dumps(doc, ensure_ascii=False, sort_keys=True).encode())
@@ -164,7 +252,8 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
             ) -> tuple[list[SpecOutcome], dict[str, bytes], dict[str, str]]:
     """Check and emit every spec; return the outcomes, every file DIR should hold, and
     each spec's content hash (for ``remember``)."""
-    blobs = [(display_path(p), p.read_bytes()) for p in paths]
+    blobs = [(display_path(p), read_spec(p)) for p in paths]
+    shown = dict(zip((b[0] for b in blobs), header_paths(paths), strict=True))
     from .compiler import _process_name
 
     names = frozenset(n for _, data in blobs if (n := _process_name(data)))
@@ -179,12 +268,13 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
             continue
         unit = check_text(path, data, names)
         outcomes.append(SpecOutcome(unit, kept if unit.ok else {}, skipped=unit.ok))
+    draw = graphviz_found()
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_build_one, p, d, names) for p, d in todo]
+            futures = [pool.submit(_build_one, p, d, names, draw, shown[p]) for p, d in todo]
             built = [f.result() for f in futures]
     else:
-        built = [_build_one(p, d, names) for p, d in todo]
+        built = [_build_one(p, d, names, draw, shown[p]) for p, d in todo]
     outcomes.extend(built)
     order = {p: i for i, (p, _) in enumerate(blobs)}
     outcomes.sort(key=lambda o: order[o.unit.path])
@@ -194,7 +284,7 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
     files: dict[str, bytes] = {}
     for o in outcomes:
         files.update(o.files)
-    good = [(o.unit.path, o.unit.spec) for o in outcomes if o.unit.spec is not None and o.unit.ok]
+    good = [(o.unit.path, o.unit.spec) for o in outcomes if o.unit.spec is not None and o.built]
     files[INDEX] = _index([(p, s) for p, s in good if s is not None])
     return outcomes, dict(sorted(files.items())), hashes
 
@@ -211,8 +301,9 @@ def write(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path,
           force: bool = False) -> BuildReport:
     """Write files that changed into ``out`` (atomically); refuse to clobber others' files."""
     report = BuildReport(outcomes)
-    failed_outputs = {f"{Path(o.unit.path).stem}{s}" for o in outcomes if not o.unit.ok
+    failed_outputs = {f"{Path(o.unit.path).stem}{s}" for o in outcomes if not o.built
                       for s in (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")}
+    failed_outputs |= {o.svg_name for o in report.undrawn}  # the previous drawing stays
     for name, data in files.items():
         target = out / name
         if name in failed_outputs:
@@ -251,6 +342,7 @@ def check(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path) -> Bu
     report = BuildReport(outcomes)
     present = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} \
         if out.is_dir() else set()
+    present -= {o.svg_name for o in report.undrawn}  # cannot tell; reported as not drawn
     for name, data in files.items():
         target = out / name
         if name not in present:

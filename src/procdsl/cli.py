@@ -1,7 +1,9 @@
 """The command line: a thin click group; the only module that prints or exits.
 
 Exit codes: 0 success, 1 a spec has errors (or --check found differences),
-2 usage errors (bad options, missing files).
+2 usage errors (bad options, missing files), 3 ``build`` wrote everything but some
+diagrams (.svg), because Graphviz is missing or could not draw them, 70 a bug in procdsl
+(``build`` still writes the outputs of every spec it did not fail on).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import click
 from . import __version__
 
 if TYPE_CHECKING:
+    from .build import BuildReport
     from .compiler import Unit
 
 # The compiler, its model and checks are imported by the commands that use them, so
 # that `procdsl --version` and `--help` start as fast as click itself.
 
-EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SPEC_ERRORS, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
 LANG_OPTION = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default=None,
@@ -37,12 +40,19 @@ def _color(stream: Any) -> bool:
 
 
 def _load(paths: Sequence[str]) -> list[Unit]:
-    from .compiler import compile_paths, find_specs
+    from .compiler import compile_paths, find_specs, path_problem
 
-    files, missing = find_specs(paths)
+    skipped: list[str] = []
+    files, missing = find_specs(paths, skipped)
+    for line in skipped:
+        click.echo(f"procdsl: skipping {line}", err=True)
     if missing:
         for m in missing:
-            click.echo(f"procdsl: no such file or folder: {m}", err=True)
+            problem = path_problem(Path(m)) or "not a spec file"
+            if problem == "no such file or folder":
+                click.echo(f"procdsl: no such file or folder: {m}", err=True)
+            else:
+                click.echo(f"procdsl: {m} {problem}", err=True)
         sys.exit(EXIT_USAGE)
     if not files:
         click.echo(f"procdsl: no .proc files in {', '.join(paths)}", err=True)
@@ -81,7 +91,7 @@ def _report(units: Sequence[Unit], fmt: str, lang: str | None, strict: bool = Fa
 
 def _single(spec_path: str, lang: str | None) -> Unit:
     """Check one spec; its folder's other specs are the processes it may ``run``."""
-    from .compiler import SPEC_SUFFIX, check_text, display_path, find_specs, process_names
+    from .compiler import SPEC_SUFFIX, check_text, display_path, find_specs, process_names, read_spec
 
     files, missing = find_specs([spec_path])
     if missing or len(files) != 1:
@@ -92,7 +102,7 @@ def _single(spec_path: str, lang: str | None) -> Unit:
         _load([spec_path])
     path = files[0]
     names = process_names(sorted(path.parent.glob("*" + SPEC_SUFFIX)))
-    unit = check_text(display_path(path), path.read_bytes(), names)
+    unit = check_text(display_path(path), read_spec(path), names)
     if not unit.ok:
         sys.exit(_report([unit], "text", lang) or EXIT_SPEC_ERRORS)
     _report([unit], "text", lang)  # warnings
@@ -111,7 +121,22 @@ def _write(output: str | None, data: str | bytes) -> None:
     write_file(Path(output), data.encode("utf-8") if isinstance(data, str) else data)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """The command group; a path that is not a readable spec is a usage error (exit 2)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as err:
+            from .compiler import SpecFileError  # already imported when it raised one
+
+            if not isinstance(err, SpecFileError):
+                raise
+            click.echo(f"procdsl: {err}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="procdsl")
 def cli() -> None:
     """Compile plain-text process specs (.proc) into swimlane diagrams, operating
@@ -122,7 +147,11 @@ def cli() -> None:
       procdsl check specs/            find every problem in your specs
       procdsl build specs -o generated   write all artifacts for every spec
 
-    Docs: docs/language.md (the language), docs/diagnostics.md (every error code).
+    \b
+    Docs, shipped with procdsl:
+      procdsl docs                    the list of documents
+      procdsl docs language           the language
+      procdsl docs diagnostics        every error and warning code
     """
 
 
@@ -159,7 +188,7 @@ def check(paths: tuple[str, ...], fmt: str, lang: str | None, strict: bool) -> N
 @click.option("-o", "--output", type=click.Path(), default=None,
               help="Write to this file instead of standard output.")
 def ir(spec: str, output: str | None) -> None:
-    """Print the validated model of SPEC as JSON (schema in docs/ir.md).
+    """Print the validated model of SPEC as JSON (schema: procdsl docs ir).
 
     \b
     Example:
@@ -299,17 +328,25 @@ def _graph_lanes(diagram: Any, stem: str, folder: Path, fmt: str, direction: str
 @LANG_OPTION
 @click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None,
               help="Folder of Jinja templates overriding the built-in ones by name "
-                   "(see docs/manual.md).")
-@click.option("--diagram", default=None,
-              help="Image path to link as the flowchart (default: SPEC's name + .svg).")
+                   "(see: procdsl docs manual).")
+@click.option("--diagram", default=None, metavar="IMAGE",
+              help="Image to show as the flowchart, as the manual should link it (e.g. one "
+                   "written by 'procdsl graph SPEC -o IMAGE'). Default: NAME.svg when it "
+                   "already exists beside the -o file; otherwise the manual shows its "
+                   "Mermaid flowchart only.")
 def manual(spec: str, output: str | None, lang: str | None, templates: str | None,
            diagram: str | None) -> None:
     """Write the operating manual (Markdown) of SPEC, in Chinese or English.
+
+    The manual always holds the flowchart as Mermaid; it links an image only when
+    --diagram names one, or when NAME.svg is already beside the -o file.
 
     \b
     Examples:
       procdsl manual specs/采购流程.proc -o 采购流程.md
       procdsl manual specs/采购流程.proc --lang en
+      procdsl graph specs/采购流程.proc -o 采购流程.svg
+      procdsl manual specs/采购流程.proc -o 采购流程.md --diagram 采购流程.svg
       procdsl manual specs/采购流程.proc --templates my_templates/
     """
     from .emitters.markdown import emit_markdown
@@ -318,7 +355,10 @@ def manual(spec: str, output: str | None, lang: str | None, templates: str | Non
     unit = _single(spec, lang)
     assert unit.spec is not None
     lang = lang or unit.spec.lang
-    text = emit_markdown(unit.spec, lang=lang, diagram=diagram or Path(spec).stem + ".svg",
+    if diagram is None and output not in (None, "-"):
+        beside = Path(output).with_suffix(".svg")
+        diagram = beside.name if beside.is_file() else None
+    text = emit_markdown(unit.spec, lang=lang, diagram=diagram,
                          mermaid=emit_mermaid(unit.spec, lang=lang),
                          templates=Path(templates) if templates else None)
     _write(output, text)
@@ -334,8 +374,9 @@ def codegen(spec: str, output: str | None) -> None:
     Examples:
       procdsl codegen specs/采购流程.proc -o app/采购流程.py
     \b
-    Then, in Python:
-      from 采购流程 import Workflow   # see docs/runtime.md
+    Then, in Python (see 'procdsl docs runtime'):
+      from 采购流程 import WORKFLOW
+      case = WORKFLOW.start(actor, {...}, now)
     """
     from .emitters.python import emit_python
 
@@ -360,7 +401,8 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
     and model (.ir.json), plus an index README.md.
 
     Unchanged specs are skipped. A spec with errors keeps its previous outputs and is
-    reported; the others still build (exit 1 if any failed).
+    reported; the others still build (exit 1 if any failed). Without Graphviz (or when it
+    cannot draw a spec) everything but the .svg is written, the .dot included (exit 3).
 
     \b
     Examples:
@@ -371,15 +413,19 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
     from . import build as builder
     from .compiler import find_specs
 
-    files, missing = find_specs(paths)
+    skipped: list[str] = []
+    files, missing = find_specs(paths, skipped)
     if missing or not files:
         _load(paths)  # prints the usage error and exits
+    for line in skipped:
+        click.echo(f"procdsl: skipping {line}", err=True)
     tty = sys.stderr.isatty()
 
     def progress(i: int, n: int, outcome: builder.SpecOutcome) -> None:
         if tty:
             state = "skipped (unchanged)" if outcome.skipped else (
-                "built" if outcome.unit.ok else "FAILED")
+                "FAILED" if not outcome.built else
+                "built (no diagram)" if outcome.undrawn else "built")
             click.echo(f"[{i}/{n}] {outcome.unit.path}: {state}", err=True)
 
     outcomes, expected, hashes = builder.compute(files, Path(out), jobs=jobs,
@@ -389,7 +435,7 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
         report = builder.check(outcomes, expected, Path(out))
         for line in report.problems:
             click.echo(line, err=True)
-        if not report.failed:
+        if not report.failed and not report.undrawn:
             click.echo(f"{out} is up to date ({len(expected)} files)", err=True)
     else:
         report = builder.write(outcomes, expected, Path(out), force=force)
@@ -397,9 +443,58 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
         for path in report.refused:
             click.echo(f"procdsl: not overwriting {path}: procdsl did not write it "
                        "(use --force to replace it)", err=True)
-        click.echo(f"{len(report.written)} files written to {out}, "
-                   f"{sum(o.skipped for o in outcomes)} specs unchanged", err=True)
-    sys.exit(EXIT_SPEC_ERRORS if report.failed or code else EXIT_OK)
+        click.echo(_build_summary(report, out), err=True)
+    _report_undrawn(report, check_only)
+    for o in report.crashed:
+        click.echo(f"procdsl: internal error while writing the outputs of {o.unit.path} "
+                   f"({o.crash}); its previous outputs are kept and the other specs were "
+                   "built. This is a bug in procdsl; please report it with that spec "
+                   "(set PROCDSL_DEBUG=1 to see the details).", err=True)
+    if report.crashed:
+        sys.exit(EXIT_INTERNAL)
+    if report.failed or code:
+        sys.exit(EXIT_SPEC_ERRORS)
+    sys.exit(EXIT_INCOMPLETE if report.undrawn else EXIT_OK)
+
+
+def _build_summary(report: BuildReport, out: str) -> str:
+    """Return what a build did in one line, e.g. '2 specs built, 1 unchanged; 12 files
+    written to generated'."""
+    outcomes = report.outcomes
+    counts = [(sum(o.built and not o.skipped for o in outcomes), "built"),
+              (sum(o.skipped for o in outcomes), "unchanged"),
+              (sum(not o.built for o in outcomes), "failed (previous outputs kept)")]
+    shown = [f"{n} {what}" for n, what in counts if n] or ["0 built"]
+    n, what = shown[0].split(" ", 1)
+    shown[0] = f"{n} spec{'s' * (n != '1')} {what}".rstrip()
+    removed = sum(w.endswith(" (removed)") for w in report.written)
+    written = len(report.written) - removed
+    if written or removed:
+        files = f"{written} file{'s' * (written != 1)} written to {out}"
+        if removed:
+            files += f", {removed} removed"
+    else:
+        files = f"nothing to write: {out} already holds these files"
+    return ", ".join(shown) + "; " + files
+
+
+def _report_undrawn(report: BuildReport, check_only: bool) -> None:
+    """Say once why diagrams were not drawn (Graphviz missing), or which one dot refused."""
+    from .build import GRAPHVIZ_MISSING
+    from .emitters.render import INSTALL_HINT
+
+    missing = [o for o in report.undrawn if o.undrawn == GRAPHVIZ_MISSING]
+    if missing:
+        n = len(missing)
+        what = (f"{n} diagram{'s' * (n != 1)} (.svg) could not be checked" if check_only else
+                f"{n} diagram{'s' * (n != 1)} (.svg) not drawn; every other file, the .dot "
+                "included, was written")
+        click.echo(f"procdsl: {GRAPHVIZ_MISSING} on PATH, so {what}. To draw them, "
+                   f"{INSTALL_HINT}, then {'check' if check_only else 'build'} again.", err=True)
+    for o in report.undrawn:
+        if o.undrawn != GRAPHVIZ_MISSING:
+            click.echo(f"procdsl: {o.svg_name} not drawn ({o.undrawn}); the other files of "
+                       f"{o.unit.path}, its .dot included, were written", err=True)
 
 
 @cli.command()
@@ -424,7 +519,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, to_stdout: bo
     """
     import difflib
 
-    from .compiler import compile_paths, find_specs
+    from .compiler import compile_paths, find_specs, read_spec
     from .formatter import format_text
     from .writer import write_file
 
@@ -442,7 +537,7 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, to_stdout: bo
         if to_stdout:
             click.echo(new, nl=False)
             continue
-        if new == text and path.read_bytes() == text.encode("utf-8"):
+        if new == text and read_spec(path) == text.encode("utf-8"):
             continue
         changed.append(unit.path)
         if show_diff:
@@ -457,6 +552,42 @@ def fmt(paths: tuple[str, ...], check_only: bool, show_diff: bool, to_stdout: bo
     if not to_stdout:
         click.echo(f"{len(changed)} of {len(files)} specs {verb}", err=True)
     sys.exit(EXIT_SPEC_ERRORS if failed or (check_only and changed) else EXIT_OK)
+
+
+@cli.command()
+@click.argument("topic", required=False)
+def docs(topic: str | None) -> None:
+    """Print a document shipped with procdsl, or list them when TOPIC is left out.
+
+    \b
+    Examples:
+      procdsl docs                 the topics and their titles
+      procdsl docs language        the language, every construct
+      procdsl docs diagnostics     every error and warning code
+      procdsl docs runtime | less
+    """
+    from . import topics as shipped
+
+    found = shipped.topics()
+    if topic is None:
+        width = max((len(name) for name in found), default=0)
+        for name, item in found.items():
+            click.echo(f"{name:<{width}}  {shipped.title(item.read_text(encoding='utf-8'))}")
+        if not found:
+            click.echo("procdsl: no documents were installed with procdsl", err=True)
+            sys.exit(EXIT_USAGE)
+        return
+    text = shipped.read(topic)
+    if text is None:
+        import difflib
+
+        close = difflib.get_close_matches(topic, list(found), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise click.UsageError(f"no document '{topic}'{hint} (topics: {', '.join(found)})")
+    if sys.stdout.isatty():
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=False)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -475,6 +606,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"procdsl: internal error ({type(err).__name__}: {err}). This is a bug "
                    "in procdsl; please report it with the spec that caused it "
                    "(set PROCDSL_DEBUG=1 to see the details).", err=True)
-        sys.exit(70)
+        sys.exit(EXIT_INTERNAL)
 
 

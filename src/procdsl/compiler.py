@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .checks import CheckContext, run_checks
-from .collector import paused
 from .diagnostics import Diagnostic, Severity, Text, diagnostic, has_errors
 from .model import Spec
 from .parser import parse_source, read_source
@@ -15,6 +16,11 @@ from .source import SourceFile
 
 SPEC_SUFFIX = ".proc"
 MAX_DIAGNOSTICS = 200
+MAX_SPEC_BYTES = 16 * 1024 * 1024  # a spec is text a person writes; more is a mistake
+
+
+class SpecFileError(Exception):
+    """A path cannot be read as a spec; the message is one line a person can act on."""
 
 
 @dataclass(frozen=True)
@@ -46,15 +52,80 @@ def _guess_lang(text: str) -> str:
     return "zh" if cjk > 20 else "en"
 
 
-def find_specs(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    """Return the .proc files named by paths (folders searched, sorted) and bad paths."""
+_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _mode_problem(mode: int, size: int, linked: bool) -> str | None:
+    if stat.S_ISREG(mode):
+        if size > MAX_SPEC_BYTES:
+            return (f"is {size / 1024 / 1024:.1f} MB; a spec may be at most "
+                    f"{MAX_SPEC_BYTES // 1024 // 1024} MB")
+        return None
+    kind = next((what for test, what in _KINDS if test(mode)), "not a regular file")
+    return f"is {kind}{' (through a symbolic link)' if linked else ''}, not a spec file"
+
+
+def path_problem(path: Path) -> str | None:
+    """Return why path is not a folder or spec file procdsl can read, or None when it is."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "is a broken symbolic link" if path.is_symlink() else "no such file or folder"
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    if stat.S_ISDIR(info.st_mode):
+        return None
+    return _mode_problem(info.st_mode, info.st_size, path.is_symlink())
+
+
+def read_spec(path: Path) -> bytes:
+    """Return the bytes of a spec file: only a regular file, at most MAX_SPEC_BYTES.
+
+    The file is opened without blocking and checked after opening, so a named pipe or a
+    device (also behind a symbolic link) is refused rather than read forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as err:
+        raise SpecFileError(f"{path}: {path_problem(path) or err.strerror or err}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        problem = _mode_problem(info.st_mode, info.st_size, path.is_symlink())
+        if problem is None:
+            data = handle.read(MAX_SPEC_BYTES + 1)
+            if len(data) > MAX_SPEC_BYTES:
+                problem = _mode_problem(info.st_mode, len(data), False) or "grew while read"
+    if problem is not None:
+        raise SpecFileError(f"{path}: {problem}")
+    return data
+
+
+def _is_spec_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def find_specs(paths: Iterable[str | Path], skipped: list[str] | None = None
+               ) -> tuple[list[Path], list[str]]:
+    """Return the .proc files named by paths (folders searched, sorted) and bad paths.
+
+    In a folder only regular files count: a pipe, a device or a broken link named *.proc
+    is not a spec, and is added to ``skipped`` as "PATH REASON" when a list is given. A
+    path named directly that is not a folder or a regular file is a bad path (see
+    ``path_problem`` for why)."""
     found: list[Path] = []
     missing: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*" + SPEC_SUFFIX) if p.is_file()))
-        elif path.is_file():
+            for p in sorted(path.rglob("*" + SPEC_SUFFIX)):
+                if _is_spec_file(p):
+                    found.append(p)
+                elif skipped is not None and not p.is_dir():
+                    skipped.append(f"{p} {path_problem(p) or 'is not a spec file'}")
+        elif _is_spec_file(path):
             found.append(path)
         else:
             missing.append(str(raw))
@@ -81,14 +152,13 @@ def check_text(path: str, data: bytes, processes: frozenset[str] = frozenset()) 
     source, diags = read_source(path, data)
     if diags:
         return Unit(path, source, None, tuple(diags))
-    with paused():  # parsing and checking: many objects, few cycles (collector.py)
-        parsed = parse_source(source)
-        diags = list(parsed.diagnostics)
-        spec = parsed.spec
-        if spec is not None:
-            ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
-                               syntax_ok=not has_errors(diags))
-            diags.extend(run_checks(ctx))
+    parsed = parse_source(source)
+    diags = list(parsed.diagnostics)
+    spec = parsed.spec
+    if spec is not None:
+        ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
+                           syntax_ok=not has_errors(diags))
+        diags.extend(run_checks(ctx))
     diags.sort(key=Diagnostic.sort_key)
     diags = _cap(diags, source)
     return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags))
@@ -104,12 +174,13 @@ def _process_name(data: bytes) -> str | None:
 
 
 def process_names(paths: Iterable[Path]) -> frozenset[str]:
-    """Return the process names declared by the specs at paths (unreadable ones skipped)."""
+    """Return the process names declared by the specs at paths (unreadable ones, pipes,
+    devices and oversized files skipped: they are not specs)."""
     names = set()
     for path in paths:
         try:
-            name = _process_name(path.read_bytes())
-        except OSError:
+            name = _process_name(read_spec(path))
+        except (OSError, SpecFileError):
             continue
         if name:
             names.add(name)
@@ -118,7 +189,7 @@ def process_names(paths: Iterable[Path]) -> frozenset[str]:
 
 def compile_paths(paths: Sequence[Path]) -> list[Unit]:
     """Parse and check every spec; subprocess references may name any of them."""
-    blobs = [(p, p.read_bytes()) for p in paths]
+    blobs = [(p, read_spec(p)) for p in paths]
     names = frozenset(n for _, data in blobs if (n := _process_name(data)))
     return [check_text(display_path(p), data, names) for p, data in blobs]
 
@@ -137,15 +208,19 @@ ARTIFACT_SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")
 def emit_artifacts(spec: Spec, stem: str, lang: str | None = None,
                    render_svg: bool = True) -> dict[str, bytes]:
     """Return every artifact of one valid spec, keyed by file name (``stem`` + suffix)."""
+    from .emitters.diagram import build_diagram
     from .emitters.dot import emit_dot
     from .emitters.ir import emit_ir
     from .emitters.markdown import emit_markdown
     from .emitters.mermaid import emit_mermaid
     from .emitters.python import emit_python
+    from .plan import plan_of
 
     lang = lang or spec.lang
-    dot = emit_dot(spec, lang=lang)
-    mermaid = emit_mermaid(spec, lang=lang)
+    # lowered once per spec (plan_of keeps it while the spec lives); every emitter reads it
+    diagram = build_diagram(spec, lang, plan_of(spec))  # drawn once, as DOT and as Mermaid
+    dot = emit_dot(spec, lang=lang, diagram=diagram)
+    mermaid = emit_mermaid(spec, lang=lang, diagram=diagram)
     out: dict[str, bytes] = {
         f"{stem}.dot": dot.encode("utf-8"),
         f"{stem}.mmd": mermaid.encode("utf-8"),

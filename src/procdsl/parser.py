@@ -137,7 +137,8 @@ def _parse_block(source: SourceFile, block: Block,
         return [], [] if diag.span.line in bad_lines else [diag]
     except UnexpectedInput as err:
         found = describe_syntax_error(source, block, err)
-        if found is None or found.span.line in bad_lines:
+        if found is None or found.span.line in bad_lines or (
+                found.code == "PD008" and found.span.line - 1 in bad_lines):
             return [], []  # already reported by the prescan, which said it better
         return [], [found]
     except RecursionError:

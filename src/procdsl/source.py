@@ -57,6 +57,10 @@ class SourceFile:
         """Return how many lines the text has."""
         return len(self._line_starts)
 
+    def line_start(self, line: int) -> int:
+        """Return the character offset where a 1-based line starts (clamped to the text)."""
+        return self._line_starts[max(1, min(line, len(self._line_starts))) - 1]
+
     def line_text(self, line: int) -> str:
         """Return the text of a 1-based line without its newline ('' when out of range)."""
         if line < 1 or line > len(self._line_starts):

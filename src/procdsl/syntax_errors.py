@@ -92,6 +92,21 @@ def _glued(word: str, expected: set[str]) -> str | None:
     return best
 
 
+def _indented_line(source: SourceFile, at: Span) -> Span:
+    """Return the indentation of the line an _INDENT token stands for.
+
+    The token sits at the end of the line above (where the newline is); the culprit is
+    the next line with text, indented further than that line."""
+    at_end = at.column > len(source.line_text(at.line))
+    for line in range(at.line + 1 if at_end else at.line, source.line_count + 1):
+        text = source.line_text(line)
+        if text.strip() and not text.lstrip(" ").startswith("#"):
+            start = source.line_start(line)
+            width = len(text) - len(text.lstrip(" "))
+            return source.span(start, start + max(width, 1))
+    return at
+
+
 def _token_span(source: SourceFile, block: Block, token: Token) -> Span:
     start = block.offset + (token.start_pos or 0)
     if token.type == "_NL":
@@ -162,6 +177,7 @@ def _unexpected_token(source: SourceFile, block: Block, err: UnexpectedToken) ->
             f"这一行不完整：此处应为{want.zh}"),
             label=Text(f"expected {want.en}", f"缺少{want.zh}"))
     if token.type == "_INDENT":
+        span = _indented_line(source, span)
         return diagnostic("PD008", span, Text(
             "this line is indented, but the line above does not open a block",
             "这一行有缩进，但上一行并不开始一个块"),

@@ -124,6 +124,20 @@ def check_hours(ctx: CheckContext) -> Iterator[Diagnostic]:
 
 # ------------------------------------------------------------------ holidays
 
+# A holiday (or make-up) range covers at most this many days: every date in a range is
+# part of the calendar that checks, modules and the runtime hold, and a range of years is
+# a typo (9999 for 2026) rather than a closure.
+MAX_RANGE_DAYS = 366
+
+
+def range_days(span: DateSpan) -> int | None:
+    """Return how many days a date span covers (None when a date is invalid or reversed)."""
+    try:
+        days = (_dt.date.fromisoformat(span.last) - _dt.date.fromisoformat(span.first)).days + 1
+    except ValueError:
+        return None
+    return days if days > 0 else None
+
 
 def _date_problem(span: DateSpan) -> Diagnostic | None:
     for text in (span.first, span.last):
@@ -142,6 +156,17 @@ def _date_problem(span: DateSpan) -> Diagnostic | None:
                  f"{span.first}..{span.last} 的结束日期早于开始日期"),
             label=Text("reversed dates", "日期先后颠倒"),
             hint=Text(f"write {span.last}..{span.first}", f"应写作 {span.last}..{span.first}"))
+    days = range_days(span)
+    if days is not None and days > MAX_RANGE_DAYS:
+        return diagnostic(
+            "PD611", span.span,
+            Text(f"{span.first}..{span.last} covers {days} days; a range may cover at most "
+                 f"{MAX_RANGE_DAYS}", f"{span.first}..{span.last} 共 {days} 天，一个日期范围最多 "
+                 f"{MAX_RANGE_DAYS} 天"),
+            label=Text("range too long", "日期范围过长"),
+            hint=Text("check the end date, and list each year's holidays as ranges of their own "
+                      "(e.g. 2026-10-01..2026-10-07)",
+                      "请核对结束日期，并按年份分别列出节假日（例如 2026-10-01..2026-10-07）"))
     return None
 
 
@@ -154,7 +179,7 @@ def _order_problems(spans: Sequence[DateSpan], what: Text) -> Iterator[Diagnosti
     """Report each span that does not come strictly after every span listed before it."""
     latest: DateSpan | None = None
     for span in spans:
-        if not span.dates():
+        if range_days(span) is None:
             continue
         if latest is not None and span.first <= latest.last:
             inside = span.first >= latest.first
@@ -173,9 +198,15 @@ def _order_problems(spans: Sequence[DateSpan], what: Text) -> Iterator[Diagnosti
             latest = span
 
 
+def _short(span: DateSpan) -> bool:
+    """Return True when the span's dates can be listed (a valid range of sane length)."""
+    days = range_days(span)
+    return days is not None and days <= MAX_RANGE_DAYS
+
+
 def check_dates(ctx: CheckContext) -> Iterator[Diagnostic]:
-    """Report bad dates (PD609), holidays out of order or overlapping, and make-up
-    days that are also holidays (PD603)."""
+    """Report bad dates (PD609), holidays out of order or overlapping, make-up days that
+    are also holidays (PD603), and ranges longer than a year (PD611)."""
     for calendar in ctx.spec.calendars:
         for span in (*calendar.holidays, *calendar.makeup_days):
             problem = _date_problem(span)
@@ -183,9 +214,9 @@ def check_dates(ctx: CheckContext) -> Iterator[Diagnostic]:
                 yield problem
         yield from _order_problems(calendar.holidays, Text("the holiday", "节假日"))
         yield from _order_problems(calendar.makeup_days, Text("the make-up day", "调休上班日"))
-        holidays = {d for span in calendar.holidays for d in span.dates()}
+        holidays = {d for span in calendar.holidays if _short(span) for d in span.dates()}
         for span in calendar.makeup_days:
-            clash = sorted(d for d in span.dates() if d in holidays)
+            clash = sorted(d for d in span.dates() if d in holidays) if _short(span) else []
             if clash:
                 day = clash[0].isoformat()
                 yield diagnostic(

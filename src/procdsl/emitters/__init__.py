@@ -1,8 +1,9 @@
 """Emitters: each turns a validated ``Spec`` into one kind of artifact.
 
-Every emitter reads only the model (and ``procdsl.flow`` derived from it), never spec
-text.  Generated files carry ``GENERATED_MARK`` in their first lines so that a build
-never overwrites a file procdsl did not write.
+Every emitter reads only the model and the plan lowered from it (``procdsl.plan``: routes,
+lanes and deadlines come from there alone), never spec text.  Generated files carry
+``GENERATED_MARK`` in their first lines so that a build never overwrites a file procdsl
+did not write.
 """
 
 from __future__ import annotations
