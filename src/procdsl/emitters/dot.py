@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from urllib.parse import unquote
 
 from .. import model as m
-from ..collector import paused
 from .diagram import Diagram, Edge, Lane, Node, build_diagram
 
 FONT = "Noto Sans CJK SC"
@@ -367,5 +366,4 @@ def emit_dot(spec: m.Spec, *, lang: str, direction: str = "LR",
              diagram: Diagram | None = None) -> str:
     """Return the swimlane diagram of spec as DOT source (first line: the generated notice);
     ``diagram`` is ``build_diagram(spec, lang)`` when the caller has built it already."""
-    with paused():  # many small objects, no cycles (collector.py)
-        return diagram_dot(diagram or build_diagram(spec, lang), lang, direction)
+    return diagram_dot(diagram or build_diagram(spec, lang), lang, direction)

@@ -20,7 +20,6 @@ from pathlib import PurePath
 from typing import Any
 
 from .. import model as m
-from ..collector import paused
 from ..keywords import WEEKDAYS
 from ..kinds import Way
 from ..plan import ANYWHERE, Plan, PlanDeadline, PlanRoute, plan_of
@@ -533,5 +532,4 @@ def _field_type(t: m.DataType) -> tuple[str, str]:
 
 def emit_python(spec: m.Spec, *, lang: str) -> str:
     """Return the Python module for spec: enums, data class, guards and tables."""
-    with paused():
-        return PythonEmitter(spec, lang).emit()
+    return PythonEmitter(spec, lang).emit()
