@@ -260,6 +260,39 @@ def _budgets(module: ModuleType, budget: float, memory_cases: int) -> str:
                     checks) + "\n")
 
 
+def opcode_profile(module: ModuleType) -> str:
+    """Return the bytecode operations one chain20 event executes, by function.
+
+    Deterministic (``sys.settrace`` with ``f_trace_opcodes``), so unlike the timings it
+    is the same on a busy machine: the figure to compare two versions of the runtime by.
+    """
+    peer = procdsl_timed_peer(module, "profile", dt.UTC)
+    run = peer.make()
+    counts: dict[str, int] = {}
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            name = frame.f_code.co_qualname
+            if name.startswith("_guard_"):
+                name = "the generated guards"  # one per step: _guard_1 ... _guard_20
+            counts[name] = counts.get(name, 0) + 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        peer.drive(run)
+    finally:
+        sys.settrace(None)
+    events = peer.events
+    total = sum(counts.values())
+    rows = [[name, f"{n / events:.0f}"]
+            for name, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n >= events]
+    rows.append(["total (with the drive loop)", f"{total / events:.0f}"])
+    return table("runtime: bytecode operations per chain20 event, by function",
+                 ["function", "ops/event"], rows) + "\n"
+
+
 def _ok(met: bool) -> str:
     return "yes" if met else "NO"
 
@@ -269,7 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--smoke", action="store_true", help="small sizes, seconds long")
     parser.add_argument("--budgets", action="store_true", help="only the budget tables")
+    parser.add_argument("--profile", action="store_true",
+                        help="only the bytecode operations per event, by function")
     args = parser.parse_args(argv)
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="procdsl-bench-") as folder:
+            print(opcode_profile(generate("chain20", Path(folder))))
+        return 0
     if not args.budgets:
         print(run(args.smoke))
         return 0

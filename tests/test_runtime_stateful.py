@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from procdsl.runtime import Actor, FieldDef, Refused
+from procdsl.runtime.compiled import votes_left
 
 from .test_runtime_helpers import ROOT_DIR, RUNTIME_SPECS, module_for_spec, workflow
 
@@ -122,6 +123,11 @@ class CaseMachine(RuleBasedStateMachine):
     def marking_holds_declared_steps_only(self) -> None:
         if self.case is not None:
             assert set(self.case.marking) <= set(self.wf.tasks)
+            assert self.case.marking == tuple(i.task for i in self.case.items.values())
+            for item in self.case.items.values():  # the count kept by votes, not written
+                if self.wf.is_approval(item.task):
+                    assert item.votes_left == votes_left(item.stages, item.needs, item.stage,
+                                                         item.votes)
             assert self.case.done == (self.case.outcome is not None)
             assert bool(self.case.marking) != self.case.done, "active work iff not done"
 

@@ -18,6 +18,7 @@ from .state import CaseState
 from .timers import tick as fire_timers
 
 D = TypeVar("D")
+DATETIME = dt.datetime
 
 
 class Case(CaseState[D]):
@@ -54,8 +55,8 @@ class Case(CaseState[D]):
         """Take action on an active step (``item`` picks one of its work items); return
         the events it caused, or raise Refused (and nothing changed)."""
         # Check: the time, the step and its work item, the action, who acts.
-        if not isinstance(now, dt.datetime) or now.tzinfo is None:
-            aware(now)  # raises, saying why
+        if type(now) is not DATETIME or now.tzinfo is None:
+            now = aware(now)  # a datetime subclass with a zone passes; others raise
         if self.outcome is not None:
             raise Refused(f"the case is finished ({self.outcome})")
         for work in self.items.values():
@@ -63,21 +64,21 @@ class Case(CaseState[D]):
                 break
         else:
             raise self._not_active(step, item)
-        move = self.workflow.moves.get((step, action))
+        plan = self.workflow.plans[step]
+        move = plan.moves.get(action)
         if move is None:
             offered = ", ".join(self.workflow.actions[step]) or "none"
             raise Refused(f"{step} has no action {action!r}; it offers {offered}")
-        plan = move.plan
         reason = barred(self, plan, work, actor)
         if reason is not None:
             raise Refused(reason)
         # Choose the route and change the case (``finish`` refuses before changing).
         new_data = self.data if not data else self.workflow.merge(self.data, data)
-        before = plan.alone if len(self.items) == 1 else self.marking  # work is the one item
+        before = self.marking
         finish(self, work, move, actor, new_data, now)
         # Record.
         self.record(actor, step, action, now, before)
-        return self.take_events() if self._events else ()
+        return () if self._events is None else self.take_events()
 
     def withdraw(self, actor: Actor, now: dt.datetime) -> tuple[Event, ...]:
         """Withdraw the case (requester only, while a listed step is active)."""

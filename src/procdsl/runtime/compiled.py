@@ -1,20 +1,23 @@
 """A process definition compiled once into the lookup tables every action reads.
 
-``CompiledProcess`` holds, per task, what never changes while cases run: its routes by
-action (with their targets resolved), the approval stages of approvers that never
-depend on the data, the marking of a case whose one work item it is, and whether some
-"not by whoever did" names it.  ``Workflow`` adds starting and loading cases.
+``CompiledProcess`` holds, per task, what never changes while cases run: its moves by
+action (the routes with their targets resolved, whether the action is an approve vote),
+who may act on it (the approval stages of approvers that never depend on the data, a
+step's roles, the separation of duties that applies), the marking of a case whose one
+work item it is, and whether some "not by whoever did" names it.  ``Workflow`` adds
+starting and loading cases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from .calendar import WorkCalendar
 from .fields import merge
 from .tables import (
     APPROVAL,
+    APPROVE,
     Approvers,
     BlockDef,
     EndDef,
@@ -31,6 +34,7 @@ from .tables import (
 D = TypeVar("D")
 
 REQUESTER, NOBODY = "@requester", "@nobody"  # stage role markers no spec name can spell
+MARKERS = frozenset({REQUESTER, NOBODY})
 EACH_ROLE = 0  # a stage's need: one decision per listed role (会签)
 
 Stages = tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]
@@ -58,6 +62,19 @@ def base_stages(who: Approvers | None,
     return [list(who.roles)], [1]
 
 
+def votes_left(stages: Sequence[Sequence[str]], needs: Sequence[int], stage: int,
+               votes: Sequence[object]) -> int:
+    """Return how many approve votes an approval at stage (with votes cast there) still
+    takes to decide: each stage takes its need (one per role for ``EACH_ROLE``), at least
+    one; the vote that completes the last stage decides."""
+    def takes(n: int) -> int:
+        need = needs[n] if needs[n] != EACH_ROLE else len(stages[n])
+        return max(need, 1)
+
+    here = max(takes(stage) - len(votes), 1)
+    return here + sum(takes(n) for n in range(stage + 1, len(stages)))
+
+
 def static_stages(task: TaskDef) -> Stages | None:
     """Return the stages of an approval that never depend on the case data (None: they do)."""
     if task.extras or (task.assignee is not None and task.assignee.mode == "rule"):
@@ -69,9 +86,9 @@ def static_stages(task: TaskDef) -> Stages | None:
 class TaskPlan:
     """What an action needs to know about one task, worked out once."""
 
-    __slots__ = ("name", "task", "approval", "alone", "stages", "needs", "watched", "join",
-                 "for_each", "plain", "sla", "notify_enter", "notify_leave",
-                 "not_requester", "not_after")
+    __slots__ = ("name", "task", "approval", "alone", "stages", "needs", "votes_left", "roles",
+                 "by_requester", "by_rule", "moves", "watched", "join", "for_each", "plain", "sla",
+                 "notify_enter", "notify_leave", "duties", "not_requester", "not_after")
 
     def __init__(self, task: TaskDef, watched: bool) -> None:
         self.name = task.name
@@ -81,7 +98,18 @@ class TaskPlan:
         fixed = static_stages(task) if self.approval else ((), ())
         # Shared by every fresh work item of the task; None when the data decides them.
         self.stages: tuple[tuple[str, ...], ...] | None = fixed[0] if fixed else None
-        self.needs: tuple[int, ...] | None = fixed[1] if fixed else None
+        self.needs: tuple[int, ...] = fixed[1] if fixed else ()  # read only with stages
+        self.votes_left = (votes_left(fixed[0], fixed[1], 0, ())
+                           if self.approval and fixed else 1)
+        # Who may act on a step (an approval's work items carry their stages instead):
+        # holders of one of ``roles`` (none: anyone), the requester, or whom a rule names.
+        who = None if self.approval else task.assignee
+        self.by_requester = who is not None and who.mode == "requester"
+        self.by_rule = who.rule or "" if who is not None and who.mode == "rule" else None
+        self.roles: tuple[str, ...] = (
+            who.roles if who is not None and not self.by_requester and self.by_rule is None
+            else ())
+        self.moves: dict[str, Move] = {}  # by action, filled in by CompiledProcess
         self.watched = watched  # some "not by whoever did" names it: the case keeps its doers
         self.join = task.join
         self.for_each = task.for_each
@@ -91,6 +119,7 @@ class TaskPlan:
         self.notify_leave = task.notify_leave
         self.not_requester = any(e.step is None for e in task.exclusions)
         self.not_after = tuple(e.step for e in task.exclusions if e.step is not None)
+        self.duties = bool(task.exclusions)  # some separation of duties applies
 
 
 class Target:
@@ -112,7 +141,7 @@ class Route:
     """One route of a task on one action, its targets resolved."""
 
     __slots__ = ("index", "guard", "otherwise", "inclusive", "cap_times", "cap_then",
-                 "targets", "passed", "way")
+                 "targets", "passed", "way", "final")
 
     def __init__(self, task: str, index: int, route: RouteDef,
                  targets: Mapping[Go, Target]) -> None:
@@ -126,17 +155,21 @@ class Route:
         self.passed = f"{task}#{index}"  # the key of its passes, when capped
         key = block_key(task, None if route.inclusive else index) if len(self.targets) > 1 else ""
         self.way: Way = (self.targets, (), key)  # where it goes when taken alone, uncapped
+        # Taken, it is the whole choice: no ``also when`` routes join it, no cap applies.
+        self.final = not route.inclusive and route.cap_times is None
 
 
 class Move:
     """One action on one task: the task's plan and the routes of that action, in order."""
 
-    __slots__ = ("plan", "action", "routes")
+    __slots__ = ("plan", "action", "routes", "votes")
 
     def __init__(self, plan: TaskPlan, action: str, routes: tuple[Route, ...]) -> None:
         self.plan = plan
         self.action = action
         self.routes = routes
+        # An approval's approve is a vote: it decides only once it completes the last stage.
+        self.votes = plan.approval and action == APPROVE
 
 
 class CompiledProcess(Generic[D]):
@@ -144,7 +177,7 @@ class CompiledProcess(Generic[D]):
 
     __slots__ = ("definition", "data_type", "version", "tasks", "actions", "ends", "rules",
                  "blocks", "calendar", "fields", "attrs", "watched", "plans", "targets",
-                 "moves", "start_target", "alone")
+                 "start_target")
 
     def __init__(self, definition: ProcessDef, data_type: type[D]) -> None:
         self.definition = definition
@@ -165,7 +198,6 @@ class CompiledProcess(Generic[D]):
                                  if e.step is not None)
         self.plans: dict[str, TaskPlan] = {
             t.name: TaskPlan(t, t.name in self.watched) for t in definition.tasks}
-        self.alone: dict[str, tuple[str, ...]] = {n: p.alone for n, p in self.plans.items()}
         self.targets: dict[Go, Target] = {}
         for task in definition.tasks:
             for route in task.routes:
@@ -182,7 +214,6 @@ class CompiledProcess(Generic[D]):
             for breach in (task.sla.breaches if task.sla else ()):
                 if breach.target is not None:
                     self._target(breach.target)
-        self.moves: dict[tuple[str, str], Move] = {}
         self.actions: dict[str, tuple[str, ...]] = {}
         for task in definition.tasks:
             by_action: dict[str, list[Route]] = {}
@@ -190,9 +221,9 @@ class CompiledProcess(Generic[D]):
                 by_action.setdefault(route.action, []).append(
                     Route(task.name, index, route, self.targets))
             self.actions[task.name] = tuple(by_action)
+            plan = self.plans[task.name]
             for action, routes in by_action.items():
-                self.moves[(task.name, action)] = Move(self.plans[task.name], action,
-                                                       tuple(routes))
+                plan.moves[action] = Move(plan, action, tuple(routes))
 
     def _target(self, go: Go) -> Target:
         found = self.targets.get(go)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .approvals import plan_stages, record_vote, vote
-from .compiled import NOBODY, Move, Route, Target, TaskPlan, Way
+from .approvals import plan_stages, record_vote
+from .compiled import NOBODY, Move, Route, Target, TaskPlan, Way, votes_left
 from .errors import Refused
 from .records import Actor, Event, Frame, Group, WorkItem
 from .state import EMPTY, CaseState
@@ -23,34 +23,41 @@ from .tables import JOIN_ANY, JOIN_EACH, block_key
 def choose(case: CaseState[Any], move: Move, data: Any) -> Way:
     """Return where the action goes on data: the targets, the capped routes it passes and
     the block key of a split; or refuse (nothing has changed yet)."""
-    first: Route | None = None
-    more: list[Route] | None = None  # further routes of a multi-choice (``also when``)
-    for route in move.routes:
-        if first is not None and route.otherwise:
-            continue
-        guard = route.guard
-        if guard is not None:
+    try:
+        for route in move.routes:  # the first route whose condition holds is taken
+            guard = route.guard
+            if guard is None or guard(data):
+                break
+        else:
+            raise Refused(f"no route of {move.plan.name} on {move.action!r} matches the case "
+                          "data")
+    except (ArithmeticError, TypeError) as error:
+        raise Refused(f"a condition of {move.plan.name} cannot be evaluated: {error}") from None
+    if route.final:
+        return route.way
+    return _combine(case, move, route, data)
+
+
+def _combine(case: CaseState[Any], move: Move, first: Route, data: Any) -> Way:
+    """Return where the first route taken goes with the ``also when`` routes that hold
+    after it (a multi-choice) and its cap (a capped route past its limit goes elsewhere)."""
+    taken = [first]
+    if first.inclusive:
+        routes = move.routes
+        for route in routes[routes.index(first) + 1:]:
+            if route.otherwise:
+                continue
+            guard = route.guard
             try:
-                if not guard(data):
-                    continue
+                holds = guard is None or guard(data)
             except (ArithmeticError, TypeError) as error:
                 raise Refused(f"a condition of {move.plan.name} cannot be evaluated: "
                               f"{error}") from None
-        if first is None:
-            first = route
-            if not route.inclusive:
-                break
-        elif route.inclusive:
-            if more is None:
-                more = []
-            more.append(route)
-    if first is None:
-        raise Refused(f"no route of {move.plan.name} on {move.action!r} matches the case data")
-    if more is None and first.cap_times is None:
-        return first.way
+            if holds and route.inclusive:
+                taken.append(route)
     targets: list[Target] = []
     caps: list[str] = []
-    for route in [first, *(more or ())]:
+    for route in taken:
         if route.cap_times is not None:
             if case.passes.get(route.passed, 0) >= route.cap_times:
                 if route.cap_then is None:
@@ -66,7 +73,7 @@ def choose(case: CaseState[Any], move: Move, data: Any) -> Way:
     return tuple(targets), tuple(caps), key
 
 
-_STAY: Way = ((), (), "")  # an approval still collecting votes, a for-each still running
+_STAY: Way = ((), (), "")  # a for-each still running
 
 
 def finish(case: CaseState[Any], work: WorkItem, move: Move, actor: Actor, data: Any,
@@ -74,23 +81,21 @@ def finish(case: CaseState[Any], work: WorkItem, move: Move, actor: Actor, data:
     """Apply an accepted action to a work item: count an approval's vote, choose the
     route (refusing before any change if none fits), then move the case on."""
     plan = move.plan
-    decided = move.action if forced or not plan.approval else vote(work, actor, move.action)
-    group = case.groups.get(work.group) if work.group else None
-    closing = decided is not None and (group is None or _group_closes(group, plan, data))
-    targets, caps, key = choose(case, move, data) if closing else _STAY
-    case.data = data
-    if plan.watched:  # a "not by whoever did" names it: keep who did it
-        done = case.doers.get(plan.name, ())
-        if actor.id not in done:
-            case.writable_doers()[plan.name] = (*done, actor.id)  # a new tuple: never changed
-    if decided is None:
+    if work.votes_left > 1 and move.votes and not forced and work.escalated is None:
+        # An approve that leaves votes to collect is a vote: the approval stays open (an
+        # escalated item is decided by one holder of the role it was handed to).
+        case.data = data
+        if plan.watched:
+            _keep_doer(case, plan, actor)
         record_vote(work, actor)
         return
-    items = case.items
-    if len(items) == 1:
-        items.clear()  # the one item: leaves no deleted slot for the next insertion to skip
-    else:
-        del items[work.id]
+    group = case.groups.get(work.group) if work.group else None
+    closing = group is None or _group_closes(group, plan, data)
+    targets, caps, key = choose(case, move, data) if closing else _STAY
+    case.data = data
+    if plan.watched:
+        _keep_doer(case, plan, actor)
+    remove(case, work)
     if plan.notify_leave:
         case.emit(Event("notify", plan.name, plan.notify_leave, now, "leave"))
     if group is not None:
@@ -108,6 +113,13 @@ def finish(case: CaseState[Any], work: WorkItem, move: Move, actor: Actor, data:
         enter(case, work.frame, targets[0], now)
     else:
         split(case, work.frame, key, targets, now)
+
+
+def _keep_doer(case: CaseState[Any], plan: TaskPlan, actor: Actor) -> None:
+    """Note actor as a doer of plan's task (some "not by whoever did" names it)."""
+    done = case.doers.get(plan.name, ())
+    if actor.id not in done:
+        case.writable_doers()[plan.name] = (*done, actor.id)  # a new tuple: never changed
 
 
 def _group_closes(group: Group, plan: TaskPlan, data: Any) -> bool:
@@ -247,37 +259,46 @@ def _start_group(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.da
 def new_item(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.datetime, group: int,
              element: int | None) -> None:
     """Add a work item of a task to the marking (its SLA, approvers and notices with it)."""
-    stages = plan.stages
+    stages, needs, left = plan.stages, plan.needs, plan.votes_left
     if stages is None:  # approvers that depend on the data: planned now
         stages, needs = plan_stages(case, plan)
+        left = votes_left(stages, needs, 0, ())
         if NOBODY in stages[0]:
             who = plan.task.assignee
             case.emit(Event("no_approver", plan.name, (), now, who.rule or "" if who else ""))
+    due: dt.datetime | None
+    reminders: list[dt.datetime] | tuple[()]
+    if plan.sla is None:
+        due, reminders = None, ()
     else:
-        needs = plan.needs
-    sla = plan.sla
-    due: dt.datetime | None = None
-    reminders: list[dt.datetime] | tuple[()] = ()
-    if sla is not None:
-        due, reminders = case.workflow.calendar.schedule(sla, now)
+        due, reminders = case.workflow.calendar.schedule(plan.sla, now)
     nid = case.next_id
     case.next_id = nid + 1
-    case.items[nid] = WorkItem(nid, plan.name, frame_id, now, due, reminders, False, None,
-                               stages, needs, 0, (), group, element)
+    marking = case.marking
+    case.marking = (*marking, plan.name) if marking else plan.alone  # records share alone
+    case.items[nid] = WorkItem(nid, plan.name, frame_id, now, due, reminders, stages, needs,
+                               group, element, left)
     if plan.notify_enter:
         case.emit(Event("notify", plan.name, plan.notify_enter, now, "enter"))
 
 
+def remove(case: CaseState[Any], item: WorkItem) -> None:
+    """Take item out of the case's work items and its marking."""
+    items = case.items
+    del items[item.id]
+    case.marking = tuple([i.task for i in items.values()]) if items else ()
+
+
 def leave_item(case: CaseState[Any], item: WorkItem, now: dt.datetime) -> None:
     """Take item out of the marking (its whole for-each group with it)."""
-    del case.items[item.id]
+    remove(case, item)
     group = case.groups.get(item.group) if item.group else None
     if group is not None:
         _close_group(case, group, now)
 
 
 def _cancel_item(case: CaseState[Any], item: WorkItem, now: dt.datetime) -> None:
-    del case.items[item.id]
+    remove(case, item)
     case.emit(Event("cancelled", item.task, (), now))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import NamedTuple, overload
 
 
@@ -75,18 +75,18 @@ class AuditRecord(NamedTuple):
     after: tuple[str, ...]
 
 
-# What a case keeps per accepted action: the fields of its AuditRecord, in order, as the
-# action gave them (the actor's role set, the time in the caller's zone).  ``History``
-# makes the AuditRecord (roles sorted, time in UTC) when a record is read: records are
-# written on every action and read rarely.
-RawRecord = tuple[int, str, frozenset[str] | tuple[str, ...], str | None, str, dt.datetime,
+# What a case keeps per accepted action: the fields of its AuditRecord but its number
+# (its position), as the action gave them (the actor's role set, the time in the
+# caller's zone).  ``History`` makes the AuditRecord (roles sorted, time in UTC) when a
+# record is read: records are written on every action and read rarely.
+RawRecord = tuple[str, frozenset[str] | tuple[str, ...], str | None, str, dt.datetime,
                   tuple[str, ...], tuple[str, ...]]
 UTC = dt.UTC
 
 
-def as_record(raw: RawRecord) -> AuditRecord:
-    """Return the AuditRecord a raw record describes: roles sorted, time in UTC."""
-    seq, actor, roles, step, action, at, before, after = raw
+def as_record(seq: int, raw: RawRecord) -> AuditRecord:
+    """Return the AuditRecord of the raw record numbered seq: roles sorted, time in UTC."""
+    actor, roles, step, action, at, before, after = raw
     if at.tzinfo is not UTC:
         at = at.astimezone(UTC)
     return AuditRecord(seq, actor, tuple(sorted(roles)), step, action, at, before, after)
@@ -114,17 +114,20 @@ class History(Sequence[AuditRecord]):
     def __getitem__(self, index: slice) -> list[AuditRecord]: ...
 
     def __getitem__(self, index: int | slice) -> AuditRecord | list[AuditRecord]:
+        log = self._log
         if isinstance(index, slice):
-            return [as_record(raw) for raw in self._log[index]]
-        return as_record(self._log[index])
+            return [as_record(n + 1, log[n]) for n in range(len(log))[index]]
+        raw = log[index]  # raises IndexError as a list does
+        return as_record(index % len(log) + 1, raw)
 
     def __iter__(self) -> Iterator[AuditRecord]:
-        for raw in self._log:
-            yield as_record(raw)
+        for seq, raw in enumerate(self._log, 1):
+            yield as_record(seq, raw)
 
     def __reversed__(self) -> Iterator[AuditRecord]:
-        for raw in reversed(self._log):
-            yield as_record(raw)
+        log = self._log
+        for n in range(len(log) - 1, -1, -1):
+            yield as_record(n + 1, log[n])
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, History):
@@ -143,7 +146,11 @@ class History(Sequence[AuditRecord]):
 class WorkItem:
     """One active piece of work: a task instance in a frame (and a for-each element).
 
-    Empty ``reminders``/``votes`` and the planned ``stages``/``needs`` of an approval whose
+    A fresh item is made with what its activation decides (the keyword-only fields are
+    its progress: breached, escalated, the approval stage and votes).  ``votes_left``
+    (how many approve votes the approval still takes to decide) follows from stages,
+    needs, stage and votes (``compiled.votes_left``): it is kept, not written.  Empty
+    ``reminders``/``votes`` and the planned ``stages``/``needs`` of an approval whose
     approvers never depend on the data are shared tuples, replaced (never changed in place).
     """
 
@@ -153,14 +160,16 @@ class WorkItem:
     started: dt.datetime
     due: dt.datetime | None = None
     reminders: list[dt.datetime] | tuple[()] = ()
-    breached: bool = False
-    escalated: str | None = None
     stages: Sequence[Sequence[str]] = ()
     needs: Sequence[int] = ()
-    stage: int = 0
-    votes: list[list[str]] | tuple[()] = ()
     group: int = 0
     element: int | None = None
+    votes_left: int = 1
+    _: KW_ONLY
+    breached: bool = False
+    escalated: str | None = None
+    stage: int = 0
+    votes: list[list[str]] | tuple[()] = ()
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from decimal import InvalidOperation
 from typing import Any, TypeVar
 
-from .compiled import CompiledProcess
+from .compiled import CompiledProcess, votes_left
 from .errors import SnapshotError
 from .fields import decode, encode
 from .records import SYSTEM, Frame, Group, RawRecord, WorkItem
@@ -49,9 +49,16 @@ def dump_case(case: CaseState[Any]) -> str:
         "groups": [[g.id, g.task, g.frame, g.waiting, g.total, g.done]
                    for g in case.groups.values()],
         "passes": dict(case.passes), "doers": doers(case),
-        "history": [_dump_record(r) for r in case.log],
+        "history": [[seq, actor, sorted(roles), step, action,  # the time as _time writes it
+                     (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(), before, after]
+                    for seq, (actor, roles, step, action, at, before, after)
+                    in enumerate(case.log, 1)],
     }
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(doc)
+
+
+# The document is made fresh of plain lists and dicts, so it cannot hold a cycle.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 _UNDECIDED = frozenset({"escalate", "goto"})  # what tick records without deciding the step
@@ -71,7 +78,7 @@ def history_doers(log: Iterable[RawRecord]) -> dict[str, list[str]]:
     action on a step decides or votes on it, but the clock's escalations and gotos."""
     out: dict[str, list[str]] = {}
     clock = SYSTEM.id
-    for _, actor, _, step, action, _, _, _ in log:
+    for actor, _, step, action, _, _, _ in log:
         if step is None or (actor == clock and action in _UNDECIDED):
             continue
         done = out.get(step)
@@ -88,11 +95,6 @@ def _dump_item(i: WorkItem) -> dict[str, Any]:
             "breached": i.breached, "escalated": i.escalated, "stages": i.stages,
             "needs": i.needs, "stage": i.stage, "votes": i.votes, "group": i.group,
             "element": i.element}
-
-
-def _dump_record(r: RawRecord) -> list[Any]:
-    seq, actor, roles, step, action, at, before, after = r
-    return [seq, actor, sorted(roles), step, action, _time(at), before, after]
 
 
 Factory = Callable[[CompiledProcess[Any], str, Any, dt.datetime], S]
@@ -112,7 +114,7 @@ def load_case(wf: CompiledProcess[Any], text: str, make: Factory[S]) -> S:
                             f"not {wf.name} version {wf.version}")
     try:
         return _build(wf, doc, make)
-    except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+    except (KeyError, IndexError, TypeError, ValueError, InvalidOperation) as error:
         raise SnapshotError(f"malformed case snapshot: {error!r}") from None
 
 
@@ -127,6 +129,7 @@ def _build(wf: CompiledProcess[Any], doc: dict[str, Any], make: Factory[S]) -> S
     case.breached, case.outcome = doc["breached"], doc["outcome"]
     case.last_success, case.next_id = doc["last_success"], doc["next_id"]
     case.items = {i["id"]: _load_item(wf, i) for i in doc["items"]}
+    case.marking = tuple([i.task for i in case.items.values()])
     case.frames = {f[0]: Frame(*f) for f in doc["frames"]}
     if doc["groups"]:
         case.groups = {g[0]: Group(*g) for g in doc["groups"]}
@@ -136,8 +139,9 @@ def _build(wf: CompiledProcess[Any], doc: dict[str, Any], make: Factory[S]) -> S
             if step in wf.watched}
     if kept:
         case.doers = kept
-    case.log = [(r[0], r[1], tuple(r[2]), r[3], r[4], _need_time(r[5]), tuple(r[6]),
-                 tuple(r[7])) for r in doc["history"]]
+    at = dt.datetime.fromisoformat  # a missing time is a TypeError: malformed
+    case.log = [(r[1], tuple(r[2]), r[3], r[4], at(r[5]), tuple(r[6]), tuple(r[7]))
+                for r in doc["history"]]
     return case
 
 
@@ -156,7 +160,8 @@ def _load_item(wf: CompiledProcess[Any], i: dict[str, Any]) -> WorkItem:
     if (plan.stages is not None and i["stage"] == 0 and not i["votes"]
             and plan.stages == tuple(map(tuple, stages)) and plan.needs == tuple(needs)):
         stages, needs = plan.stages, plan.needs  # the plan's shared tuples, as a fresh item's
+    left = votes_left(stages, needs, i["stage"], i["votes"]) if plan.approval else 1
     return WorkItem(i["id"], i["task"], i["frame"], _need_time(i["started"]),
                     _parse_time(i["due"]), [_need_time(t) for t in i["reminders"]] or (),
-                    i["breached"], i["escalated"], stages, needs, i["stage"],
-                    i["votes"] or (), i["group"], i["element"])
+                    stages, needs, i["group"], i["element"], left, breached=i["breached"],
+                    escalated=i["escalated"], stage=i["stage"], votes=i["votes"] or ())

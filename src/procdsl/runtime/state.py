@@ -25,9 +25,9 @@ class CaseState(Generic[D]):
     """A case's state.  ``log`` (the audit records, raw: see ``records.RawRecord``) is
     written only through ``record`` (and by ``snapshot`` when it loads a case)."""
 
-    __slots__ = ("workflow", "requester", "data", "items", "frames", "groups", "passes",
-                 "doers", "log", "next_id", "outcome", "last_success", "started", "due",
-                 "reminders", "breached", "_events")
+    __slots__ = ("workflow", "requester", "data", "items", "marking", "frames", "groups",
+                 "passes", "doers", "log", "next_id", "outcome", "last_success", "started",
+                 "due", "reminders", "breached", "_events")
 
     def __init__(self, workflow: CompiledProcess[D], requester: str, data: D,
                  started: dt.datetime) -> None:
@@ -35,6 +35,10 @@ class CaseState(Generic[D]):
         self.requester = requester
         self.data = data
         self.items: dict[int, WorkItem] = {}
+        # One entry per active work item, in the order of ``items`` (a step run twice
+        # appears twice); kept in step with ``items`` by whoever adds or removes one
+        # (``moves.new_item``, ``moves.remove``; ``snapshot`` when it loads a case).
+        self.marking: tuple[str, ...] = ()
         # Until first written: the root frame alone (``writable_frames``), no groups...
         self.frames: dict[int, Frame] = EMPTY
         self.groups: dict[int, Group] = EMPTY
@@ -67,15 +71,6 @@ class CaseState(Generic[D]):
         return tuple(dict.fromkeys(item.task for item in self.items.values()))
 
     @property
-    def marking(self) -> tuple[str, ...]:
-        """Return one entry per active work item (a step run twice appears twice)."""
-        items = self.items
-        if len(items) == 1:  # the task's own tuple: records share it
-            for item in items.values():
-                return self.workflow.alone[item.task]
-        return tuple([item.task for item in items.values()])
-
-    @property
     def deadlines(self) -> tuple[Deadline, ...]:
         """Return when each active work item (and the case, step None) is due."""
         out = [Deadline(i.task, i.id, i.due) for i in self.items.values() if i.due]
@@ -87,14 +82,7 @@ class CaseState(Generic[D]):
     def record(self, actor: Actor, step: str | None, action: str, when: dt.datetime,
                before: tuple[str, ...]) -> None:
         """Append the audit record of an accepted action (the marking after it is now's)."""
-        log = self.log
-        items = self.items
-        if len(items) == 1:  # what ``marking`` gives, without the property call per action
-            for item in items.values():
-                after = self.workflow.alone[item.task]
-        else:
-            after = self.marking
-        log.append((len(log) + 1, actor.id, actor.roles, step, action, when, before, after))
+        self.log.append((actor.id, actor.roles, step, action, when, before, self.marking))
 
     def emit(self, event: Event) -> None:
         """Queue an event for the caller of the current action or tick."""

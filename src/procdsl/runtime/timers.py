@@ -76,7 +76,7 @@ def _apply(case: CaseState[Any], item: WorkItem, breach: BreachDef, now: dt.date
         return
     if breach.kind in ("auto_approve", "auto_reject"):
         action = APPROVE if breach.kind == "auto_approve" else REJECT
-        move = case.workflow.moves.get((item.task, action))
+        move = case.workflow.plans[item.task].moves.get(action)
         try:
             if move is None:
                 raise Refused(f"no route of {item.task} on {action!r} matches the case data")
