@@ -8,17 +8,9 @@ from dataclasses import dataclass
 
 from ..diagnostics import Text
 from ..model import (
-    Arith,
-    BoolOp,
-    Compare,
-    EnumValue,
     Expr,
-    FieldRef,
     Literal,
     LiteralKind,
-    Member,
-    Negative,
-    Not,
     Spec,
     TypeKind,
 )
@@ -104,22 +96,6 @@ def compatible(a: Ty, b: Ty) -> bool:
     if a.kind != b.kind:
         return False
     return a.kind != ENUM or set(a.values) == set(b.values)
-
-
-def infer(spec: Spec, expr: Expr) -> Ty | None:
-    """Return the type of expr without reporting anything (None when it cannot tell)."""
-    match expr:
-        case Literal():
-            return literal_type(expr)
-        case FieldRef():
-            return field_type(spec, expr.name.text)
-        case EnumValue():
-            return None
-        case Not() | BoolOp() | Compare() | Member():
-            return Ty(BOOL)
-        case Arith() | Negative():
-            return Ty(NUMBER)
-    return None
 
 
 # ------------------------------------------------------------------ text

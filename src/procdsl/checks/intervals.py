@@ -237,11 +237,6 @@ def compile_condition(expr: Expr, domains: dict[str, Domain]) -> Test:
     raise ValueError("not an analysable condition")
 
 
-def evaluate(expr: Expr, env: dict[str, Value], domains: dict[str, Domain]) -> bool:
-    """Return whether an analysable condition holds for the field values in env."""
-    return compile_condition(expr, domains)(env)
-
-
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Every combination of cells, with the analysed rows (by index) that match it."""
