@@ -26,7 +26,9 @@ from urllib.parse import quote
 
 from . import __version__
 from .compiler import Unit, check_text, display_path, emit_artifacts, read_spec
+from .doccontrol import FILE_NAME, DocControlError, control_for, find_settings
 from .emitters import GENERATED_MARK, header_text, show_bidi
+from .emitters.manuals import document_files, is_generated
 from .model import Spec
 from .writer import write_file
 
@@ -120,7 +122,7 @@ def header_paths(paths: Sequence[Path]) -> list[str]:
 
 
 def _build_one(path: str, data: bytes, names: frozenset[str], draw: bool = True,
-               shown: str | None = None) -> SpecOutcome:
+               shown: str | None = None, formats: tuple[str, ...] = ()) -> SpecOutcome:
     """Check and emit one spec; a diagram Graphviz cannot draw leaves the rest intact.
 
     ``shown`` is the spec's name in generated headers (``header_paths``)."""
@@ -133,7 +135,12 @@ def _build_one(path: str, data: bytes, names: frozenset[str], draw: bool = True,
     shown = shown or Path(path).name
     spec = dataclasses.replace(unit.spec, path=shown)
     try:
-        files = emit_artifacts(spec, stem, render_svg=False)
+        control = control_for(spec, find_settings(path))
+    except DocControlError as err:  # a bad procdsl.toml: reported, previous outputs kept
+        return SpecOutcome(unit, crash=str(err))
+    try:
+        files = emit_artifacts(spec, stem, render_svg=False, control=control)
+        files.update(document_files(spec, stem, formats, control=control, draw=draw)[0])
     except Exception as err:  # a bug: the other specs still build, and it is reported
         if os.environ.get("PROCDSL_DEBUG"):
             traceback.print_exc()
@@ -248,7 +255,8 @@ def _can_skip(out: Path, old: dict[str, object], path: str, digest: str
 
 
 def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
-            progress: Callable[[int, int, SpecOutcome], None] | None = None
+            progress: Callable[[int, int, SpecOutcome], None] | None = None,
+            formats: tuple[str, ...] = ()
             ) -> tuple[list[SpecOutcome], dict[str, bytes], dict[str, str]]:
     """Check and emit every spec; return the outcomes, every file DIR should hold, and
     each spec's content hash (for ``remember``)."""
@@ -257,7 +265,13 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
     from .compiler import _process_name
 
     names = frozenset(n for _, data in blobs if (n := _process_name(data)))
-    hashes = {p: _digest(data) for p, data in blobs}
+    # a spec is unchanged only when its procdsl.toml and the formats asked for are too
+    def settings_of(p: str) -> bytes:
+        toml = Path(p).parent / FILE_NAME
+        return toml.read_bytes() if toml.is_file() else b""
+
+    extra = ",".join(formats).encode()
+    hashes = {p: _digest(data + b"\0" + settings_of(p) + b"\0" + extra) for p, data in blobs}
     old = _old_manifest(out) if reuse else {}
     outcomes: list[SpecOutcome] = []
     todo: list[tuple[str, bytes]] = []
@@ -271,10 +285,11 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
     draw = graphviz_found()
     if jobs > 1 and len(todo) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_build_one, p, d, names, draw, shown[p]) for p, d in todo]
+            futures = [pool.submit(_build_one, p, d, names, draw, shown[p], formats)
+                       for p, d in todo]
             built = [f.result() for f in futures]
     else:
-        built = [_build_one(p, d, names, draw, shown[p]) for p, d in todo]
+        built = [_build_one(p, d, names, draw, shown[p], formats) for p, d in todo]
     outcomes.extend(built)
     order = {p: i for i, (p, _) in enumerate(blobs)}
     outcomes.sort(key=lambda o: order[o.unit.path])
@@ -292,9 +307,11 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
 def _ours(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
-            return GENERATED_MARK.encode() in handle.read(600)
+            if GENERATED_MARK.encode() in handle.read(600):
+                return True
     except OSError:
         return False
+    return path.suffix in (".docx", ".pdf") and is_generated(path)
 
 
 def write(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path,
@@ -302,7 +319,8 @@ def write(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path,
     """Write files that changed into ``out`` (atomically); refuse to clobber others' files."""
     report = BuildReport(outcomes)
     failed_outputs = {f"{Path(o.unit.path).stem}{s}" for o in outcomes if not o.built
-                      for s in (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")}
+                      for s in (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json", ".docx",
+                                ".html", ".pdf")}
     failed_outputs |= {o.svg_name for o in report.undrawn}  # the previous drawing stays
     for name, data in files.items():
         target = out / name

@@ -326,42 +326,79 @@ def _graph_lanes(diagram: Any, stem: str, folder: Path, fmt: str, direction: str
 @click.argument("spec", type=click.Path())
 @OUTPUT_OPTION
 @LANG_OPTION
+@click.option("--format", "fmt", type=click.Choice(["md", "docx", "html", "pdf"]), default=None,
+              help="md (Markdown), docx (Word), html or pdf (A4). Default: from the -o "
+                   "suffix, else md.")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False), default=None,
               help="Folder of Jinja templates overriding the built-in ones by name "
-                   "(see: procdsl docs manual).")
+                   "(see: procdsl docs manual). Markdown only.")
 @click.option("--diagram", default=None, metavar="IMAGE",
               help="Image to show as the flowchart, as the manual should link it (e.g. one "
                    "written by 'procdsl graph SPEC -o IMAGE'). Default: NAME.svg when it "
                    "already exists beside the -o file; otherwise the manual shows its "
-                   "Mermaid flowchart only.")
-def manual(spec: str, output: str | None, lang: str | None, templates: str | None,
-           diagram: str | None) -> None:
-    """Write the operating manual (Markdown) of SPEC, in Chinese or English.
+                   "Mermaid flowchart only. Markdown only: Word and PDF embed the diagram.")
+def manual(spec: str, output: str | None, lang: str | None, fmt: str | None,
+           templates: str | None, diagram: str | None) -> None:
+    """Write the operating manual of SPEC as Markdown, Word, HTML or PDF, in Chinese or
+    English, with the document control of the procdsl.toml beside SPEC (see: procdsl
+    docs documents).
 
-    The manual always holds the flowchart as Mermaid; it links an image only when
-    --diagram names one, or when NAME.svg is already beside the -o file.
+    The Markdown manual always holds the flowchart as Mermaid; it links an image only when
+    --diagram names one, or when NAME.svg is already beside the -o file. Word, HTML and
+    PDF embed the diagram drawn by Graphviz (without Graphviz: a note in its place).
 
     \b
     Examples:
       procdsl manual specs/采购流程.proc -o 采购流程.md
       procdsl manual specs/采购流程.proc --lang en
+      procdsl manual specs/采购流程.proc -o 采购流程.docx
+      procdsl manual specs/采购流程.proc --format pdf -o 采购流程.pdf
       procdsl graph specs/采购流程.proc -o 采购流程.svg
       procdsl manual specs/采购流程.proc -o 采购流程.md --diagram 采购流程.svg
       procdsl manual specs/采购流程.proc --templates my_templates/
     """
-    from .emitters.markdown import emit_markdown
-    from .emitters.mermaid import emit_mermaid
+    from .doccontrol import DocControlError, control_for, find_settings
 
     unit = _single(spec, lang)
     assert unit.spec is not None
     lang = lang or unit.spec.lang
-    if diagram is None and output not in (None, "-"):
-        beside = Path(output).with_suffix(".svg")
-        diagram = beside.name if beside.is_file() else None
-    text = emit_markdown(unit.spec, lang=lang, diagram=diagram,
-                         mermaid=emit_mermaid(unit.spec, lang=lang),
-                         templates=Path(templates) if templates else None)
-    _write(output, text)
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+        fmt = {".docx": "docx", ".html": "html", ".htm": "html", ".pdf": "pdf"}.get(suffix, "md")
+    try:
+        control = control_for(unit.spec, find_settings(spec))
+    except DocControlError as err:
+        click.echo(f"procdsl: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt == "md":
+        from .emitters.markdown import emit_markdown
+        from .emitters.mermaid import emit_mermaid
+
+        if diagram is None and output not in (None, "-"):
+            beside = Path(output).with_suffix(".svg")
+            diagram = beside.name if beside.is_file() else None
+        text = emit_markdown(unit.spec, lang=lang, diagram=diagram,
+                             mermaid=emit_mermaid(unit.spec, lang=lang),
+                             templates=Path(templates) if templates else None, control=control)
+        _write(output, text)
+        return
+    if fmt in ("docx", "pdf") and output in (None, "-") and sys.stdout.isatty():
+        raise click.UsageError(f"a {fmt} file is binary: write it with -o FILE.{fmt}")
+    from .emitters.manuals import draw_pictures, write_manual
+    from .emitters.pdf import PdfError
+
+    pictures = draw_pictures(unit.spec, lang)
+    if pictures.diagram is None:
+        click.echo(f"procdsl: {pictures.why_not}; the manual shows a note in place of the "
+                   "flowchart", err=True)
+    try:
+        data = write_manual(unit.spec, lang=lang, fmt=fmt,  # type: ignore[arg-type]
+                            diagram_png=pictures.diagram, lane_pngs=pictures.lanes,
+                            control=control)
+    except PdfError as err:
+        click.echo(f"procdsl: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    _write(output, data)
 
 
 @cli.command()
@@ -396,7 +433,11 @@ def codegen(spec: str, output: str | None) -> None:
               help="Build this many specs at once.")
 @click.option("--force", is_flag=True,
               help="Overwrite files in the folder that procdsl did not write.")
-def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: bool) -> None:
+@click.option("--formats", default="", metavar="LIST",
+              help="Also write each manual in these formats, comma-separated: docx, html, "
+                   "pdf (e.g. --formats docx,pdf; see: procdsl docs documents).")
+def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: bool,
+          formats: str) -> None:
     """Compile every spec into its diagram (.dot, .svg, .mmd), manual (.md), code (.py)
     and model (.ir.json), plus an index README.md.
 
@@ -412,6 +453,12 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
     """
     from . import build as builder
     from .compiler import find_specs
+
+    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    bad = [f for f in wanted if f not in ("docx", "html", "pdf")]
+    if bad:
+        raise click.BadParameter(f"unknown format {bad[0]!r}; use docx, html or pdf",
+                                 param_hint="--formats")
 
     skipped: list[str] = []
     files, missing = find_specs(paths, skipped)
@@ -429,7 +476,8 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
             click.echo(f"[{i}/{n}] {outcome.unit.path}: {state}", err=True)
 
     outcomes, expected, hashes = builder.compute(files, Path(out), jobs=jobs,
-                                                 reuse=not check_only, progress=progress)
+                                                 reuse=not check_only, progress=progress,
+                                                 formats=wanted)
     code = _report([o.unit for o in outcomes], "text", None)
     if check_only:
         report = builder.check(outcomes, expected, Path(out))
@@ -588,6 +636,22 @@ def docs(topic: str | None) -> None:
         click.echo_via_pager(text)
     else:
         click.echo(text, nl=False)
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+             add_help_option=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def worker(args: tuple[str, ...]) -> None:
+    """Tick the due cases of a case store until SIGTERM or SIGINT (procdsl docs store).
+
+    \b
+    Example:
+      procdsl worker --db sqlite:///cases.db --module app/expense.py
+      procdsl worker --help        every option
+    """
+    from .store.worker import main as worker_main
+
+    sys.exit(worker_main(list(args)))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .checks import CheckContext, run_checks
 from .diagnostics import Diagnostic, Severity, Text, diagnostic, has_errors
+from .doccontrol import DocumentControl
 from .model import Spec
 from .parser import parse_source, read_source
 from .source import SourceFile
@@ -206,7 +207,8 @@ ARTIFACT_SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")
 
 
 def emit_artifacts(spec: Spec, stem: str, lang: str | None = None,
-                   render_svg: bool = True) -> dict[str, bytes]:
+                   render_svg: bool = True, control: DocumentControl | None = None
+                   ) -> dict[str, bytes]:
     """Return every artifact of one valid spec, keyed by file name (``stem`` + suffix)."""
     from .emitters.diagram import build_diagram
     from .emitters.dot import emit_dot
@@ -225,7 +227,7 @@ def emit_artifacts(spec: Spec, stem: str, lang: str | None = None,
         f"{stem}.dot": dot.encode("utf-8"),
         f"{stem}.mmd": mermaid.encode("utf-8"),
         f"{stem}.md": emit_markdown(spec, lang=lang, diagram=f"{stem}.svg",
-                                    mermaid=mermaid).encode("utf-8"),
+                                    mermaid=mermaid, control=control).encode("utf-8"),
         f"{stem}.py": emit_python(spec, lang=lang).encode("utf-8"),
         f"{stem}.ir.json": emit_ir(spec).encode("utf-8"),
     }

@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 
 from .. import model as m
-from ..collector import paused
 from ..doccontrol import DocumentControl, control_for, control_tables
 from ..kinds import Acting, Way
 from ..plan import ANYWHERE, UNASSIGNED_LANE, PlanLane, plan_of
@@ -492,8 +491,9 @@ def load_labels(env_loader_source: str | None, lang: str) -> dict[str, str]:
     return words
 
 
-def _context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
-             mermaid: str | None) -> dict[str, object]:
+def manual_context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
+                   mermaid: str | None) -> dict[str, object]:
+    """Return what the manual templates (and the Word/PDF document model) render."""
     v = _Views(spec, lang, t)
     case_deadline = v.plan.deadline(ANYWHERE)
     p = spec.process
@@ -535,11 +535,10 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
             override = (templates / "labels.json").read_text(encoding="utf-8")
     t = Words(load_labels(override, lang))
     mermaid = mermaid.strip("\n") if mermaid else None
-    with paused():
-        context = _context(spec, lang, t, diagram, mermaid)
-        context["header"] = comment_text(header_text(spec.path))
-        context["control"] = control_tables(control or control_for(spec), lang, t)
-        text = env.get_template("manual.md.j2").render(context)
+    context = manual_context(spec, lang, t, diagram, mermaid)
+    context["header"] = comment_text(header_text(spec.path))
+    context["control"] = control_tables(control or control_for(spec), lang, t)
+    text = env.get_template("manual.md.j2").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
 
