@@ -17,7 +17,7 @@ from procdsl.cli import cli
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = FIXTURES / "registration_zh.proc"
 BROKEN = Path(__file__).parent / "diagnostics" / "PD201_undefined_step.proc"
-SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")
+SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json", ".bpmn")
 
 
 def build(*args: str) -> tuple[int, str]:
@@ -252,7 +252,7 @@ def test_index_shows_hostile_names_and_titles_as_text(tmp_path: Path, name: str)
     assert "![i](http://e/x.png)" in html and "__init__" in html
     assert html.count("<td") == 6  # one row of six cells: no '|' in a name split a cell
     hrefs = [unquote(h.split('"')[0]) for h in html.split('href="')[1:]]
-    assert hrefs == [name + s for s in (".md", ".svg", ".py", ".ir.json")]
+    assert hrefs == [name + s for s in (".md", ".svg", ".py", ".ir.json", ".bpmn")]
 
 
 def test_an_emitter_bug_on_one_spec_still_builds_the_others(

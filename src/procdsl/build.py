@@ -139,7 +139,8 @@ def _build_one(path: str, data: bytes, names: frozenset[str], draw: bool = True,
     except DocControlError as err:  # a bad procdsl.toml: reported, previous outputs kept
         return SpecOutcome(unit, crash=str(err))
     try:
-        files = emit_artifacts(spec, stem, render_svg=False, control=control)
+        files = emit_artifacts(spec, stem, render_svg=False, control=control,
+                               source_text=unit.source.text)
         files.update(document_files(spec, stem, formats, control=control, draw=draw)[0])
     except Exception as err:  # a bug: the other specs still build, and it is reported
         if os.environ.get("PROCDSL_DEBUG"):
@@ -195,7 +196,8 @@ def _index(specs: Sequence[tuple[str, Spec]]) -> bytes:
         p = spec.process
         sla = format_duration(p.sla.duration, spec.lang) if p.sla else "—"
         links = " · ".join(f"[{label}](<{index_href(stem + suffix)}>)" for label, suffix in (
-            ("manual", ".md"), ("diagram", ".svg"), ("code", ".py"), ("IR", ".ir.json")))
+            ("manual", ".md"), ("diagram", ".svg"), ("code", ".py"), ("IR", ".ir.json"),
+            ("BPMN", ".bpmn")))
         lines.append(f"| {cell(p.label)} ({cell(p.name.text)}) | {cell(p.owner or '—')} | "
                      f"{len(spec.tasks)} | {len(spec.roles)} | {cell(sla)} | {links} |")
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -319,7 +321,7 @@ def write(outcomes: list[SpecOutcome], files: dict[str, bytes], out: Path,
     """Write files that changed into ``out`` (atomically); refuse to clobber others' files."""
     report = BuildReport(outcomes)
     failed_outputs = {f"{Path(o.unit.path).stem}{s}" for o in outcomes if not o.built
-                      for s in (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json", ".docx",
+                      for s in (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json", ".bpmn", ".docx",
                                 ".html", ".pdf")}
     failed_outputs |= {o.svg_name for o in report.undrawn}  # the previous drawing stays
     for name, data in files.items():

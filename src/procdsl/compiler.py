@@ -203,13 +203,16 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-ARTIFACT_SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json")
+ARTIFACT_SUFFIXES = (".dot", ".svg", ".mmd", ".md", ".py", ".ir.json", ".bpmn")
 
 
 def emit_artifacts(spec: Spec, stem: str, lang: str | None = None,
-                   render_svg: bool = True, control: DocumentControl | None = None
-                   ) -> dict[str, bytes]:
-    """Return every artifact of one valid spec, keyed by file name (``stem`` + suffix)."""
+                   render_svg: bool = True, control: DocumentControl | None = None,
+                   source_text: str | None = None) -> dict[str, bytes]:
+    """Return every artifact of one valid spec, keyed by file name (``stem`` + suffix).
+
+    ``source_text`` (the spec as written) rides in NAME.bpmn, so import-bpmn gives it back."""
+    from .emitters.bpmn import emit_bpmn
     from .emitters.diagram import build_diagram
     from .emitters.dot import emit_dot
     from .emitters.ir import emit_ir
@@ -230,6 +233,7 @@ def emit_artifacts(spec: Spec, stem: str, lang: str | None = None,
                                     mermaid=mermaid, control=control).encode("utf-8"),
         f"{stem}.py": emit_python(spec, lang=lang).encode("utf-8"),
         f"{stem}.ir.json": emit_ir(spec).encode("utf-8"),
+        f"{stem}.bpmn": emit_bpmn(spec, lang=lang, source_text=source_text).encode("utf-8"),
     }
     if render_svg:
         from .emitters.render import render
