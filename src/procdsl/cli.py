@@ -703,6 +703,42 @@ def worker(args: tuple[str, ...]) -> None:
     sys.exit(worker_main(list(args)))
 
 
+@cli.command()
+def lsp() -> None:
+    """Run the language server on standard input and output, for editors
+    (set-ups for VS Code, Neovim and Helix: procdsl docs editors).
+
+    Needs the lsp extra: pip install 'procdsl[lsp]'.
+    """
+    try:
+        from .lsp.server import main as serve_lsp
+    except ImportError as err:
+        click.echo(f"procdsl: the language server needs the lsp extra ({err.name} is missing): "
+                   "pip install 'procdsl[lsp]'", err=True)
+        sys.exit(EXIT_USAGE)
+    serve_lsp()
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port to serve on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+def preview(spec: str, port: int, open_browser: bool) -> None:
+    """Show SPEC's diagram and manual side by side in a browser, redrawn on every save
+    (the diagnostics instead while it has errors). Serves 127.0.0.1 only, until Ctrl-C.
+
+    \b
+    Example:
+      procdsl preview specs/请假流程.proc --open
+    """
+    from .preview import serve
+
+    serve(spec, "127.0.0.1", port, open_browser=open_browser,
+          ready=lambda url: click.echo(f"procdsl: previewing {spec} at {url} (Ctrl-C stops)",
+                                       err=True))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line; an unexpected failure prints one line, not a traceback."""
     try:

@@ -12,7 +12,7 @@ from .checks import CheckContext, run_checks
 from .diagnostics import Diagnostic, Severity, Text, diagnostic, has_errors
 from .doccontrol import DocumentControl
 from .model import Spec
-from .parser import parse_source, read_source
+from .parser import BlockParser, ParseResult, parse_block, parse_source, read_source
 from .source import SourceFile
 
 SPEC_SUFFIX = ".proc"
@@ -150,10 +150,18 @@ def _cap(diags: list[Diagnostic], source: SourceFile) -> list[Diagnostic]:
 
 def check_text(path: str, data: bytes, processes: frozenset[str] = frozenset()) -> Unit:
     """Parse and check one spec's bytes; return its unit."""
+    return check_source(path, data, processes)[0]
+
+
+def check_source(path: str, data: bytes, processes: frozenset[str] = frozenset(),
+                 blocks: BlockParser = parse_block) -> tuple[Unit, ParseResult | None]:
+    """Parse and check one spec's bytes; return its unit and the parse it was checked
+    from (None when the bytes were not text), whose model an editor navigates even while
+    the spec has errors.  ``blocks`` is as in ``parser.parse_source``."""
     source, diags = read_source(path, data)
     if diags:
-        return Unit(path, source, None, tuple(diags))
-    parsed = parse_source(source)
+        return Unit(path, source, None, tuple(diags)), None
+    parsed = parse_source(source, blocks)
     diags = list(parsed.diagnostics)
     spec = parsed.spec
     if spec is not None:
@@ -162,7 +170,7 @@ def check_text(path: str, data: bytes, processes: frozenset[str] = frozenset()) 
         diags.extend(run_checks(ctx))
     diags.sort(key=Diagnostic.sort_key)
     diags = _cap(diags, source)
-    return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags))
+    return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags)), parsed
 
 
 def _process_name(data: bytes) -> str | None:

@@ -7,7 +7,7 @@ uses (see ``syntax_errors.py``); one bad block does not stop the others from par
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -127,8 +127,13 @@ def _indent_diagnostic(source: SourceFile, block: Block, err: IndentError) -> Di
                   f"请与所属块的其他行对齐：缩进 {choices_zh} 个空格"))
 
 
-def _parse_block(source: SourceFile, block: Block,
-                 bad_lines: frozenset[int]) -> tuple[list[Any], list[Diagnostic]]:
+BlockParser = Callable[[SourceFile, Block, frozenset[int]], tuple[list[Any], list[Diagnostic]]]
+
+
+def parse_block(source: SourceFile, block: Block,
+                bad_lines: frozenset[int]) -> tuple[list[Any], list[Diagnostic]]:
+    """Return the model nodes of one top-level block and its syntax diagnostics (those
+    on ``bad_lines`` were reported by the prescan already)."""
     text = block.text if block.text.endswith("\n") else block.text + "\n"
     try:
         tree = _parser().parse(text)
@@ -159,8 +164,11 @@ def _parse_block(source: SourceFile, block: Block,
     return items, builder.diagnostics
 
 
-def parse_source(source: SourceFile) -> ParseResult:
-    """Return the model of one spec (names resolved, nothing checked yet) and diagnostics."""
+def parse_source(source: SourceFile, blocks: BlockParser = parse_block) -> ParseResult:
+    """Return the model of one spec (names resolved, nothing checked yet) and diagnostics.
+
+    ``blocks`` parses one top-level block; an editor passes one that remembers the blocks
+    a keystroke did not touch (it must return what ``parse_block`` returns)."""
     scan = prescan(source)
     diags = list(scan.diagnostics)
     if scan.blocks == () and not diags:
@@ -176,7 +184,7 @@ def parse_source(source: SourceFile) -> ParseResult:
                 f"stopped reading after {MAX_SYNTAX_ERRORS} problems; is this a procdsl spec?",
                 f"发现 {MAX_SYNTAX_ERRORS} 个问题后停止读取；这是 procdsl 规格文件吗？")))
             break
-        items, block_diags = _parse_block(source, block, scan.bad_lines)
+        items, block_diags = blocks(source, block, scan.bad_lines)
         diags.extend(block_diags)
         if not items:
             header = _HEADER_NAME.match(block.text)

@@ -20,7 +20,7 @@ import functools
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -170,18 +170,38 @@ class Plan:
     deadlines: tuple[PlanDeadline, ...]
     blocks: tuple[PlanBlock, ...]
     home: Mapping[str, str]  # task -> the key of the lane it is drawn in (read-only)
+    # Look-up tables over the fields above, made once so that emitters asking for each
+    # task's routes or deadline stay linear in the size of the process.
+    _from: Mapping[str, tuple[PlanRoute, ...]] = field(init=False, repr=False, compare=False)
+    _lanes: Mapping[str, PlanLane] = field(init=False, repr=False, compare=False)
+    _deadlines: Mapping[str, PlanDeadline] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        leaving: dict[str, list[PlanRoute]] = {}
+        for r in self.routes:
+            leaving.setdefault(r.source, []).append(r)
+        lanes: dict[str, PlanLane] = {}
+        for lane in self.lanes:
+            lanes.setdefault(lane.key, lane)
+        deadlines: dict[str, PlanDeadline] = {}
+        for d in self.deadlines:
+            deadlines.setdefault(d.scope, d)
+        # the documented way to fill derived fields of a frozen dataclass
+        object.__setattr__(self, "_from", {k: tuple(v) for k, v in leaving.items()})
+        object.__setattr__(self, "_lanes", lanes)
+        object.__setattr__(self, "_deadlines", deadlines)
 
     def routes_from(self, task: str) -> tuple[PlanRoute, ...]:
         """Return the routes leaving task, in plan order."""
-        return tuple(r for r in self.routes if r.source == task)
+        return self._from.get(task, ())
 
     def lane(self, key: str) -> PlanLane | None:
         """Return the lane with key, if any."""
-        return next((lane for lane in self.lanes if lane.key == key), None)
+        return self._lanes.get(key)
 
     def deadline(self, scope: str) -> PlanDeadline | None:
         """Return the deadline of a task (or of the case, ``ANYWHERE``), if any."""
-        return next((d for d in self.deadlines if d.scope == scope), None)
+        return self._deadlines.get(scope)
 
     def route_keys(self) -> list[tuple[str, str, str, str]]:
         """Return every route's key, in plan order."""
