@@ -41,13 +41,13 @@ def _phases(text: str) -> tuple[dict[str, Callable[[], Any]], float]:
     from procdsl.emitters.dot import emit_dot
     from procdsl.emitters.markdown import emit_markdown
     from procdsl.emitters.python import emit_python
-    from procdsl.parser import _parser, parse_source, read_source
+    from procdsl.parser import lark_parser, parse_source, read_source
     from procdsl.prescan import prescan
 
     data = text.encode("utf-8")
     source, _ = read_source("synthetic.proc", data)
     blocks = [b.text if b.text.endswith("\n") else b.text + "\n" for b in prescan(source).blocks]
-    lark = _parser()
+    lark = lark_parser()
     start = time.perf_counter()
     parsed = parse_source(source)
     first_parse = time.perf_counter() - start
@@ -56,13 +56,9 @@ def _phases(text: str) -> tuple[dict[str, Callable[[], Any]], float]:
     names = frozenset({spec.process.name.text})
 
     def check() -> list[Any]:
-        """The checks as ``check_text`` runs them: with the collector paused."""
-        gc.disable()
-        try:
-            ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True)
-            return list(run_checks(ctx))
-        finally:
-            gc.enable()
+        """The checks as ``check_text`` runs them."""
+        ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True)
+        return list(run_checks(ctx))
 
     def pipeline() -> Any:
         """What ``procdsl build`` does for the text artifacts, in one piece."""
@@ -93,6 +89,9 @@ def child(size: int, smoke: bool) -> None:
     after everything else has been measured.  Above ``FULL_MEMORY`` steps tracemalloc
     is skipped (it makes Python 2-3x slower); the process's peak RSS is printed instead.
     """
+    from procdsl.cli import batch_collector
+
+    batch_collector()  # as the procdsl command sets it for every run
     text = synthetic_spec(size)
     print(json.dumps({"size": size, "lines": text.count("\n"), "bytes": len(text.encode())}),
           flush=True)

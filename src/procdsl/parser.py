@@ -86,7 +86,8 @@ _OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": "contextual",
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
+def lark_parser() -> Lark:
+    """Return the Lark LALR parser of the grammar (its tables cached between runs)."""
     return cached_lark(grammar_text(), postlex=Indenter(), **_OPTIONS)
 
 
@@ -136,7 +137,7 @@ def parse_block(source: SourceFile, block: Block,
     on ``bad_lines`` were reported by the prescan already)."""
     text = block.text if block.text.endswith("\n") else block.text + "\n"
     try:
-        tree = _parser().parse(text)
+        tree = lark_parser().parse(text)
     except IndentError as err:
         diag = _indent_diagnostic(source, block, err)
         return [], [] if diag.span.line in bad_lines else [diag]
