@@ -11,6 +11,7 @@ allowed: each emitter writes them as visible escapes.)
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Text, diagnostic
@@ -29,37 +30,47 @@ _WHAT = {"title": ("title", "标题"), "owner": ("owner", "负责人"), "version
          "purpose": ("purpose", "目的"), "scope": ("scope", "范围")}
 
 
+_NONCHARACTER = re.compile("[\uFDD0-\uFDEF" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)) + "]")
+
+
 def noncharacter(text: str) -> str | None:
     """Return the first Unicode noncharacter in text, or None."""
-    for char in text:
-        code = ord(char)
-        if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
-            return char
-    return None
+    found = _NONCHARACTER.search(text)
+    return found.group() if found else None
 
 
-def _texts(node: object, span: Span | None, owner: str
-           ) -> Iterator[tuple[str, str, Span | None]]:
-    """Yield (field, text, span) for every string in node, with the nearest span."""
-    if isinstance(node, str):
-        return
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a model class -> the fields walked
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:  # the model's classes: a small, fixed set
+        names = _FIELD_NAMES[kind] = tuple(
+            f.name for f in dataclasses.fields(kind) if f.name not in _SKIP)
+    return names
+
+
+def _texts(node: object, span: Span | None, owner: str,
+           out: list[tuple[str, str, Span | None]]) -> list[tuple[str, str, Span | None]]:
+    """Append (field, text, span) for every string in node, with the nearest span, to out."""
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         name = getattr(node, "name", None)
         near = getattr(name, "span", None) or getattr(node, "span", None) or span
-        for f in dataclasses.fields(node):
-            if f.name in _SKIP:
-                continue
-            value = getattr(node, f.name)
+        for field_name in _field_names(type(node)):
+            value = getattr(node, field_name)
             if isinstance(value, str):
-                yield f.name if f.name != "text" or owner == "" else owner, value, near
-            else:
-                yield from _texts(value, near, f.name)
-    elif isinstance(node, (tuple, list, frozenset)):
+                out.append((field_name if field_name != "text" or owner == "" else owner,
+                            value, near))
+            elif isinstance(value, tuple | list | frozenset) or dataclasses.is_dataclass(value):
+                _texts(value, near, field_name, out)
+    elif isinstance(node, tuple | list | frozenset):
         for item in node:
             if isinstance(item, str):
-                yield owner, item, span
-            else:
-                yield from _texts(item, span, owner)
+                out.append((owner, item, span))
+            elif isinstance(item, tuple | list | frozenset) or dataclasses.is_dataclass(item):
+                _texts(item, span, owner, out)
+    return out
 
 
 def _describe(field: str) -> tuple[str, str]:
@@ -68,7 +79,7 @@ def _describe(field: str) -> tuple[str, str]:
 
 def check_text_can_be_shown(ctx: CheckContext) -> Iterator[Diagnostic]:
     """No noncharacter or control character in any text; titles and names of sane length."""
-    for field, text, span in _texts(ctx.spec, None, ""):
+    for field, text, span in _texts(ctx.spec, None, "", []):
         if span is None:
             continue
         en, zh = _describe(field)
