@@ -1,5 +1,6 @@
-"""``python -m procdsl.lsp``: the language server on standard input and output."""
+"""``python -m procdsl.lsp``: the language server on standard input and output, run
+exactly as ``procdsl lsp`` runs it (the same process set-up)."""
 
-from . import main
+from ..cli import main
 
-main()
+main(["lsp"])

@@ -49,11 +49,19 @@ class Analysis:
     lang: str
     index: LineIndex
     processes: frozenset[str] = frozenset()
-    occurrences: list[Occurrence] = field(default_factory=list)
+    _occurrences: list[Occurrence] | None = field(default=None, repr=False)
 
     @property
     def source(self) -> SourceFile:
         return self.unit.source
+
+    @property
+    def occurrences(self) -> list[Occurrence]:
+        """Every name occurrence, indexed on the first request that needs it (a keystroke
+        publishes diagnostics only; navigation asks)."""
+        if self._occurrences is None:
+            self._occurrences = list(collect(self.spec)) if self.spec is not None else []
+        return self._occurrences
 
 
 _LANG_WORDS = tuple(w.lower() for w in BY_TERMINAL["LANG"].spellings)
@@ -85,10 +93,7 @@ def analyse(uri: str, path: str, text: str, processes: frozenset[str] = frozense
     unit, spec, syntax_ok = check_document(path, text, processes, cache)
     lang = forced_lang or declared_lang(text) or client_lang or unit.lang
     index = LineIndex(unit.source.text, bom=text.startswith("\ufeff"), encoding=encoding)
-    found = Analysis(uri, text, unit, spec, syntax_ok, lang, index, processes)
-    if spec is not None:
-        found.occurrences = list(collect(spec))
-    return found
+    return Analysis(uri, text, unit, spec, syntax_ok, lang, index, processes)
 
 
 # ------------------------------------------------------------------ names in the model
