@@ -71,25 +71,9 @@ def _line_start(g: re.Match[str]) -> str:
     return f"{g[1]}\\{g[2]}" if g[1] else f"\\{g[3]}"
 
 
-# md_inline of short cells seen before: table cells repeat (R, A/C, empty) row after row.
-_CELLS: dict[str, str] = {}
-_CELLS_KEPT, _CELL_SIZE = 4096, 32
-
-
 def md_cells(cells: Iterable[object]) -> str:
     """Return table cells as one Markdown row body: each md_inline, joined by ' | '."""
-    out = []
-    for cell in cells:  # only exact str cells are kept: hashable, and str(cell) is cell
-        if type(cell) is not str or len(cell) > _CELL_SIZE:
-            out.append(md_inline(cell))
-            continue
-        found = _CELLS.get(cell)
-        if found is None:
-            if len(_CELLS) >= _CELLS_KEPT:
-                _CELLS.clear()
-            found = _CELLS[cell] = md_inline(cell)
-        out.append(found)
-    return " | ".join(out)
+    return " | ".join([md_inline(cell) for cell in cells])
 
 
 def md_url(path: str) -> str:
