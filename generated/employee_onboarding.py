@@ -70,11 +70,11 @@ PROCESS = _rt.ProcessDef(
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('it_setup'), _rt.step('workplace'), _rt.step('payroll_setup')),
-                    split='parallel',
+                    split=_rt.Split.PARALLEL,
                     line=41,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('hr_officer',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hr_officer',)),
             notify_enter=('hiring_manager',),
         ),
         _rt.TaskDef(
@@ -84,11 +84,13 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:48
                 _rt.RouteDef('complete', (_rt.step('first_day'),), line=48),
             ),
-            assignee=_rt.Approvers('one', ('it_support',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('it_support',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), 'workdays')),),
-                breaches=(_rt.BreachDef('escalate', ('hr_manager',)),),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('hr_manager',)),),
             ),
         ),
         _rt.TaskDef(
@@ -100,8 +102,8 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:55
                 _rt.RouteDef('complete', (_rt.step('first_day'),), otherwise=True, line=55),
             ),
-            assignee=_rt.Approvers('one', ('facilities',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('facilities',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             'home_office_kit',
@@ -110,8 +112,8 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:60
                 _rt.RouteDef('complete', (_rt.step('first_day'),), line=60),
             ),
-            assignee=_rt.Approvers('one', ('facilities',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'days')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('facilities',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.DAYS)),
         ),
         _rt.TaskDef(
             'payroll_setup',
@@ -120,8 +122,8 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:66
                 _rt.RouteDef('complete', (_rt.step('first_day'),), line=66),
             ),
-            assignee=_rt.Approvers('one', ('payroll',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('payroll',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             'first_day',
@@ -131,13 +133,13 @@ PROCESS = _rt.ProcessDef(
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('meet_hr'), _rt.step('meet_it'), _rt.step('meet_team')),
-                    split='interleaved',
+                    split=_rt.Split.INTERLEAVED,
                     line=72,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('hiring_manager',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hiring_manager',)),
             notify_enter=('buddy',),
-            join='all',
+            join=_rt.JoinKind.ALL,
         ),
         _rt.TaskDef(
             'meet_hr',
@@ -146,7 +148,7 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:76
                 _rt.RouteDef('complete', (_rt.step('training'),), line=76),
             ),
-            assignee=_rt.Approvers('one', ('hr_officer',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hr_officer',)),
         ),
         _rt.TaskDef(
             'meet_it',
@@ -155,7 +157,7 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:80
                 _rt.RouteDef('complete', (_rt.step('training'),), line=80),
             ),
-            assignee=_rt.Approvers('one', ('it_support',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('it_support',)),
         ),
         _rt.TaskDef(
             'meet_team',
@@ -164,7 +166,7 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:84
                 _rt.RouteDef('complete', (_rt.step('training'),), line=84),
             ),
-            assignee=_rt.Approvers('one', ('hiring_manager',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hiring_manager',)),
         ),
         _rt.TaskDef(
             'training',
@@ -173,13 +175,13 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:93
                 _rt.RouteDef('complete', (_rt.step('probation_review'),), line=93),
             ),
-            assignee=_rt.Approvers('one', ('new_hire',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('new_hire',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('20'), 'workdays'),
+                _rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('75')),),
-                breaches=(_rt.BreachDef('notify', ('hiring_manager', 'hr_officer')),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('hiring_manager', 'hr_officer')),),
             ),
-            join='all',
+            join=_rt.JoinKind.ALL,
             for_each=_rt.ForEachDef('training_modules'),
         ),
         _rt.TaskDef(
@@ -199,11 +201,13 @@ PROCESS = _rt.ProcessDef(
                 # from employee_onboarding.proc:103
                 _rt.RouteDef('reject', (_rt.end('not_confirmed'),), line=103),
             ),
-            assignee=_rt.Approvers('sequence', ('hiring_manager', 'hr_manager')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.SEQUENCE, ('hiring_manager', 'hr_manager')),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('13'), 'weeks'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), 'weeks')),),
-                breaches=(_rt.BreachDef('escalate', ('hr_manager',)),),
+                _rt.Span(_decimal.Decimal('13'), _rt.TimeUnit.WEEKS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WEEKS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('hr_manager',)),),
             ),
         ),
     ),
@@ -231,7 +235,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Europe/London',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), 'weeks')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WEEKS)),
     blocks=(
         _rt.BlockDef(
             'open_case',

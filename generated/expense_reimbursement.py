@@ -93,7 +93,7 @@ PROCESS = _rt.ProcessDef(
                 # from expense_reimbursement.proc:50
                 _rt.RouteDef('complete', (_rt.step('manager_approval'),), line=50),
             ),
-            assignee=_rt.Approvers('one', ('employee',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('employee',)),
         ),
         _rt.TaskDef(
             'manager_approval',
@@ -120,12 +120,12 @@ PROCESS = _rt.ProcessDef(
                 # from expense_reimbursement.proc:62
                 _rt.RouteDef('reject', (_rt.end('rejected'),), line=62),
             ),
-            assignee=_rt.Approvers('rule', (), rule='approval_limits'),
+            assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='approval_limits'),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('50')),),
-                breaches=(_rt.BreachDef('escalate', ('department_head',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('department_head',)),),
             ),
         ),
         _rt.TaskDef(
@@ -135,10 +135,10 @@ PROCESS = _rt.ProcessDef(
                 # from expense_reimbursement.proc:68
                 _rt.RouteDef('complete', (_rt.step('manager_approval'),), line=68),
             ),
-            assignee=_rt.Approvers('one', ('employee',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('employee',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('notify', ('line_manager',)),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('line_manager',)),),
             ),
         ),
         _rt.TaskDef(
@@ -159,8 +159,8 @@ PROCESS = _rt.ProcessDef(
                     line=76,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('finance_clerk',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('finance_clerk',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             'audit_review',
@@ -171,11 +171,11 @@ PROCESS = _rt.ProcessDef(
                 # from expense_reimbursement.proc:85
                 _rt.RouteDef('reject', (_rt.end('rejected'),), line=85),
             ),
-            assignee=_rt.Approvers('count', ('auditors',), count=2),
+            assignee=_rt.Approvers(_rt.AssigneeMode.COUNT, ('auditors',), count=2),
             exclusions=(_rt.Exclusion('finance_audit'),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('auto_reject'),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_REJECT),),
             ),
         ),
         _rt.TaskDef(
@@ -185,11 +185,13 @@ PROCESS = _rt.ProcessDef(
                 # from expense_reimbursement.proc:93
                 _rt.RouteDef('complete', (_rt.step('book_expense'),), line=93),
             ),
-            assignee=_rt.Approvers('one', ('payroll',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('payroll',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('cfo',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('cfo',)),),
             ),
             notify_leave=('employee',),
         ),
@@ -200,8 +202,8 @@ PROCESS = _rt.ProcessDef(
                 # from expense_reimbursement.proc:99
                 _rt.RouteDef('complete', (_rt.end('paid'),), line=99),
             ),
-            assignee=_rt.Approvers('one', ('finance_clerk',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('finance_clerk',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
     ),
     ends=(_rt.EndDef('paid', True), _rt.EndDef('rejected', False), _rt.EndDef('withdrawn', False)),
@@ -236,12 +238,12 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Europe/London',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('15'), 'workdays')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('15'), _rt.TimeUnit.WORKDAYS)),
     withdraw=_rt.Withdraw(('submit_claim', 'manager_approval'), _rt.end('withdrawn')),
     milestones=(
         _rt.Milestone(
             'add_receipts',
-            _rt.Approvers('requester', ()),
+            _rt.Approvers(_rt.AssigneeMode.REQUESTER, ()),
             ('submit_claim', 'manager_approval'),
         ),
     ),

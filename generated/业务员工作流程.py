@@ -105,8 +105,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:53
                 _rt.RouteDef('complete', (_rt.step('客户筛选'),), line=53),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '客户筛选',
@@ -115,7 +115,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:59
                 _rt.RouteDef('complete', (_rt.step('联系客户'),), line=59),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '联系客户',
@@ -133,11 +133,13 @@ PROCESS = _rt.ProcessDef(
                     line=69,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('15'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('15'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),),
             ),
             for_each=_rt.ForEachDef('目标客户', sequential=True, until=_guard_2),
         ),
@@ -150,7 +152,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:75
                 _rt.RouteDef('complete', (_rt.end('未成交'),), otherwise=True, line=75),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '报价',
@@ -159,7 +161,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:80
                 _rt.RouteDef('complete', (_rt.step('报价审批'),), line=80),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '报价审批',
@@ -178,11 +180,11 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:89
                 _rt.RouteDef('reject', (_rt.end('未成交'),), line=89),
             ),
-            assignee=_rt.Approvers('rule', (), rule='折扣权限'),
+            assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='折扣权限'),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('1'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('销售总监',)),),
+                _rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售总监',)),),
             ),
         ),
         _rt.TaskDef(
@@ -201,8 +203,8 @@ PROCESS = _rt.ProcessDef(
                     line=95,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '填写销售订单',
@@ -211,7 +213,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:100
                 _rt.RouteDef('complete', (_rt.step('订单审核'),), line=100),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '订单审核',
@@ -230,9 +232,9 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:108
                 _rt.RouteDef('reject', (_rt.end('未成交'),), line=108),
             ),
-            assignee=_rt.Approvers('all', ('销售内勤', '法务')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('销售内勤', '法务')),
             exclusions=(_rt.Exclusion('填写销售订单'),),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '合同签订',
@@ -241,7 +243,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:114
                 _rt.RouteDef('complete', (_rt.step('履约协调'),), line=114),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             notify_leave=('客户', '销售经理'),
         ),
         _rt.TaskDef(
@@ -251,10 +253,10 @@ PROCESS = _rt.ProcessDef(
                 # from 业务员工作流程.proc:120
                 _rt.RouteDef('complete', (_rt.end('成交'),), line=120),
             ),
-            assignee=_rt.Approvers('one', ('交付部门',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('交付部门',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('30'), 'workdays'),
-                breaches=(_rt.BreachDef('notify', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('30'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),),
             ),
         ),
     ),
@@ -324,7 +326,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('100'), 'days')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('100'), _rt.TimeUnit.DAYS)),
     cancels=(_rt.CancelDef(('销售经理',), _rt.end('未成交')),),
 )
 

@@ -73,7 +73,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:40
                 _rt.RouteDef('complete', (_rt.step('任务接收'),), line=40),
             ),
-            assignee=_rt.Approvers('one', ('上级',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('上级',)),
         ),
         _rt.TaskDef(
             '任务接收',
@@ -82,10 +82,10 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:46
                 _rt.RouteDef('complete', (_rt.step('任务分析'),), line=46),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('4'), 'work_hours'),
-                breaches=(_rt.BreachDef('notify', ('上级',)),),
+                _rt.Span(_decimal.Decimal('4'), _rt.TimeUnit.WORK_HOURS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('上级',)),),
             ),
         ),
         _rt.TaskDef(
@@ -95,8 +95,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:51
                 _rt.RouteDef('complete', (_rt.step('制定工作计划'),), line=51),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '制定工作计划',
@@ -105,8 +105,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:57
                 _rt.RouteDef('complete', (_rt.step('执行工作计划'),), line=57),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '执行工作计划',
@@ -117,11 +117,13 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:65
                 _rt.RouteDef('complete', (_rt.step('结果评估'),), otherwise=True, line=65),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('上级',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('上级',)),),
             ),
         ),
         _rt.TaskDef(
@@ -131,8 +133,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:70
                 _rt.RouteDef('complete', (_rt.step('结果评估'),), line=70),
             ),
-            assignee=_rt.Approvers('one', ('协作部门',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('协作部门',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '结果评估',
@@ -143,7 +145,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:75
                 _rt.RouteDef('complete', (_rt.step('调整改进'),), otherwise=True, line=75),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '调整改进',
@@ -158,7 +160,7 @@ PROCESS = _rt.ProcessDef(
                     line=79,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '任务提交',
@@ -167,7 +169,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:84
                 _rt.RouteDef('complete', (_rt.step('上级反馈'),), line=84),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
         _rt.TaskDef(
             '上级反馈',
@@ -186,10 +188,10 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:93
                 _rt.RouteDef('reject', (_rt.end('任务未达标'),), line=93),
             ),
-            assignee=_rt.Approvers('one', ('上级',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('上级',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('auto_approve'),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),),
             ),
         ),
         _rt.TaskDef(
@@ -199,7 +201,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务岗位工作流程.proc:99
                 _rt.RouteDef('complete', (_rt.end('任务完成'),), line=99),
             ),
-            assignee=_rt.Approvers('one', ('业务员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             notify_leave=('部门经理',),
         ),
     ),
@@ -261,9 +263,9 @@ PROCESS = _rt.ProcessDef(
         timezone='Asia/Shanghai',
     ),
     sla=_rt.SlaDef(
-        _rt.Span(_decimal.Decimal('10'), 'workdays'),
+        _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS),
         reminders=(_rt.Reminder(percent=_decimal.Decimal('80')),),
-        breaches=(_rt.BreachDef('notify', ('部门经理',)),),
+        breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('部门经理',)),),
     ),
     cancels=(_rt.CancelDef(('上级',), _rt.end('任务撤销')),),
 )

@@ -78,8 +78,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:42
                 _rt.RouteDef('complete', (_rt.step('描述当前流程'),), line=42),
             ),
-            assignee=_rt.Approvers('one', ('流程负责人',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '描述当前流程',
@@ -88,8 +88,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:49
                 _rt.RouteDef('complete', (_rt.step('识别关键环节'),), line=49),
             ),
-            assignee=_rt.Approvers('one', ('流程管理部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程管理部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '识别关键环节',
@@ -98,8 +98,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:55
                 _rt.RouteDef('complete', (_rt.step('设计改进方案'),), line=55),
             ),
-            assignee=_rt.Approvers('one', ('流程管理部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程管理部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '设计改进方案',
@@ -108,8 +108,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:61
                 _rt.RouteDef('complete', (_rt.step('方案审批'),), line=61),
             ),
-            assignee=_rt.Approvers('one', ('流程负责人',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '技术方案',
@@ -118,8 +118,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:67
                 _rt.RouteDef('complete', (_rt.step('制定实施计划'),), line=67),
             ),
-            assignee=_rt.Approvers('one', ('信息技术部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('信息技术部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '资源预算',
@@ -128,8 +128,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:73
                 _rt.RouteDef('complete', (_rt.step('制定实施计划'),), line=73),
             ),
-            assignee=_rt.Approvers('one', ('财务部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '方案审批',
@@ -140,7 +140,7 @@ PROCESS = _rt.ProcessDef(
                     'approve',
                     (_rt.step('技术方案'), _rt.step('资源预算')),
                     guard=_guard_1,
-                    split='parallel',
+                    split=_rt.Split.PARALLEL,
                     line=82,
                 ),
                 # from 业务流程管控八步体系.proc:83
@@ -156,11 +156,11 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:85
                 _rt.RouteDef('reject', (_rt.end('改进中止'),), line=85),
             ),
-            assignee=_rt.Approvers('one', ('管理层',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('管理层',)),
             exclusions=(_rt.Exclusion('设计改进方案'),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('管理层',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('管理层',)),),
             ),
         ),
         _rt.TaskDef(
@@ -170,9 +170,9 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:92
                 _rt.RouteDef('complete', (_rt.step('实施改进'),), line=92),
             ),
-            assignee=_rt.Approvers('one', ('流程负责人',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
-            join='all',
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
+            join=_rt.JoinKind.ALL,
         ),
         _rt.TaskDef(
             '实施改进',
@@ -181,11 +181,13 @@ PROCESS = _rt.ProcessDef(
                 # from 业务流程管控八步体系.proc:99
                 _rt.RouteDef('complete', (_rt.step('监控评估'),), line=99),
             ),
-            assignee=_rt.Approvers('one', ('业务部门',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务部门',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('30'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('5'), 'workdays')),),
-                breaches=(_rt.BreachDef('escalate', ('管理层',)),),
+                _rt.Span(_decimal.Decimal('30'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('管理层',)),),
             ),
         ),
         _rt.TaskDef(
@@ -204,8 +206,8 @@ PROCESS = _rt.ProcessDef(
                     line=106,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('流程管理部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程管理部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '持续改进',
@@ -223,7 +225,7 @@ PROCESS = _rt.ProcessDef(
                     line=112,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('流程负责人',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
             notify_leave=('管理层',),
         ),
     ),
@@ -281,7 +283,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('52'), 'weeks')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('52'), _rt.TimeUnit.WEEKS)),
     blocks=(_rt.BlockDef('方案审批', 0, '制定实施计划', frozenset(('技术方案', '资源预算'))),),
 )
 

@@ -87,10 +87,10 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:52
                 _rt.RouteDef('complete', (_rt.step('需求确认'),), line=52),
             ),
-            assignee=_rt.Approvers('one', ('客服',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('4'), 'work_hours'),
-                breaches=(_rt.BreachDef('escalate', ('业务经理',)),),
+                _rt.Span(_decimal.Decimal('4'), _rt.TimeUnit.WORK_HOURS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('业务经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -109,8 +109,8 @@ PROCESS = _rt.ProcessDef(
                     line=58,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('售前顾问',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('售前顾问',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '编制报价',
@@ -119,7 +119,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:64
                 _rt.RouteDef('complete', (_rt.step('报价审批'),), line=64),
             ),
-            assignee=_rt.Approvers('one', ('售前顾问',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('售前顾问',)),
         ),
         _rt.TaskDef(
             '报价审批',
@@ -138,12 +138,12 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:74
                 _rt.RouteDef('reject', (_rt.end('项目终止'),), line=74),
             ),
-            assignee=_rt.Approvers('rule', (), rule='报价权限'),
+            assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='报价权限'),
             exclusions=(_rt.Exclusion('编制报价'),),
             extras=(_rt.Extra(_guard_2, ('项目经理',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('总经理',)),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -163,11 +163,13 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:84
                 _rt.RouteDef('reject', (_rt.end('客户放弃'),), line=84),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('10'), 'days'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), 'days')),),
-                breaches=(_rt.BreachDef('goto', target=_rt.end('客户放弃')),),
+                _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.DAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.DAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.GOTO, target=_rt.end('客户放弃')),),
             ),
         ),
         _rt.TaskDef(
@@ -177,7 +179,7 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:90
                 _rt.RouteDef('complete', (_rt.step('项目实施'),), line=90),
             ),
-            assignee=_rt.Approvers('one', ('业务经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务经理',)),
             notify_leave=('项目经理', '客户'),
         ),
         _rt.TaskDef(
@@ -187,11 +189,11 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:98
                 _rt.RouteDef('complete', (_rt.step('客户验收'),), line=98),
             ),
-            assignee=_rt.Approvers('one', ('实施团队',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('实施团队',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('60'), 'workdays'),
+                _rt.Span(_decimal.Decimal('60'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('80')),),
-                breaches=(_rt.BreachDef('escalate', ('业务经理',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('业务经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -211,10 +213,10 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:107
                 _rt.RouteDef('reject', (_rt.end('项目终止'),), line=107),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('10'), 'workdays'),
-                breaches=(_rt.BreachDef('auto_approve'),),
+                _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),),
             ),
         ),
         _rt.TaskDef(
@@ -224,8 +226,8 @@ PROCESS = _rt.ProcessDef(
                 # from 业务的流程.proc:112
                 _rt.RouteDef('complete', (_rt.end('项目完结'),), line=112),
             ),
-            assignee=_rt.Approvers('one', ('运维团队',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('52'), 'weeks')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('运维团队',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('52'), _rt.TimeUnit.WEEKS)),
         ),
     ),
     ends=(
@@ -289,7 +291,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('78'), 'weeks')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('78'), _rt.TimeUnit.WEEKS)),
     withdraw=_rt.Withdraw(('客户咨询', '需求确认', '报价'), _rt.end('客户放弃')),
     cancels=(_rt.CancelDef(('业务经理',), _rt.end('项目终止')),),
 )

@@ -94,7 +94,7 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:46
                 _rt.RouteDef('complete', (_rt.step('需求审批'),), line=46),
             ),
-            assignee=_rt.Approvers('one', ('用人部门',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('用人部门',)),
         ),
         _rt.TaskDef(
             '需求审批',
@@ -113,12 +113,12 @@ PROCESS = _rt.ProcessDef(
                     line=57,
                 ),
             ),
-            assignee=_rt.Approvers('sequence', ('部门经理', '人力资源经理')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.SEQUENCE, ('部门经理', '人力资源经理')),
             extras=(_rt.Extra(_guard_1, ('总经理',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('50')),),
-                breaches=(_rt.BreachDef('escalate', ('总经理',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -128,8 +128,8 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:63
                 _rt.RouteDef('complete', (_rt.step('筛选简历'),), line=63),
             ),
-            assignee=_rt.Approvers('one', ('招聘专员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '筛选简历',
@@ -147,11 +147,13 @@ PROCESS = _rt.ProcessDef(
                     line=71,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('招聘专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('10'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('人力资源经理',)),),
+                _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('人力资源经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -162,12 +164,12 @@ PROCESS = _rt.ProcessDef(
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('业务面试'), _rt.step('人事面试'), _rt.step('经理面试')),
-                    split='interleaved',
+                    split=_rt.Split.INTERLEAVED,
                     line=78,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('招聘专员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
             notify_leave=('候选人',),
         ),
         _rt.TaskDef(
@@ -177,7 +179,7 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:83
                 _rt.RouteDef('complete', (_rt.step('面试评估'),), line=83),
             ),
-            assignee=_rt.Approvers('one', ('用人部门',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('用人部门',)),
         ),
         _rt.TaskDef(
             '人事面试',
@@ -186,7 +188,7 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:88
                 _rt.RouteDef('complete', (_rt.step('面试评估'),), line=88),
             ),
-            assignee=_rt.Approvers('one', ('招聘专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
         ),
         _rt.TaskDef(
             '经理面试',
@@ -195,7 +197,7 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:93
                 _rt.RouteDef('complete', (_rt.step('面试评估'),), line=93),
             ),
-            assignee=_rt.Approvers('one', ('部门经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('部门经理',)),
         ),
         _rt.TaskDef(
             '面试评估',
@@ -213,9 +215,9 @@ PROCESS = _rt.ProcessDef(
                     line=100,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('人力资源经理',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
-            join='all',
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('人力资源经理',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
+            join=_rt.JoinKind.ALL,
         ),
         _rt.TaskDef(
             '录用审批',
@@ -232,12 +234,12 @@ PROCESS = _rt.ProcessDef(
                     line=109,
                 ),
             ),
-            assignee=_rt.Approvers('sequence', ('部门经理', '人力资源经理')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.SEQUENCE, ('部门经理', '人力资源经理')),
             exclusions=(_rt.Exclusion('面试评估'),),
             extras=(_rt.Extra(_guard_4, ('总经理',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('总经理',)),),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -247,7 +249,7 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:114
                 _rt.RouteDef('complete', (_rt.step('候选人确认'),), line=114),
             ),
-            assignee=_rt.Approvers('one', ('招聘专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
         ),
         _rt.TaskDef(
             '候选人确认',
@@ -265,11 +267,13 @@ PROCESS = _rt.ProcessDef(
                     line=123,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('候选人',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('候选人',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'days'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), 'days')),),
-                breaches=(_rt.BreachDef('goto', target=_rt.step('筛选简历')),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.DAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.DAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.GOTO, target=_rt.step('筛选简历')),),
             ),
         ),
         _rt.TaskDef(
@@ -279,7 +283,7 @@ PROCESS = _rt.ProcessDef(
                 # from 招聘流程.proc:129
                 _rt.RouteDef('complete', (_rt.end('招聘完成'),), line=129),
             ),
-            assignee=_rt.Approvers('one', ('招聘专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
             notify_enter=('用人部门',),
         ),
     ),
@@ -339,7 +343,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), 'workdays')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), _rt.TimeUnit.WORKDAYS)),
     blocks=(
         _rt.BlockDef('安排面试', 0, '面试评估', frozenset(('业务面试', '人事面试', '经理面试'))),
     ),

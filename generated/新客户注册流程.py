@@ -83,7 +83,7 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:50
                 _rt.RouteDef('complete', (_rt.step('注册申请'),), line=50),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
         ),
         _rt.TaskDef(
             '注册申请',
@@ -92,7 +92,7 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:56
                 _rt.RouteDef('complete', (_rt.step('信息录入'),), line=56),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
         ),
         _rt.TaskDef(
             '信息录入',
@@ -101,11 +101,11 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:63
                 _rt.RouteDef('complete', (_rt.step('审核'),), line=63),
             ),
-            assignee=_rt.Approvers('one', ('录入员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('录入员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('4'), 'work_hours'),
+                _rt.Span(_decimal.Decimal('4'), _rt.TimeUnit.WORK_HOURS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('75')),),
-                breaches=(_rt.BreachDef('escalate', ('主管',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('主管',)),),
             ),
         ),
         _rt.TaskDef(
@@ -124,9 +124,9 @@ PROCESS = _rt.ProcessDef(
                     line=71,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('审核员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('审核员',)),
             exclusions=(_rt.Exclusion('信息录入'),),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), 'workdays')),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '提交复核',
@@ -135,7 +135,7 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:76
                 _rt.RouteDef('complete', (_rt.step('复核'),), line=76),
             ),
-            assignee=_rt.Approvers('one', ('审核员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('审核员',)),
         ),
         _rt.TaskDef(
             '复核',
@@ -154,12 +154,14 @@ PROCESS = _rt.ProcessDef(
                     line=88,
                 ),
             ),
-            assignee=_rt.Approvers('all', ('风控部', '运营部')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('风控部', '运营部')),
             exclusions=(_rt.Exclusion('审核'),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('4'), 'work_hours')),),
-                breaches=(_rt.BreachDef('notify', ('主管',)),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('4'), _rt.TimeUnit.WORK_HOURS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('主管',)),),
             ),
         ),
         _rt.TaskDef(
@@ -173,9 +175,9 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:98
                 _rt.RouteDef('reject', (_rt.step('告知原因'),), line=98),
             ),
-            assignee=_rt.Approvers('one', ('资料审核员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('资料审核员',)),
             exclusions=(_rt.Exclusion('信息录入'),),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), 'workdays')),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '审批',
@@ -186,12 +188,12 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:108
                 _rt.RouteDef('reject', (_rt.step('告知原因'),), line=108),
             ),
-            assignee=_rt.Approvers('one', ('主管',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('主管',)),
             exclusions=(_rt.Exclusion('复核'),),
             extras=(_rt.Extra(_guard_3, ('风险总监',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('1'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('风险总监',)),),
+                _rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('风险总监',)),),
             ),
         ),
         _rt.TaskDef(
@@ -201,7 +203,7 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:114
                 _rt.RouteDef('complete', (_rt.step('调整修改'),), line=114),
             ),
-            assignee=_rt.Approvers('one', ('客服专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服专员',)),
         ),
         _rt.TaskDef(
             '调整修改',
@@ -216,10 +218,10 @@ PROCESS = _rt.ProcessDef(
                     line=121,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('10'), 'days'),
-                breaches=(_rt.BreachDef('goto', target=_rt.step('放弃注册')),),
+                _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.DAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.GOTO, target=_rt.step('放弃注册')),),
             ),
         ),
         _rt.TaskDef(
@@ -229,7 +231,7 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:125
                 _rt.RouteDef('complete', (_rt.end('注册失败'),), line=125),
             ),
-            assignee=_rt.Approvers('one', ('客服专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服专员',)),
         ),
         _rt.TaskDef(
             '制卡',
@@ -238,8 +240,8 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:130
                 _rt.RouteDef('complete', (_rt.step('邮寄'),), line=130),
             ),
-            assignee=_rt.Approvers('one', ('制卡中心',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('制卡中心',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '邮寄',
@@ -248,10 +250,10 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:136
                 _rt.RouteDef('complete', (_rt.step('收卡激活'),), line=136),
             ),
-            assignee=_rt.Approvers('one', ('快递公司',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('快递公司',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'days'),
-                breaches=(_rt.BreachDef('notify', ('主管',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.DAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('主管',)),),
             ),
         ),
         _rt.TaskDef(
@@ -261,7 +263,7 @@ PROCESS = _rt.ProcessDef(
                 # from 新客户注册流程.proc:140
                 _rt.RouteDef('complete', (_rt.end('注册完成'),), line=140),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
         ),
     ),
     ends=(
@@ -323,9 +325,9 @@ PROCESS = _rt.ProcessDef(
         timezone='Asia/Shanghai',
     ),
     sla=_rt.SlaDef(
-        _rt.Span(_decimal.Decimal('15'), 'workdays'),
+        _rt.Span(_decimal.Decimal('15'), _rt.TimeUnit.WORKDAYS),
         reminders=(_rt.Reminder(percent=_decimal.Decimal('80')),),
-        breaches=(_rt.BreachDef('notify', ('主管',)),),
+        breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('主管',)),),
     ),
     withdraw=_rt.Withdraw(('注册申请', '信息录入', '审核'), _rt.end('客户撤回')),
 )

@@ -94,8 +94,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:49
                 _rt.RouteDef('complete', (_rt.step('销售方案'),), line=49),
             ),
-            assignee=_rt.Approvers('one', ('销售部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '销售方案',
@@ -104,7 +104,7 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:54
                 _rt.RouteDef('complete', (_rt.step('合同评审'),), line=54),
             ),
-            assignee=_rt.Approvers('one', ('销售部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售部',)),
         ),
         _rt.TaskDef(
             '合同评审',
@@ -123,11 +123,11 @@ PROCESS = _rt.ProcessDef(
                     line=64,
                 ),
             ),
-            assignee=_rt.Approvers('all', ('销售经理', '财务部')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('销售经理', '财务部')),
             extras=(_rt.Extra(_guard_1, ('总经理',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -138,11 +138,11 @@ PROCESS = _rt.ProcessDef(
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('采购计划'), _rt.step('生产计划')),
-                    split='parallel',
+                    split=_rt.Split.PARALLEL,
                     line=70,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('销售部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售部',)),
             notify_leave=('采购部', '生产部', '财务部'),
         ),
         _rt.TaskDef(
@@ -154,8 +154,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:76
                 _rt.RouteDef('complete', (_rt.step('组织生产'),), otherwise=True, line=76),
             ),
-            assignee=_rt.Approvers('one', ('采购部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '供应商筛选',
@@ -164,8 +164,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:82
                 _rt.RouteDef('complete', (_rt.step('跟踪到货'),), line=82),
             ),
-            assignee=_rt.Approvers('one', ('采购部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '跟踪到货',
@@ -174,11 +174,13 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:90
                 _rt.RouteDef('complete', (_rt.step('组织生产'),), line=90),
             ),
-            assignee=_rt.Approvers('one', ('采购部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购部',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('10'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('生产部',)),),
+                _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('生产部',)),),
             ),
             notify_enter=('供应商',),
         ),
@@ -189,8 +191,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:96
                 _rt.RouteDef('complete', (_rt.step('组织生产'),), line=96),
             ),
-            assignee=_rt.Approvers('one', ('生产部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '组织生产',
@@ -199,13 +201,13 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:105
                 _rt.RouteDef('complete', (_rt.step('品质检验'),), line=105),
             ),
-            assignee=_rt.Approvers('one', ('生产部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('15'), 'workdays'),
+                _rt.Span(_decimal.Decimal('15'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('80')),),
-                breaches=(_rt.BreachDef('notify', ('销售经理',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),),
             ),
-            join='all',
+            join=_rt.JoinKind.ALL,
         ),
         _rt.TaskDef(
             '品质检验',
@@ -225,8 +227,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:113
                 _rt.RouteDef('complete', (_rt.step('报废处理'),), otherwise=True, line=113),
             ),
-            assignee=_rt.Approvers('one', ('品质部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('品质部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '返工',
@@ -235,8 +237,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:118
                 _rt.RouteDef('complete', (_rt.step('品质检验'),), line=118),
             ),
-            assignee=_rt.Approvers('one', ('生产部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '报废处理',
@@ -245,7 +247,7 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:124
                 _rt.RouteDef('complete', (_rt.step('补产'),), line=124),
             ),
-            assignee=_rt.Approvers('one', ('生产部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
             notify_leave=('销售经理', '财务部'),
         ),
         _rt.TaskDef(
@@ -261,8 +263,8 @@ PROCESS = _rt.ProcessDef(
                     line=129,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('生产部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '发货运输',
@@ -272,12 +274,12 @@ PROCESS = _rt.ProcessDef(
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('销售收款'), _rt.step('成本核算')),
-                    split='parallel',
+                    split=_rt.Split.PARALLEL,
                     line=136,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('物流部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('物流部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
             notify_leave=('承运商', '客户'),
         ),
         _rt.TaskDef(
@@ -287,11 +289,13 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:143
                 _rt.RouteDef('complete', (_rt.step('结案'),), line=143),
             ),
-            assignee=_rt.Approvers('one', ('财务部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('30'), 'days'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('5'), 'days')),),
-                breaches=(_rt.BreachDef('escalate', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('30'), _rt.TimeUnit.DAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.DAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -301,7 +305,7 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:148
                 _rt.RouteDef('complete', (_rt.step('结案'),), line=148),
             ),
-            assignee=_rt.Approvers('one', ('财务部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
         ),
         _rt.TaskDef(
             '结案',
@@ -310,8 +314,8 @@ PROCESS = _rt.ProcessDef(
                 # from 订单交付流程.proc:153
                 _rt.RouteDef('complete', (_rt.end('订单完成'),), line=153),
             ),
-            assignee=_rt.Approvers('one', ('财务部',)),
-            join='all',
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
+            join=_rt.JoinKind.ALL,
         ),
     ),
     ends=(_rt.EndDef('订单完成', True), _rt.EndDef('订单取消', False)),
@@ -368,7 +372,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('40'), 'workdays')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('40'), _rt.TimeUnit.WORKDAYS)),
     blocks=(
         _rt.BlockDef(
             '签订销售合同',

@@ -59,7 +59,7 @@ PROCESS = _rt.ProcessDef(
                 # from 请假流程.proc:27
                 _rt.RouteDef('complete', (_rt.step('主管审批'),), line=27),
             ),
-            assignee=_rt.Approvers('one', ('员工',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('员工',)),
         ),
         _rt.TaskDef(
             '主管审批',
@@ -80,11 +80,11 @@ PROCESS = _rt.ProcessDef(
                     line=37,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('主管',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('主管',)),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('1'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('经理',)),),
+                _rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -96,7 +96,7 @@ PROCESS = _rt.ProcessDef(
                 # from 请假流程.proc:42
                 _rt.RouteDef('reject', (_rt.end('未批准'),), line=42),
             ),
-            assignee=_rt.Approvers('one', ('经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('经理',)),
         ),
         _rt.TaskDef(
             '人事备案',
@@ -105,7 +105,7 @@ PROCESS = _rt.ProcessDef(
                 # from 请假流程.proc:44
                 _rt.RouteDef('complete', (_rt.end('已批准'),), line=44),
             ),
-            assignee=_rt.Approvers('one', ('人事',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('人事',)),
         ),
     ),
     ends=(_rt.EndDef('已批准', True), _rt.EndDef('未批准', False)),
@@ -124,7 +124,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -88,7 +88,7 @@ PROCESS = _rt.ProcessDef(
                 # from 采购业务流程.proc:52
                 _rt.RouteDef('complete', (_rt.step('需求审批'),), line=52),
             ),
-            assignee=_rt.Approvers('one', ('需求部门',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('需求部门',)),
         ),
         _rt.TaskDef(
             '需求审批',
@@ -107,12 +107,12 @@ PROCESS = _rt.ProcessDef(
                     line=62,
                 ),
             ),
-            assignee=_rt.Approvers('rule', (), rule='需求审批权限'),
+            assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='需求审批权限'),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('50')),),
-                breaches=(_rt.BreachDef('escalate', ('财务负责人',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('财务负责人',)),),
             ),
         ),
         _rt.TaskDef(
@@ -124,10 +124,10 @@ PROCESS = _rt.ProcessDef(
                 # from 采购业务流程.proc:71
                 _rt.RouteDef('reject', (_rt.end('未获批准'),), line=71),
             ),
-            assignee=_rt.Approvers('one', ('采购负责人',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购负责人',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('notify', ('总经理',)),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -137,8 +137,8 @@ PROCESS = _rt.ProcessDef(
                 # from 采购业务流程.proc:79
                 _rt.RouteDef('complete', (_rt.step('供应商选择'),), line=79),
             ),
-            assignee=_rt.Approvers('one', ('采购员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
             for_each=_rt.ForEachDef('候选供应商', until_count=3),
         ),
         _rt.TaskDef(
@@ -148,7 +148,7 @@ PROCESS = _rt.ProcessDef(
                 # from 采购业务流程.proc:84
                 _rt.RouteDef('complete', (_rt.step('合同签订'),), line=84),
             ),
-            assignee=_rt.Approvers('one', ('采购员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
         ),
         _rt.TaskDef(
             '合同签订',
@@ -167,13 +167,15 @@ PROCESS = _rt.ProcessDef(
                     line=97,
                 ),
             ),
-            assignee=_rt.Approvers('all', ('采购负责人', '财务负责人')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('采购负责人', '财务负责人')),
             exclusions=(_rt.Exclusion('供应商选择'),),
             extras=(_rt.Extra(_guard_1, ('总经理',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), 'workdays')),),
-                breaches=(_rt.BreachDef('escalate', ('总经理',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -183,11 +185,13 @@ PROCESS = _rt.ProcessDef(
                 # from 采购业务流程.proc:105
                 _rt.RouteDef('complete', (_rt.step('验收'),), line=105),
             ),
-            assignee=_rt.Approvers('one', ('采购员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('20'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('采购负责人',)),),
+                _rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('采购负责人',)),),
             ),
             notify_enter=('供应商',),
         ),
@@ -207,7 +211,7 @@ PROCESS = _rt.ProcessDef(
                     line=111,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('采购员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
         ),
         _rt.TaskDef(
             '结算',
@@ -216,10 +220,10 @@ PROCESS = _rt.ProcessDef(
                 # from 采购业务流程.proc:118
                 _rt.RouteDef('complete', (_rt.end('采购完成'),), line=118),
             ),
-            assignee=_rt.Approvers('one', ('财务部',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('财务负责人',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('财务负责人',)),),
             ),
         ),
     ),
@@ -292,7 +296,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), 'workdays')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), _rt.TimeUnit.WORKDAYS)),
     withdraw=_rt.Withdraw(('需求申请', '需求审批'), _rt.end('已撤回')),
 )
 

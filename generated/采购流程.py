@@ -115,7 +115,7 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:67
                 _rt.RouteDef('complete', (_rt.step('采购需求审批'),), line=67),
             ),
-            assignee=_rt.Approvers('one', ('需求部门',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('需求部门',)),
         ),
         _rt.TaskDef(
             '采购需求审批',
@@ -134,12 +134,12 @@ PROCESS = _rt.ProcessDef(
                     line=77,
                 ),
             ),
-            assignee=_rt.Approvers('rule', (), rule='审批权限'),
+            assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='审批权限'),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('50')),),
-                breaches=(_rt.BreachDef('escalate', ('采购经理',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('采购经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -151,8 +151,8 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:84
                 _rt.RouteDef('complete', (_rt.step('新供应商建档'),), otherwise=True, line=84),
             ),
-            assignee=_rt.Approvers('one', ('采购专员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '新供应商建档',
@@ -163,9 +163,9 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:93
                 _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=93),
             ),
-            assignee=_rt.Approvers('one', ('采购经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购经理',)),
             exclusions=(_rt.Exclusion('供应商寻源'),),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '发送询价函',
@@ -174,11 +174,13 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:104
                 _rt.RouteDef('complete', (_rt.step('比价选择'),), line=104),
             ),
-            assignee=_rt.Approvers('one', ('采购专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('采购经理',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('采购经理',)),),
             ),
             for_each=_rt.ForEachDef('候选供应商'),
         ),
@@ -189,7 +191,7 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:110
                 _rt.RouteDef('complete', (_rt.step('采购合同审批'),), line=110),
             ),
-            assignee=_rt.Approvers('one', ('采购专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
         ),
         _rt.TaskDef(
             '采购合同审批',
@@ -208,13 +210,13 @@ PROCESS = _rt.ProcessDef(
                     line=121,
                 ),
             ),
-            assignee=_rt.Approvers('all', ('采购经理', '财务总监')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('采购经理', '财务总监')),
             exclusions=(_rt.Exclusion('比价选择'),),
             extras=(_rt.Extra(_guard_2, ('总经理',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('75')),),
-                breaches=(_rt.BreachDef('escalate', ('总经理',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -224,7 +226,7 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:127
                 _rt.RouteDef('complete', (_rt.step('跟踪供货'),), line=127),
             ),
-            assignee=_rt.Approvers('one', ('采购专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             notify_leave=('供应商',),
         ),
         _rt.TaskDef(
@@ -234,11 +236,13 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:135
                 _rt.RouteDef('complete', (_rt.step('收货验收'),), line=135),
             ),
-            assignee=_rt.Approvers('one', ('采购专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('15'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('采购经理',)),),
+                _rt.Span(_decimal.Decimal('15'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('采购经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -250,8 +254,8 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:144
                 _rt.RouteDef('complete', (_rt.step('差异处理'),), otherwise=True, line=144),
             ),
-            assignee=_rt.Approvers('one', ('质检员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('质检员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
             notify_enter=('仓库管理员',),
         ),
         _rt.TaskDef(
@@ -270,10 +274,10 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:152
                 _rt.RouteDef('complete', (_rt.end('采购终止'),), otherwise=True, line=152),
             ),
-            assignee=_rt.Approvers('one', ('采购专员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('采购经理',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('采购经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -283,11 +287,11 @@ PROCESS = _rt.ProcessDef(
                 # from 采购流程.proc:160
                 _rt.RouteDef('complete', (_rt.end('采购完成'),), line=160),
             ),
-            assignee=_rt.Approvers('one', ('出纳',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('出纳',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('80')),),
-                breaches=(_rt.BreachDef('escalate', ('财务总监',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('财务总监',)),),
             ),
         ),
     ),
@@ -364,10 +368,12 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), 'workdays')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), _rt.TimeUnit.WORKDAYS)),
     withdraw=_rt.Withdraw(('制定采购计划', '采购需求审批'), _rt.end('已撤回')),
     cancels=(_rt.CancelDef(('采购经理',), _rt.end('已取消')),),
-    milestones=(_rt.Milestone('补充附件', _rt.Approvers('requester', ()), ('制定采购计划',)),),
+    milestones=(
+        _rt.Milestone('补充附件', _rt.Approvers(_rt.AssigneeMode.REQUESTER, ()), ('制定采购计划',)),
+    ),
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -90,8 +90,8 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:48
                 _rt.RouteDef('complete', (_rt.step('计划审批'),), line=48),
             ),
-            assignee=_rt.Approvers('one', ('销售经理',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '计划审批',
@@ -101,7 +101,7 @@ PROCESS = _rt.ProcessDef(
                 _rt.RouteDef(
                     'approve',
                     (_rt.step('产品培训'), _rt.step('销售预算')),
-                    split='parallel',
+                    split=_rt.Split.PARALLEL,
                     line=55,
                 ),
                 # from 销售流程.proc:56
@@ -115,11 +115,11 @@ PROCESS = _rt.ProcessDef(
                     line=57,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('销售总监',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售总监',)),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
-                breaches=(_rt.BreachDef('auto_approve'),),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),),
             ),
         ),
         _rt.TaskDef(
@@ -129,8 +129,8 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:62
                 _rt.RouteDef('complete', (_rt.step('客户拓展计划'),), line=62),
             ),
-            assignee=_rt.Approvers('one', ('培训专员',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('培训专员',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '销售预算',
@@ -139,7 +139,7 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:68
                 _rt.RouteDef('complete', (_rt.step('客户拓展计划'),), line=68),
             ),
-            assignee=_rt.Approvers('one', ('销售经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
             notify_leave=('财务部',),
         ),
         _rt.TaskDef(
@@ -149,8 +149,8 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:73
                 _rt.RouteDef('complete', (_rt.step('产品推广'),), line=73),
             ),
-            assignee=_rt.Approvers('one', ('销售经理',)),
-            join='all',
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
+            join=_rt.JoinKind.ALL,
         ),
         _rt.TaskDef(
             '产品推广',
@@ -159,8 +159,8 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:79
                 _rt.RouteDef('complete', (_rt.step('收集需求'),), line=79),
             ),
-            assignee=_rt.Approvers('one', ('市场部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('市场部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '收集需求',
@@ -178,11 +178,13 @@ PROCESS = _rt.ProcessDef(
                     line=87,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('销售人员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('10'), 'workdays'),
-                reminders=(_rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), 'workdays')),),
-                breaches=(_rt.BreachDef('notify', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS),
+                reminders=(
+                    _rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
+                ),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -192,7 +194,7 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:92
                 _rt.RouteDef('complete', (_rt.step('合同审核'),), line=92),
             ),
-            assignee=_rt.Approvers('one', ('销售人员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
         ),
         _rt.TaskDef(
             '合同审核',
@@ -213,13 +215,13 @@ PROCESS = _rt.ProcessDef(
                     line=105,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('法务',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('法务',)),
             exclusions=(_rt.Exclusion('解决方案'),),
             extras=(_rt.Extra(_guard_3, ('销售总监',)),),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'workdays'),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
                 reminders=(_rt.Reminder(percent=_decimal.Decimal('50')),),
-                breaches=(_rt.BreachDef('escalate', ('销售总监',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售总监',)),),
             ),
         ),
         _rt.TaskDef(
@@ -229,7 +231,7 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:111
                 _rt.RouteDef('complete', (_rt.step('合同执行'),), line=111),
             ),
-            assignee=_rt.Approvers('one', ('销售人员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
             notify_leave=('财务部', '客户'),
         ),
         _rt.TaskDef(
@@ -241,10 +243,10 @@ PROCESS = _rt.ProcessDef(
                 # from 销售流程.proc:118
                 _rt.RouteDef('complete', (_rt.end('合同履行完毕'),), otherwise=True, line=118),
             ),
-            assignee=_rt.Approvers('one', ('销售人员',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('30'), 'days'),
-                breaches=(_rt.BreachDef('notify', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('30'), _rt.TimeUnit.DAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -260,10 +262,10 @@ PROCESS = _rt.ProcessDef(
                     line=125,
                 ),
             ),
-            assignee=_rt.Approvers('one', ('销售经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('5'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('销售总监',)),),
+                _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售总监',)),),
             ),
             notify_leave=('法务', '销售总监'),
         ),
@@ -327,7 +329,7 @@ PROCESS = _rt.ProcessDef(
         ),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('90'), 'days')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('90'), _rt.TimeUnit.DAYS)),
     blocks=(_rt.BlockDef('计划审批', 0, '客户拓展计划', frozenset(('产品培训', '销售预算'))),),
     cancels=(_rt.CancelDef(('销售总监',), _rt.end('商机关闭')),),
 )

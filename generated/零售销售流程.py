@@ -87,8 +87,8 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:41
                 _rt.RouteDef('complete', (_rt.step('制定销售计划'),), line=41),
             ),
-            assignee=_rt.Approvers('one', ('市场部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), 'workdays')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('市场部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WORKDAYS)),
         ),
         _rt.TaskDef(
             '制定销售计划',
@@ -97,7 +97,7 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:48
                 _rt.RouteDef('complete', (_rt.step('产品推广'),), line=48),
             ),
-            assignee=_rt.Approvers('one', ('销售经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
         ),
         _rt.TaskDef(
             '产品推广',
@@ -106,8 +106,8 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:53
                 _rt.RouteDef('complete', (_rt.step('客户接触'),), line=53),
             ),
-            assignee=_rt.Approvers('one', ('市场部',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('30'), 'days')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('市场部',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('30'), _rt.TimeUnit.DAYS)),
         ),
         _rt.TaskDef(
             '客户接触',
@@ -116,7 +116,7 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:58
                 _rt.RouteDef('complete', (_rt.step('客户决定'),), line=58),
             ),
-            assignee=_rt.Approvers('one', ('销售团队',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售团队',)),
         ),
         _rt.TaskDef(
             '客户决定',
@@ -127,10 +127,10 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:66
                 _rt.RouteDef('reject', (_rt.step('客户回访'),), line=66),
             ),
-            assignee=_rt.Approvers('one', ('客户',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('7'), 'days'),
-                breaches=(_rt.BreachDef('goto', target=_rt.step('客户回访')),),
+                _rt.Span(_decimal.Decimal('7'), _rt.TimeUnit.DAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.GOTO, target=_rt.step('客户回访')),),
             ),
         ),
         _rt.TaskDef(
@@ -140,7 +140,7 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:70
                 _rt.RouteDef('complete', (_rt.end('未成交'),), line=70),
             ),
-            assignee=_rt.Approvers('one', ('销售团队',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售团队',)),
         ),
         _rt.TaskDef(
             '订单确认',
@@ -151,8 +151,8 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:77
                 _rt.RouteDef('complete', (_rt.step('调货'),), otherwise=True, line=77),
             ),
-            assignee=_rt.Approvers('one', ('销售团队',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), 'days')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售团队',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.DAYS)),
         ),
         _rt.TaskDef(
             '调货',
@@ -161,10 +161,10 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:83
                 _rt.RouteDef('complete', (_rt.step('发货交付'),), line=83),
             ),
-            assignee=_rt.Approvers('one', ('仓储物流',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('仓储物流',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('3'), 'days'),
-                breaches=(_rt.BreachDef('notify', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.DAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),),
             ),
         ),
         _rt.TaskDef(
@@ -190,8 +190,8 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:92
                 _rt.RouteDef('complete', (_rt.step('售后服务'),), otherwise=True, line=92),
             ),
-            assignee=_rt.Approvers('one', ('仓储物流',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'days')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('仓储物流',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.DAYS)),
         ),
         _rt.TaskDef(
             '上门安装',
@@ -200,8 +200,8 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:97
                 _rt.RouteDef('complete', (_rt.step('售后服务'),), line=97),
             ),
-            assignee=_rt.Approvers('one', ('安装师傅',)),
-            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), 'days')),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('安装师傅',)),
+            sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.DAYS)),
         ),
         _rt.TaskDef(
             '积分登记',
@@ -210,7 +210,7 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:101
                 _rt.RouteDef('complete', (_rt.step('售后服务'),), line=101),
             ),
-            assignee=_rt.Approvers('one', ('会员中心',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('会员中心',)),
         ),
         _rt.TaskDef(
             '售后服务',
@@ -221,8 +221,8 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:107
                 _rt.RouteDef('complete', (_rt.end('销售完成'),), otherwise=True, line=107),
             ),
-            assignee=_rt.Approvers('one', ('客服',)),
-            join='all',
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服',)),
+            join=_rt.JoinKind.ALL,
         ),
         _rt.TaskDef(
             '投诉处理',
@@ -231,10 +231,10 @@ PROCESS = _rt.ProcessDef(
                 # from 零售销售流程.proc:114
                 _rt.RouteDef('complete', (_rt.end('销售完成'),), line=114),
             ),
-            assignee=_rt.Approvers('one', ('客服',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服',)),
             sla=_rt.SlaDef(
-                _rt.Span(_decimal.Decimal('2'), 'workdays'),
-                breaches=(_rt.BreachDef('escalate', ('销售经理',)),),
+                _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售经理',)),),
             ),
             notify_leave=('销售经理',),
         ),
@@ -251,7 +251,7 @@ PROCESS = _rt.ProcessDef(
         hours=((600, 1320),),
         timezone='Asia/Shanghai',
     ),
-    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('60'), 'days')),
+    sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('60'), _rt.TimeUnit.DAYS)),
     blocks=(_rt.BlockDef('发货交付', None, '售后服务', frozenset(('上门安装', '积分登记'))),),
     withdraw=_rt.Withdraw(('订单确认',), _rt.end('客户取消')),
 )

@@ -381,7 +381,7 @@ class PythonEmitter:
             sla=_sla(deadline) if (deadline := self.plan.deadline(task.name.text)) else None,
             notify_enter=_names(notify[m.NotifyWhen.ENTER]) if notify[m.NotifyWhen.ENTER] else None,
             notify_leave=_names(notify[m.NotifyWhen.LEAVE]) if notify[m.NotifyWhen.LEAVE] else None,
-            join=repr(task.join.kind.value) if task.join else None,
+            join=f"_rt.JoinKind.{task.join.kind.name}" if task.join else None,
             for_each=self.for_each(task, task.for_each) if task.for_each else None,
             call=repr(task.call.text) if task.call else None)
 
@@ -406,7 +406,7 @@ class PythonEmitter:
             tup([_go(r.to) for r in targets if r.to is not None]),
             guard=self.guards.add(cond, task.name.text) if cond is not None else None,
             otherwise="True" if otherwise else None,
-            split=repr(first.split.value) if first.split is not m.Split.ONE else None,
+            split=f"_rt.Split.{first.split.name}" if first.split is not m.Split.ONE else None,
             inclusive="True" if first.kind is Way.ALSO and cond is not None else None,
             cap_times=str(cap.times) if cap else None,
             cap_then=_go(then) if then is not None else None, line=str(line))
@@ -478,19 +478,19 @@ def _go(target: m.Target) -> str:
 
 
 def _approvers(who: m.Assignee) -> Call:
-    return call("_rt.Approvers", repr(who.mode.value), _names(who.roles),
+    return call("_rt.Approvers", f"_rt.AssigneeMode.{who.mode.name}", _names(who.roles),
                 count=None if who.count is None else str(who.count),
                 rule=repr(who.rule.text) if who.rule else None)
 
 
 def _span(d: m.Duration) -> str:
-    return f"_rt.Span(_decimal.Decimal({str(d.amount)!r}), {d.unit.value!r})"
+    return f"_rt.Span(_decimal.Decimal({str(d.amount)!r}), _rt.TimeUnit.{d.unit.name})"
 
 
 def _sla(deadline: PlanDeadline) -> Call:
     reminders: list[Call | str] = [_reminder(r) for r in deadline.reminders]
     breaches: list[Call | str] = [
-        call("_rt.BreachDef", repr(b.kind.value), *([_names(b.roles)] if b.roles else []),
+        call("_rt.BreachDef", f"_rt.BreachKind.{b.kind.name}", *([_names(b.roles)] if b.roles else []),
              target=_go(b.breach.target) if b.breach.target else None)
         for b in deadline.breaches]
     return call("_rt.SlaDef", _span(deadline.limit), reminders=opt(reminders),

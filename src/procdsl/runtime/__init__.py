@@ -7,6 +7,7 @@ A generated module describes its process with the tables in ``tables`` and build
 
 from __future__ import annotations
 
+from ..kinds import AssigneeMode, BreachKind, JoinKind, Split, TimeUnit
 from .calendar import WorkCalendar
 from .case import Case
 from .errors import Refused, SnapshotError
@@ -50,6 +51,7 @@ from .tables import (
 from .workflow import Workflow
 
 __all__ = [
+    "AssigneeMode", "BreachKind", "JoinKind", "Split", "TimeUnit",
     "APPROVAL", "APPROVE", "COMPLETE", "INTERLEAVED", "JOIN_ALL", "JOIN_ANY", "JOIN_EACH", "ONE",
     "PARALLEL", "REJECT", "RETURN", "STEP", "Actor", "Allowed", "Approvers", "AuditRecord",
     "BlockDef", "BreachDef", "CalendarDef", "CancelDef", "Case", "Deadline", "EndDef", "Event",

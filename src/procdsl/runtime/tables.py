@@ -10,14 +10,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import Any
+
+from ..kinds import AssigneeMode, BreachKind, JoinKind, Split, StandardAction, TaskKind, TimeUnit
 
 Guard = Callable[[Any], bool]
 
-STEP, APPROVAL = "step", "approval"
-COMPLETE, APPROVE, REJECT, RETURN = "complete", "approve", "reject", "return"
-ONE, PARALLEL, INTERLEAVED = "one", "parallel", "interleaved"
-JOIN_ALL, JOIN_ANY, JOIN_EACH = "all", "any", "each"
+# The closed sets are the compiler's own enums (procdsl.kinds).  Generated modules name
+# their members (``_rt.BreachKind.ESCALATE``), so a misspelt kind fails when the module
+# is imported; each table checks a plain string against its enum too, and keeps the
+# value, so the engine compares and hashes plain strings.
+STEP, APPROVAL = TaskKind.STEP.value, TaskKind.APPROVAL.value
+COMPLETE, APPROVE, REJECT, RETURN = (StandardAction.COMPLETE.value, StandardAction.APPROVE.value,
+                                     StandardAction.REJECT.value, StandardAction.RETURN.value)
+ONE, PARALLEL, INTERLEAVED = Split.ONE.value, Split.PARALLEL.value, Split.INTERLEAVED.value
+JOIN_ALL, JOIN_ANY, JOIN_EACH = JoinKind.ALL.value, JoinKind.ANY.value, JoinKind.EACH.value
+
+
+def _kind(record: object, name: str, kinds: type[Enum]) -> None:
+    """Replace record.name by its enum's value; an unknown kind raises ValueError."""
+    value = getattr(record, name)
+    if value is None:
+        return
+    try:
+        member = kinds(value)
+    except ValueError:
+        known = ", ".join(repr(k.value) for k in kinds)
+        raise ValueError(f"{type(record).__name__}.{name}: unknown {kinds.__name__} "
+                         f"{value!r} (known: {known})") from None
+    object.__setattr__(record, name, member.value)  # frozen: set once, at construction
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +74,10 @@ class RouteDef:
     cap_then: Go | None = None
     line: int = 0
 
+    def __post_init__(self) -> None:
+        _kind(self, "split", Split)
+
+
 
 @dataclass(frozen=True, slots=True)
 class Approvers:
@@ -61,6 +87,10 @@ class Approvers:
     roles: tuple[str, ...] = ()
     count: int | None = None
     rule: str | None = None
+
+    def __post_init__(self) -> None:
+        _kind(self, "mode", AssigneeMode)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +115,10 @@ class Span:
     amount: Decimal
     unit: str
 
+    def __post_init__(self) -> None:
+        _kind(self, "unit", TimeUnit)
+
+
 
 @dataclass(frozen=True, slots=True)
 class Reminder:
@@ -101,6 +135,10 @@ class BreachDef:
     kind: str
     roles: tuple[str, ...] = ()
     target: Go | None = None
+
+    def __post_init__(self) -> None:
+        _kind(self, "kind", BreachKind)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +176,11 @@ class TaskDef:
     join: str | None = None
     for_each: ForEachDef | None = None
     call: str | None = None
+
+    def __post_init__(self) -> None:
+        _kind(self, "kind", TaskKind)
+        _kind(self, "join", JoinKind)
+
 
 
 @dataclass(frozen=True, slots=True)
