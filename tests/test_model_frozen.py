@@ -49,3 +49,20 @@ def test_nodes_nest_and_match_by_keyword() -> None:
             assert text == "amount"
         case _:
             pytest.fail("no match")
+
+
+def test_an_assignee_refuses_impossible_states() -> None:
+    from procdsl.kinds import AssigneeMode
+
+    nowhere = Span("t.proc", 1, 1, 1, 1, 0, 0)
+    role = m.Name(text="r", span=nowhere)
+    ok = m.Assignee(mode=AssigneeMode.COUNT, roles=(role,), count=2, rule=None, span=nowhere)
+    assert ok.count == 2
+    with pytest.raises(ValueError, match="needs count"):
+        m.Assignee(mode=AssigneeMode.COUNT, roles=(role,), count=None, rule=None, span=nowhere)
+    with pytest.raises(ValueError, match="takes no count"):
+        m.Assignee(mode=AssigneeMode.ALL, roles=(role,), count=2, rule=None, span=nowhere)
+    with pytest.raises(ValueError, match="needs a rule"):
+        m.Assignee(mode=AssigneeMode.RULE, roles=(role,), count=None, rule=role, span=nowhere)
+    with pytest.raises(ValueError, match="takes no rule"):
+        m.Assignee(mode=AssigneeMode.ONE, roles=(role,), count=None, rule=role, span=nowhere)

@@ -276,11 +276,23 @@ class Route:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assignee:
+    """Who does a task.  ``count`` belongs to ``by N of R`` alone and ``rule`` (with no
+    roles) to ``by rule R`` alone; any other combination is refused when it is made."""
+
     mode: AssigneeMode
     roles: tuple[Name, ...]
     count: int | None
     rule: Name | None
     span: Span
+
+    def __post_init__(self) -> None:
+        if (self.count is not None) != (self.mode is AssigneeMode.COUNT):
+            raise ValueError(f"an assignee in mode {self.mode.value} "
+                             f"{'needs' if self.count is None else 'takes no'} count")
+        if (self.rule is not None) != (self.mode is AssigneeMode.RULE) or (
+                self.rule is not None and self.roles):
+            raise ValueError(f"an assignee in mode {self.mode.value} "
+                             f"{'needs a rule and no roles' if self.mode is AssigneeMode.RULE else 'takes no rule'}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
