@@ -87,3 +87,16 @@ def test_titles_with_special_characters_stay_inside_their_labels() -> None:
             bare = ENTITY.sub("", label.replace("<br/>", ""))
             assert not set(bare) & set('"#&<>[]{}()|\\`;'), line
     assert "Line one<br/>line two #92;N #92;l #123;a#124;b#125;" in text
+
+
+def test_a_blank_title_shows_the_name_not_an_empty_node() -> None:
+    """A title of spaces (`step s "   "`) made Mermaid's n1(""), which Mermaid rejects."""
+    from procdsl.compiler import check_text
+    from procdsl.emitters.mermaid import emit_mermaid
+
+    text = ('process p "P"\n  lang en\nroles\n  clerk\nstep s "   "\n  by clerk\n'
+            "  then end done\nend done success\n")
+    unit = check_text("blank.proc", text.encode())
+    assert unit.spec is not None
+    out = emit_mermaid(unit.spec, lang="en")
+    assert '("")' not in out and '("s")' in out

@@ -368,8 +368,8 @@ class Task:
 
     @property
     def label(self) -> str:
-        """Return the title, or the name when there is no title."""
-        return self.title or self.name.text
+        """Return the title, or the name when there is no title (or only a blank one)."""
+        return self.title if self.title and not self.title.isspace() else self.name.text
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -420,8 +420,8 @@ class End:
 
     @property
     def label(self) -> str:
-        """Return the title, or the name when there is no title."""
-        return self.title or self.name.text
+        """Return the title, or the name when there is no title (or only a blank one)."""
+        return self.title if self.title and not self.title.isspace() else self.name.text
 
 
 # ------------------------------------------------------------------ the process
@@ -477,8 +477,8 @@ class Process:
 
     @property
     def label(self) -> str:
-        """Return the title, or the name when there is no title."""
-        return self.title or self.name.text
+        """Return the title, or the name when there is no title (or only a blank one)."""
+        return self.title if self.title and not self.title.isspace() else self.name.text
 
 
 @dataclass(frozen=True, kw_only=True)  # not slotted: _index is a cached_property
