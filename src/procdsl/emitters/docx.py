@@ -123,20 +123,20 @@ def _field(paragraph: Any, instruction: str) -> None:
     def char(kind: str) -> None:
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
-        paragraph.add_run()._r.append(el)
+        paragraph.add_run().element.append(el)
 
     char("begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} \\* MERGEFORMAT "
-    paragraph.add_run()._r.append(instr)
+    paragraph.add_run().element.append(instr)
     char("separate")
     paragraph.add_run("1")
     char("end")
 
 
 def _border(paragraph: Any, side: str) -> None:
-    ppr = paragraph._p.get_or_add_pPr()
+    ppr = paragraph._element.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     line = OxmlElement(f"w:{side}")
     for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "1"), ("w:color", "808080")):
@@ -221,7 +221,7 @@ def _lines(paragraph: Any, text: str, bold: bool = False) -> None:
         run = paragraph.add_run(line)
         run.bold = bold or None
         if i:
-            run._r.insert(0, OxmlElement("w:br"))
+            run.element.insert(0, OxmlElement("w:br"))
 
 
 def _paragraph(word: Any, block: Paragraph) -> None:
@@ -282,11 +282,11 @@ def _cell(cell: Any, text: str, width: Any, align: str, head: bool, bold: bool =
         shade = OxmlElement("w:shd")
         for key, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "D9E2F3")):
             shade.set(qn(key), value)
-        cell._tc.get_or_add_tcPr().append(shade)
+        cell._element.get_or_add_tcPr().append(shade)
 
 
 def _repeat_header(row: Any) -> None:
-    trpr = row._tr.get_or_add_trPr()
+    trpr = row._element.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     trpr.append(el)
