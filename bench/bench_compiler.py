@@ -89,7 +89,7 @@ def child(size: int, smoke: bool) -> None:
     after everything else has been measured.  Above ``FULL_MEMORY`` steps tracemalloc
     is skipped (it makes Python 2-3x slower); the process's peak RSS is printed instead.
     """
-    from procdsl.cli import batch_collector
+    from procdsl.process import batch_collector
 
     batch_collector()  # as the procdsl command sets it for every run
     text = synthetic_spec(size)

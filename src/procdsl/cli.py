@@ -8,7 +8,6 @@ diagrams (.svg), because Graphviz is missing or could not draw them, 70 a bug in
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import traceback
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__
+from .process import batch_collector
 
 if TYPE_CHECKING:
     from .build import BuildReport
@@ -738,20 +738,6 @@ def preview(spec: str, port: int, open_browser: bool) -> None:
     serve(spec, "127.0.0.1", port, open_browser=open_browser,
           ready=lambda url: click.echo(f"procdsl: previewing {spec} at {url} (Ctrl-C stops)",
                                        err=True))
-
-
-def batch_collector() -> None:
-    """Tune the garbage collector for one command run: collect young objects every
-    100,000 allocations instead of every 700.
-
-    A compile keeps nearly everything it makes until the command ends, and makes few
-    reference cycles; with the default threshold the collector kept walking the growing
-    model, so the emitters' time grew faster than the spec (docs/performance.md has the
-    figures).  Collection stays on: only how often it looks changes.  This is the CLI's
-    own process; library code (the language server, an application importing procdsl)
-    leaves the collector as the application set it.
-    """
-    gc.set_threshold(100_000, 50, 1000)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,6 +1,8 @@
-"""``python -m procdsl.lsp``: the language server on standard input and output, run
-exactly as ``procdsl lsp`` runs it (the same process set-up)."""
+"""``python -m procdsl.lsp``: the language server on standard input and output, in a
+process set up as ``procdsl lsp`` sets it."""
 
-from ..cli import main
+from ..process import batch_collector
+from .server import main
 
-main(["lsp"])
+batch_collector()
+main()
