@@ -164,17 +164,7 @@ def all_peers() -> list[Peer]:
     return [statemachine_peer(), transitions_peer(), dict_peer(), audited_peer()]
 
 
-class _TimedCase:
-    __slots__ = ("state", "amount", "requester", "history")
-
-    def __init__(self) -> None:
-        self.state = "s1"
-        self.amount = 5
-        self.requester = "requester"
-        self.history: list[tuple[Any, ...]] = []
-
-
-def _timed_act(case: _TimedCase, step: str, action: str, actor: str, roles: frozenset[str],
+def _timed_act(case: _AuditedCase, step: str, action: str, actor: str, roles: frozenset[str],
                when: Any) -> None:
     if when.tzinfo is None:
         raise ValueError("time must be an aware datetime")
@@ -201,10 +191,10 @@ def floor_peer(label: str, times: Any) -> Peer:
     """
     plan = [(s, f"user-{i}", frozenset({ROLE[s]})) for i, s in enumerate(STATES, 1)]
 
-    def make() -> tuple[_TimedCase, list[Any]]:
-        return _TimedCase(), times()
+    def make() -> tuple[_AuditedCase, list[Any]]:
+        return _AuditedCase(), times()
 
-    def drive(run: tuple[_TimedCase, list[Any]]) -> None:
+    def drive(run: tuple[_AuditedCase, list[Any]]) -> None:
         case, when = run
         for (step, actor, roles), at in zip(plan, when, strict=True):
             _timed_act(case, step, "approve", actor, roles, at)
