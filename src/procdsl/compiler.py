@@ -166,7 +166,7 @@ def check_source(path: str, data: bytes, processes: frozenset[str] = frozenset()
     spec = parsed.spec
     if spec is not None:
         ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
-                           syntax_ok=not has_errors(diags))
+                           syntax_ok=not has_errors(diags), source=source.text)
         diags.extend(run_checks(ctx))
     diags.sort(key=Diagnostic.sort_key)
     diags = _cap(diags, source)

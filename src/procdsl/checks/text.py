@@ -77,8 +77,19 @@ def _describe(field: str) -> tuple[str, str]:
     return _WHAT.get(field, ("text", "文字"))
 
 
+def _may_hold_unshowable_text(source: str) -> bool:
+    """False when no text parsed from source can be reported: every string and name of a
+    spec lies on one line of its source, so none is longer than the longest line, and
+    none holds a noncharacter the source does not hold."""
+    if noncharacter(source) is not None:
+        return True
+    return max(map(len, source.split("\n")), default=0) > MAX_TITLE
+
+
 def check_text_can_be_shown(ctx: CheckContext) -> Iterator[Diagnostic]:
     """No noncharacter or control character in any text; titles and names of sane length."""
+    if ctx.source and not _may_hold_unshowable_text(ctx.source):
+        return
     for field, text, span in _texts(ctx.spec, None, "", []):
         if span is None:
             continue
