@@ -156,7 +156,7 @@ def test_graph_split_by_lane_writes_one_file_per_lane(tmp_path: Path) -> None:
 def test_graph_lane_options_exclude_each_other_and_output(tmp_path: Path) -> None:
     both = CliRunner().invoke(cli, ["graph", str(LEAVE), "--lane", "经理",
                                     "--split-by-lane", str(tmp_path)])
-    assert both.exit_code == 2 and "not both" in both.output
+    assert both.exit_code == 2 and "use one of --lane" in both.output
     with_o = CliRunner().invoke(cli, ["graph", str(LEAVE), "--split-by-lane", str(tmp_path),
                                       "-o", str(tmp_path / "x.svg")])
     assert with_o.exit_code == 2 and "leave out -o" in with_o.output

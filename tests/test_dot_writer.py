@@ -33,7 +33,55 @@ SETTINGS = settings(max_examples=150, deadline=None)
 
 
 def reference_dot(diagram: dg.Diagram, lang: str, direction: str) -> str:
-    """Return the DOT source as the emitter wrote it through graphviz.Digraph."""
+    """Return the placed DOT source as the emitter would write it through graphviz.Digraph."""
+    at = dot.place(diagram, direction)
+    pt = dot._pt
+    g = graphviz.Digraph(name="procdsl",
+                         comment=dot._CONTROL.sub(" ", diagram.header.replace("\n", " ")))
+    title_width = dg.display_width(diagram.title) * 16 * 0.6 + 8
+    graph = dict(layout="nop2", rankdir=direction,
+                 bb=f"0,0,{pt(at.width)},{pt(at.height)}", fontname=dot.FONT, fontsize="16",
+                 label=f"<<B>{dot.html_text(diagram.title)}</B>>",
+                 lp=f"{pt(title_width / 2 + 8)},{pt(at.height - dot.TITLE_ROOM / 2)}",
+                 pad="0.3", _background=dot._lane_background(diagram, at, direction))
+    if dot.MIN_PRINT_SCALE <= at.print_scale() < 1.0:
+        graph["size"] = f"{dot.A3_LANDSCAPE_PT[0] / 72:.2f},{dot.A3_LANDSCAPE_PT[1] / 72:.2f}"
+    g.attr("graph", **graph)
+    g.attr("node", fontname=dot.FONT, fontsize="12")
+    g.attr("edge", fontname=dot.FONT, fontsize="10", arrowsize="0.7")
+
+    def node_attrs(node: dg.Node) -> dict[str, str]:
+        attrs = dot._node_attrs(node, lang, direction)
+        x, y = at.pos[node.id]
+        attrs["pos"] = f"{pt(x)},{pt(y)}"
+        if attrs.get("fixedsize") != "true":
+            attrs["width"], attrs["height"] = (f"{v / 72:.2f}" for v in at.size[node.id])
+        return attrs
+
+    nodes = {n.id: n for n in diagram.nodes}
+    placed: set[str] = set()
+    for index, lane in enumerate(diagram.lanes):
+        with g.subgraph(name=lane.id) as sub:
+            x1, y1, x2, y2 = at.lanes[lane.id]
+            lx, ly = at.lane_labels[lane.id]
+            attrs = {**dot._lane_attrs(lane, index),
+                     "style": "dashed" if lane.external else "solid"}
+            sub.attr("graph", **attrs, bb=f"{pt(x1)},{pt(y1)},{pt(x2)},{pt(y2)}",
+                     lp=f"{pt(lx)},{pt(ly)}", fontsize=pt(dot.LANE_FONT))
+            for nid in lane.nodes:
+                sub.node(nid, **node_attrs(nodes[nid]))
+                placed.add(nid)
+    for node in diagram.nodes:
+        if node.id not in placed:
+            g.node(node.id, **node_attrs(node))
+    for i, edge in enumerate(diagram.edges):
+        g.edge(edge.tail, edge.head, **dot._placed_edge(edge, at.lines.get(i)))
+    return str(g.source)
+
+
+def reference_graphviz_laid_out_dot(diagram: dg.Diagram, lang: str, direction: str) -> str:
+    """Return the DOT source for a Graphviz engine's own layout (``placed=False``) as the
+    emitter wrote it through graphviz.Digraph."""
     big = dot.is_big(diagram)
     g = graphviz.Digraph(name="procdsl",
                          comment=dot._CONTROL.sub(" ", diagram.header.replace("\n", " ")))
@@ -124,6 +172,8 @@ def test_dot_text_equals_the_graphviz_package_output(path: Path) -> None:
         for direction in dot.DIRECTIONS:
             assert dot.diagram_dot(diagram, lang, direction) == \
                 reference_dot(diagram, lang, direction)
+            assert dot.diagram_dot(diagram, lang, direction, placed=False) == \
+                reference_graphviz_laid_out_dot(diagram, lang, direction)
 
 
 def test_big_diagrams_equal_the_graphviz_package_output_too() -> None:
@@ -138,6 +188,8 @@ def test_big_diagrams_equal_the_graphviz_package_output_too() -> None:
     diagram = dg.build_diagram(unit.spec, "zh")
     assert dot.is_big(diagram)
     assert dot.diagram_dot(diagram, "zh", "LR") == reference_dot(diagram, "zh", "LR")
+    assert dot.diagram_dot(diagram, "zh", "LR", placed=False) == \
+        reference_graphviz_laid_out_dot(diagram, "zh", "LR")
 
 
 @SETTINGS
@@ -148,6 +200,8 @@ def test_random_specs_give_the_graphviz_package_output(text: str, lang: str,
     assert unit.spec is not None
     diagram = dg.build_diagram(unit.spec, lang)
     assert dot.diagram_dot(diagram, lang, direction) == reference_dot(diagram, lang, direction)
+    assert dot.diagram_dot(diagram, lang, direction, placed=False) == \
+        reference_graphviz_laid_out_dot(diagram, lang, direction)
 
 
 # ------------------------------------------------------------------ the pieces

@@ -116,3 +116,39 @@ def lane_diagram(diagram: Diagram, lane: Lane) -> Diagram:
     shown += [_ghost(nodes[nid], lane_of) for nid in dict.fromkeys(ghosts)]
     return Diagram(f"{diagram.title} · {lane.label}", diagram.header, (lane,), tuple(shown),
                    tuple(edges))
+
+
+def part_diagram(diagram: Diagram, keep: set[str], title: str) -> Diagram:
+    """Return the diagram of the nodes in keep (a phase of the process), each in its lane,
+    with ghost nodes in their own lanes for the neighbours before and after the part."""
+    kinds = {n.id: n.kind for n in diagram.nodes}
+    order = {nid: i for i, nid in enumerate(kinds)}
+    nodes = {n.id: n for n in diagram.nodes}
+    lane_of = {nid: other for other in diagram.lanes for nid in other.nodes}
+    ahead, behind = _links(diagram.edges)
+    edges: dict[Edge, None] = {}
+    ghosts: list[str] = []
+    for e in diagram.edges:
+        if e.tail in keep and e.head in keep:
+            edges[e] = None
+            continue
+        if e.tail in keep:
+            pairs = [(e.tail, h) for h in _through_gates(e.head, ahead, kinds, keep, order)]
+        elif e.head in keep:
+            pairs = [(t, e.head) for t in _through_gates(e.tail, behind, kinds, keep, order)]
+        else:
+            continue
+        for tail, head in pairs:
+            ghosts += [nid for nid in (tail, head) if nid not in keep]
+            edges[Edge(tail, head, e.label, e.style, e.transition)] = None
+    ghost_ids = dict.fromkeys(ghosts)
+    shown = [n for n in diagram.nodes if n.id in keep]
+    shown += [_ghost(nodes[nid], {}) for nid in ghost_ids]
+    lanes = []
+    for lane in diagram.lanes:
+        members = tuple(nid for nid in lane.nodes if nid in keep) + \
+            tuple(nid for nid in ghost_ids if lane_of.get(nid) is lane)
+        if members:
+            lanes.append(Lane(lane.id, lane.label, lane.note, lane.external, members,
+                              lane.name, lane.key))
+    return Diagram(title, diagram.header, tuple(lanes), tuple(shown), tuple(edges))
