@@ -25,11 +25,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from . import __version__
+from .calendar_link import calendar_blobs
 from .compiler import Unit, check_text, display_path, emit_artifacts, read_spec
 from .doccontrol import FILE_NAME, DocControlError, control_for, find_settings
 from .emitters import GENERATED_MARK, header_text, show_bidi
 from .emitters.manuals import document_files, is_generated
 from .model import Spec
+from .official_holidays import package_version
 from .writer import write_file
 
 INDEX = "README.md"
@@ -267,10 +269,13 @@ def compute(paths: Sequence[Path], out: Path, jobs: int = 1, reuse: bool = True,
     from .compiler import _process_name
 
     names = frozenset(n for _, data in blobs if (n := _process_name(data)))
-    # a spec is unchanged only when its procdsl.toml and the formats asked for are too
+    # a spec is unchanged only when its procdsl.toml, the calendar files beside it (and the
+    # official-holidays data they may read) and the formats asked for are too
     def settings_of(p: str) -> bytes:
         toml = Path(p).parent / FILE_NAME
-        return toml.read_bytes() if toml.is_file() else b""
+        shared = b"".join(name.encode() + b"\0" + data for name, data in calendar_blobs(p))
+        official = package_version("CN").encode()
+        return (toml.read_bytes() if toml.is_file() else b"") + b"\0" + shared + official
 
     extra = ",".join(formats).encode()
     hashes = {p: _digest(data + b"\0" + settings_of(p) + b"\0" + extra) for p, data in blobs}

@@ -61,29 +61,47 @@ def _load(paths: Sequence[str]) -> list[Unit]:
     return compile_paths(files)
 
 
+def _once(units: Sequence[Unit]) -> list[list[Any]]:
+    """Return each unit's diagnostics to show: a shared calendar file's problems come with
+    every spec that names its calendars, and are shown with the first of them only."""
+    shown: set[Any] = set()
+    out: list[list[Any]] = []
+    for unit in units:
+        kept = []
+        for d in unit.diagnostics:
+            if d.span.file != unit.path:
+                if d in shown:
+                    continue
+                shown.add(d)
+            kept.append(d)
+        out.append(kept)
+    return out
+
+
 def _report(units: Sequence[Unit], fmt: str, lang: str | None, strict: bool = False) -> int:
     """Print every unit's diagnostics; return the exit code they call for."""
     from .diagnostics import Severity, render_full, render_json, render_short, render_summary
 
     failed = False
+    each = _once(units)
     if fmt == "json":
-        all_diags = [d for u in units for d in u.diagnostics]
+        all_diags = [d for ds in each for d in ds]
         click.echo(render_json(all_diags, lang or (units[0].lang if units else "en")))
-    for unit in units:
+    for unit, diags in zip(units, each, strict=True):
         ulang = lang or unit.lang
         errors = any(d.severity is Severity.ERROR for d in unit.diagnostics)
         if errors or (strict and unit.diagnostics):
             failed = True
         if fmt == "json":
             continue
-        for d in unit.diagnostics:
+        for d in diags:
             if fmt == "short":
                 click.echo(render_short(d, ulang), err=True)
             else:
-                click.echo(render_full(d, {unit.path: unit.source}, ulang,
+                click.echo(render_full(d, unit.sources, ulang,
                                        color=_color(sys.stderr)) + "\n", err=True)
     if fmt == "text":
-        all_diags = [d for u in units for d in u.diagnostics]
+        all_diags = [d for ds in each for d in ds]
         ulang = lang or (units[0].lang if units else "en")
         if all_diags:
             click.echo(render_summary(all_diags, ulang), err=True)
@@ -202,8 +220,6 @@ def ir(spec: str, output: str | None) -> None:
     _write(output, emit_ir(unit.spec))
 
 
-BIG_DIAGRAM = 100  # tasks; above this, say before rendering that it may take a while
-
 OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(), default=None,
                              help="Write to this file instead of standard output.")
 
@@ -223,9 +239,14 @@ OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(), default=None,
 @click.option("--split-by-lane", "split_dir", default=None, metavar="DIR",
               type=click.Path(file_okay=False),
               help="Write one diagram per lane into DIR (format from --format, default svg).")
+@click.option("--split-by-phase", "phase_dir", default=None, metavar="DIR",
+              type=click.Path(file_okay=False),
+              help="Write the process in phases that each fit an A3 landscape page at a "
+                   "legible size into DIR (format from --format, default svg).")
 @LANG_OPTION
 def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine: str,
-          lane_name: str | None, split_dir: str | None, lang: str | None) -> None:
+          lane_name: str | None, split_dir: str | None, lang: str | None,
+          phase_dir: str | None = None) -> None:
     """Draw SPEC as a swimlane diagram (one lane per role).
 
     \b
@@ -235,18 +256,20 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
       procdsl graph specs/employee_onboarding.proc -o onboarding.svg --direction TB
       procdsl graph specs/采购流程.proc --lane 采购经理 -o 采购经理.svg
       procdsl graph specs/采购流程.proc --split-by-lane lanes/
+      procdsl graph specs/新客户注册流程.proc --split-by-phase pages/ --format pdf
     """
     from .emitters.diagram import build_diagram
     from .emitters.lanes import UnknownLane, find_lane, lane_diagram
 
-    if lane_name is not None and split_dir is not None:
-        raise click.UsageError("use either --lane or --split-by-lane, not both")
-    if split_dir is not None and output is not None:
-        raise click.UsageError("--split-by-lane writes into its folder; leave out -o")
+    if sum(x is not None for x in (lane_name, split_dir, phase_dir)) > 1:
+        raise click.UsageError("use one of --lane, --split-by-lane and --split-by-phase")
+    if (split_dir or phase_dir) is not None and output is not None:
+        raise click.UsageError("--split-by-lane and --split-by-phase write into their "
+                               "folder; leave out -o")
     unit = _single(spec, lang)
     assert unit.spec is not None
     lang = lang or unit.spec.lang
-    if fmt is None and split_dir is not None:
+    if fmt is None and (split_dir or phase_dir) is not None:
         fmt = "svg"
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output else ""
@@ -257,29 +280,49 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
     if split_dir is not None:
         _graph_lanes(diagram, Path(spec).stem, Path(split_dir), fmt, direction, engine, lang)
         return
+    if phase_dir is not None:
+        _graph_phases(diagram, Path(spec).stem, Path(phase_dir), fmt, direction, engine, lang)
+        return
     if lane_name is not None:
         try:
             diagram = lane_diagram(diagram, find_lane(diagram, lane_name))
         except UnknownLane as err:
             click.echo(f"procdsl: {err}", err=True)
             sys.exit(EXIT_USAGE)
-    elif fmt in ("svg", "png", "pdf") and len(unit.spec.tasks) > BIG_DIAGRAM:
-        click.echo(f"procdsl: drawing {len(unit.spec.tasks)} tasks in {len(diagram.lanes)} "
-                   "lanes; Graphviz may take up to a minute (it stops after "
-                   f"{_render_timeout()} s). To draw it in parts use --lane ROLE (one lane "
-                   "and its hand-offs) or --split-by-lane DIR (one diagram per lane); for a "
-                   "quick look --format mermaid, or another layout with --engine sfdp.",
-                   err=True)
+    elif fmt in ("svg", "png", "pdf") and engine == "dot":
+        _say_if_too_big_to_print(diagram, direction)
     data = _draw(diagram, fmt, direction, engine, lang, output)
     if isinstance(data, bytes) and output is None and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE")
     _write(output, data)
 
 
-def _render_timeout() -> int:
-    from .emitters.render import TIMEOUT_SECONDS
+def _say_if_too_big_to_print(diagram: Any, direction: str) -> None:
+    """Say when the drawing fits an A3 landscape page only below a legible size."""
+    from .emitters.dot import MIN_PRINT_SCALE, phase_diagrams, place
 
-    return TIMEOUT_SECONDS
+    at = place(diagram, direction)
+    if at.print_scale() >= MIN_PRINT_SCALE:
+        return
+    pages = len(phase_diagrams(diagram, direction))
+    click.echo(f"procdsl: the diagram is {at.width / 72 * 2.54:.0f} × "
+               f"{at.height / 72 * 2.54:.0f} cm; on A3 landscape its text would print at "
+               f"{at.print_scale():.0%} size. To print it use --split-by-phase DIR ({pages} "
+               "A3 pages) or --split-by-lane DIR (one diagram per lane).", err=True)
+
+
+def _graph_phases(diagram: Any, stem: str, folder: Path, fmt: str, direction: str,
+                  engine: str, lang: str) -> None:
+    """Write the diagram in phases that fit A3 landscape into folder as STEM.pN.EXT."""
+    from .emitters.dot import phase_diagrams
+
+    ext = {"mermaid": "mmd"}.get(fmt, fmt)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, part in enumerate(phase_diagrams(diagram, direction)):
+        target = folder / f"{stem}.p{i + 1}.{ext}"
+        _write(str(target), _draw(part, fmt, direction, engine, lang, str(target)))
+        tasks = sum(1 for n in part.nodes if n.kind in ("step", "approval", "subprocess"))
+        click.echo(f"procdsl: wrote {target} ({tasks} tasks)", err=True)
 
 
 def _draw(diagram: Any, fmt: str, direction: str, engine: str, lang: str,
@@ -290,7 +333,8 @@ def _draw(diagram: Any, fmt: str, direction: str, engine: str, lang: str,
 
     if fmt == "mermaid":
         return diagram_mermaid(diagram, lang, direction)
-    dot = diagram_dot(diagram, lang, direction)
+    # procdsl places the nodes for dot; another engine lays the graph out itself
+    dot = diagram_dot(diagram, lang, direction, placed=engine == "dot")
     if fmt == "dot":
         return dot
     from .emitters.render import RenderError, render

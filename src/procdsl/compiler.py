@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .calendar_link import Library, library_for, link_spec
 from .checks import CheckContext, run_checks
 from .diagnostics import Diagnostic, Severity, Text, diagnostic, has_errors
 from .doccontrol import DocumentControl
@@ -32,6 +33,12 @@ class Unit:
     source: SourceFile
     spec: Spec | None
     diagnostics: tuple[Diagnostic, ...]
+    shared: tuple[SourceFile, ...] = ()  # the calendar files beside it that it reads
+
+    @property
+    def sources(self) -> dict[str, SourceFile]:
+        """Return every file its diagnostics may point into, by path (for render_full)."""
+        return {**{s.path: s for s in self.shared}, self.path: self.source}
 
     @property
     def ok(self) -> bool:
@@ -164,13 +171,31 @@ def check_source(path: str, data: bytes, processes: frozenset[str] = frozenset()
     parsed = parse_source(source, blocks)
     diags = list(parsed.diagnostics)
     spec = parsed.spec
+    shared: tuple[SourceFile, ...] = ()
     if spec is not None:
-        ctx = CheckContext(spec, processes | {spec.process.name.text}, parsed.broken_names,
+        # calendars first: shared ones from the calendar files beside the spec, bases and
+        # official days written in, so every check and emitter sees plain calendars
+        spec, found, shared, broken = link_spec(spec, _library(path, spec),
+                                                parsed.broken_names)
+        diags.extend(found)
+        ctx = CheckContext(spec, processes | {spec.process.name.text},
+                           parsed.broken_names | broken,
                            syntax_ok=not has_errors(diags), source=source.text)
         diags.extend(run_checks(ctx))
     diags.sort(key=Diagnostic.sort_key)
     diags = _cap(diags, source)
-    return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags)), parsed
+    return Unit(path, source, spec if not has_errors(diags) else None, tuple(diags),
+                shared), parsed
+
+
+def _library(path: str, spec: Spec) -> Library | None:
+    """Return the calendar files beside the spec, read only when it names a calendar it
+    does not declare."""
+    local = {c.name.text for c in spec.calendars}
+    named = [spec.process.calendar] + [c.base for c in spec.calendars]
+    if all(n is None or n.text in local for n in named):
+        return None
+    return library_for(path)
 
 
 def _process_name(data: bytes) -> str | None:

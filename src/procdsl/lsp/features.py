@@ -5,15 +5,17 @@ completion, hover, rename, outline and folding.  Plain functions of an ``Analysi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lsprotocol import types as t
 
 from .. import model as m
 from ..compiler import Unit
-from ..diagnostics import Diagnostic, Severity
+from ..diagnostics import Diagnostic, Severity, Text
 from ..formatter import format_text
 from ..keywords import BY_TERMINAL, KEYWORDS, Keyword
 from ..prescan import prescan
@@ -277,7 +279,19 @@ def lsp_diagnostic(a: Analysis, d: Diagnostic) -> t.Diagnostic:
 
 
 def diagnostics(a: Analysis) -> list[t.Diagnostic]:
-    return [lsp_diagnostic(a, d) for d in a.unit.diagnostics]
+    return [lsp_diagnostic(a, _in_document(a, d)) for d in a.unit.diagnostics]
+
+
+def _in_document(a: Analysis, d: Diagnostic) -> Diagnostic:
+    """Return d placed in this document: a problem of a calendar file beside the spec is
+    shown on the header line that names the calendar, its file and line in the message."""
+    if d.span.file == a.unit.path or a.spec is None:
+        return d
+    where = f"{Path(d.span.file).name}:{d.span.line}:{d.span.column}"
+    ref = a.spec.process.calendar
+    span = ref.span if ref is not None else a.spec.process.span
+    message = Text(f"{where}: {d.message.en}", f"{where}：{d.message.zh}")
+    return dataclasses.replace(d, span=span, message=message)
 
 
 # ------------------------------------------------------------------ completion
@@ -289,7 +303,8 @@ _TASK_ITEMS = ("BY", "NOT", "INPUT", "OUTPUT", "CHECK", "SLA", "NOTIFY", "THEN",
                "OTHERWISE", "APPROVE", "REJECT", "RETURN", "WAIT", "FOR_EACH", "RUN",
                "DESCRIPTION", "ALSO")
 _SLA_ITEMS = ("REMIND", "ON_BREACH")
-_CALENDAR_ITEMS = ("WORKDAYS", "OPEN_HOURS", "HOLIDAYS", "MAKEUP", "TIMEZONE", "DESCRIPTION")
+_CALENDAR_ITEMS = ("WORKDAYS", "OPEN_HOURS", "HOLIDAYS", "MAKEUP", "TIMEZONE", "BASED_ON",
+                   "PUBLIC_HOLIDAYS", "DESCRIPTION")
 _TYPES = ("BOOL", "INT", "DECIMAL", "MONEY", "TEXT", "DATE_TYPE", "ENUM", "LIST")
 _CONDITION_WORDS = ("AND", "OR", "NOT", "IN", "TRUE", "FALSE")
 _UNITS = ("MINUTES", "HOURS", "WORK_HOURS", "DAYS", "WORKDAYS", "WEEKS")

@@ -59,7 +59,7 @@ def _diagnostics(unit: Any, lang: str) -> list[dict[str, Any]]:
     out = []
     for d in unit.diagnostics:
         item = d.to_json(lang)
-        item["text"] = render_full(d, {unit.path: unit.source}, lang)
+        item["text"] = render_full(d, unit.sources, lang)
         out.append(item)
     return out
 
