@@ -42,15 +42,15 @@ def _condition(text: str) -> tuple[m.Spec, m.Expr]:
 
 
 @pytest.mark.parametrize(("source", "zh", "en"), [
-    ("金额 > 50000 and 类别 == 设备", "金额大于 5 万且类别为设备",
-     "金额 is greater than 50,000 and 类别 is 设备"),
-    ("金额 >= 1000.50", "金额不低于 1,000.5", "金额 is at least 1,000.5"),
-    ("金额 >= 1000000", "金额不低于 100 万", "金额 is at least 1,000,000"),
-    ("金额 >= 12500", "金额不低于 12,500", "金额 is at least 12,500"),
-    ("金额 >= 300000000", "金额不低于 3 亿", "金额 is at least 300,000,000"),
+    ("金额 > 50000 and 类别 == 设备", "金额超过 5 万元且类别为设备",
+     "金额 is more than CNY 50,000 and 类别 is 设备"),
+    ("金额 >= 1000.50", "金额 1,000.5 元（含）以上", "金额 is CNY 1,000.5 or more"),
+    ("金额 >= 1000000", "金额 100 万元（含）以上", "金额 is CNY 1,000,000 or more"),
+    ("金额 >= 12500", "金额 12,500 元（含）以上", "金额 is CNY 12,500 or more"),
+    ("金额 >= 300000000", "金额 3 亿元（含）以上", "金额 is CNY 300,000,000 or more"),
     ("数量 == 3", "数量等于 3", "数量 is 3"),
     ("数量 != 3", "数量不等于 3", "数量 is not 3"),
-    ("金额 <= 10", "金额不超过 10", "金额 is at most 10"),
+    ("金额 <= 10", "金额 10 元（含）以下", "金额 is CNY 10 or less"),
     ("类别 in (设备, 软件)", "类别为设备或软件", "类别 is 设备 or 软件"),
     ("类别 in (设备, 软件, 服务)", "类别为设备、软件或服务之一", "类别 is one of 设备, 软件, 服务"),
     ("类别 not in (设备, 软件)", "类别既不是设备也不是软件", "类别 is neither 设备 nor 软件"),
@@ -59,11 +59,11 @@ def _condition(text: str) -> tuple[m.Spec, m.Expr]:
      "类别 is none of 设备, 软件, 服务"),
     ("加急", "加急", "加急 is yes"),
     ("not 加急", "加急为否", "加急 is no"),
-    ("not 金额 > 5", "金额不超过 5", "金额 is at most 5"),
+    ("not 金额 > 5", "金额 5 元（含）以下", "金额 is CNY 5 or less"),
     ("not (加急 or 数量 > 2)", "并非（加急或数量大于 2）",
      "it is not the case that (加急 is yes or 数量 is greater than 2)"),
-    ("(加急 or 数量 > 2) and 金额 < 5", "（加急或数量大于 2）且金额小于 5",
-     "(加急 is yes or 数量 is greater than 2) and 金额 is less than 5"),
+    ("(加急 or 数量 > 2) and 金额 < 5", "（加急或数量大于 2）且金额不足 5 元",
+     "(加急 is yes or 数量 is greater than 2) and 金额 is less than CNY 5"),
     ("交期 < 2026-10-01", "交期早于 2026-10-01", "交期 is before 2026-10-01"),
     ("交期 >= 2026-10-01", "交期不早于 2026-10-01", "交期 is on or after 2026-10-01"),
     ("金额 * 2 + 1 > 数量", "金额乘以 2 加 1 大于数量", "金额 times 2 plus 1 is greater than 数量"),
@@ -245,11 +245,11 @@ def _caps(lang: str) -> m.Spec:
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("zh", ["完成后，结论为返工时，转至第 3 步「返工」（最多 2 次）。",
-            "完成后，结论为返工时，自第 3 次起改为转至第 4 步「报废处理」。",
+    ("zh", ["完成后，结论为返工时，转至第 E1 步「返工」（最多 2 次）。",
+            "完成后，结论为返工时，自第 3 次起改为转至第 3 步「报废处理」。",
             "自第 3 次退回起，改为流程结束，结果为「取消」。"]),
-    ("en", ["When done, if 结论 is 返工, go to “返工” (step 3), at most 2 times.",
-            "When done, if 结论 is 返工, from the 3rd time on, go to “报废处理” (step 4) instead.",
+    ("en", ["When done, if 结论 is 返工, go to “返工” (step E1), at most 2 times.",
+            "When done, if 结论 is 返工, from the 3rd time on, go to “报废处理” (step 3) instead.",
             "If sent back, from the 3rd time on, the process ends with “取消” instead."]),
 ])
 def test_a_cap_sentence_keeps_the_routes_condition(lang: str, expected: list[str]) -> None:

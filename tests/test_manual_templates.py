@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from procdsl import model as m
 from procdsl.emitters.markdown import emit_markdown
+from procdsl.vocabulary import role_word
 
 from .test_manual import load, tables_of
 
@@ -17,7 +19,7 @@ def test_a_template_of_the_same_name_replaces_the_packaged_one(tmp_path: Path) -
         "## {{ section.number }}. Changes\n\nVersion {{ process.version|md_inline }}: "
         "{{ process.label|md_inline }}\n", encoding="utf-8")
     text = emit_markdown(load("manual_en"), lang="en", templates=tmp_path)
-    assert text.endswith("## 13. Changes\n\nVersion 2.0: Purchase request\n")
+    assert text.endswith("## 17. Changes\n\nVersion 2.0: Purchase request\n")
     assert "## 7. Procedure" in text  # the other templates are still the packaged ones
 
 
@@ -44,26 +46,38 @@ def test_every_label_exists_in_both_languages() -> None:
 
 def _raci() -> dict[tuple[str, str], str]:
     rows = tables_of(emit_markdown(load("manual_en"), lang="en"))
-    header = next(r for r in rows if r[0] == "Step" and "employee" in r)
+    header = next(r for r in rows if r[0] == "Step" and "Escalation" in r)
     body = rows[rows.index(header) + 1: rows.index(header) + 17]
     return {(row[0].split(". ", 1)[1], role): cell
-            for row in body for role, cell in zip(header[1:], row[1:], strict=True)}
+            for row in body for role, cell in zip(header[1:-2], row[1:-2], strict=True)}
 
 
 def test_raci_follows_the_documented_rule() -> None:
     raci = _raci()
-    assert raci[("Submit purchase request", "employee")] == "R"       # by, on a step
-    assert raci[("Manager approval", "manager")] == "A"               # by, on an approval
-    assert raci[("Manager approval", "gm")] == "I"                    # on breach notify
-    assert raci[("GM approval", "cfo")] == "A/C"                      # in the chain, escalation
-    assert raci[("Finance review", "finance")] == "A"                 # chosen by the rule
-    assert raci[("Finance review", "gm")] == "A"                      # a rule row names gm
-    assert raci[("Finance review", "cfo")] == "A/C"                   # also by when urgent
-    assert raci[("Draft contract terms", "finance")] == "I"           # notify on leave
+    employee, manager, gm, cfo = ("Requesting employee", "Line manager", "General manager",
+                                  "Chief financial officer")
+    finance, procurement = "Finance department", "Procurement team"
+    assert raci[("Submit purchase request", employee)] == "R/A"       # the one doer answers
+    assert raci[("Manager approval", manager)] == "A"                 # by, on an approval
+    assert raci[("Manager approval", gm)] == "I"                      # on breach notify
+    assert raci[("GM approval", cfo)] == "R"                          # signs first in the chain
+    assert raci[("GM approval", gm)] == "A"                           # the last word
+    assert raci[("Finance review", finance)] == "R/(A)"                # a rule row, on its condition
+    assert raci[("Finance review", gm)] == "(A)"                       # a rule row names gm
+    assert raci[("Draft contract terms", finance)] == "I"             # notify on leave
     assert raci[("Pay the supplier", "supplier")] == "I"
-    assert raci[("Confirm the service was delivered", "manager")] == "R"   # by A, B
-    assert raci[("Onboard the supplier", "procurement")] == ""        # a subprocess step
-    assert set(raci.values()) <= {"", "R", "A", "C", "I", "A/C", "R/I", "A/I"}
+    assert raci[("Confirm the service was delivered", manager)] == "R"   # by A, B
+    assert raci[("Confirm the service was delivered", employee)] == "R/A"
+    assert raci[("Onboard the supplier", procurement)] == ""          # a subprocess step
+    # exactly one unconditional A on every row that has anyone responsible
+    rows: dict[str, list[str]] = {}
+    for (step, _), cell in raci.items():
+        rows.setdefault(step, []).append(cell)
+    for step, cells in rows.items():
+        plain = [c for c in cells if "A" in c.split("/")]
+        assert len(plain) <= 1, step
+        if any(c for c in cells if "R" in c.split("/")) and not any("(A)" in c for c in cells):
+            assert len(plain) == 1, step
 
 
 # ------------------------------------------------------------------ fast paths
@@ -78,12 +92,19 @@ def test_role_duties_found_in_one_pass_match_a_scan_per_role() -> None:
         for lang in ("zh", "en"):
             v = _Views(spec, lang, load_labels(None, lang))
             for role in spec.roles:
-                slow: dict[str, list[str]] = {"R": [], "A": [], "C": [], "I": []}
+                slow: dict[str, list[str]] = {"R": [], "A": [], "C": [], "I": [], "T": []}
                 for task in v.order:
                     for letter in v.raci(task).get(role.name.text, "").split("/"):
-                        if letter:
-                            slow[letter].append(f"{v.numbers[task.name.text]}. {task.label}")
-                fast = v.duties().get(role.name.text) or {"R": [], "A": [], "C": [], "I": []}
+                        if letter == "A" and task.kind is not m.TaskKind.APPROVAL:
+                            continue
+                        if letter == "R" and task.kind is m.TaskKind.APPROVAL:
+                            letter = "A"
+                        if letter and v.short(task) not in slow[letter.strip("()")]:
+                            slow[letter.strip("()")].append(v.short(task))
+                    word = role_word(spec, role.name.text, lang)
+                    if v.escalations(task) and word in v.escalations(task).split(v.sep):
+                        slow["T"].append(v.short(task))
+                fast = v.duties().get(role.name.text) or {"R": [], "A": [], "C": [], "I": [], "T": []}
                 assert fast == slow, (spec.path, role.name.text)
 
 
@@ -108,9 +129,9 @@ def test_a_templates_folder_is_read_again_on_every_call(tmp_path: Path) -> None:
     spec = load("manual_en")
     packaged = emit_markdown(spec, lang="en")
     (tmp_path / "revision.md.j2").write_text("## {{ section.number }}. One\n", encoding="utf-8")
-    assert emit_markdown(spec, lang="en", templates=tmp_path).endswith("## 13. One\n")
+    assert emit_markdown(spec, lang="en", templates=tmp_path).endswith("## 17. One\n")
     (tmp_path / "revision.md.j2").write_text("## {{ section.number }}. Two\n", encoding="utf-8")
-    assert emit_markdown(spec, lang="en", templates=tmp_path).endswith("## 13. Two\n")
+    assert emit_markdown(spec, lang="en", templates=tmp_path).endswith("## 17. Two\n")
     assert emit_markdown(spec, lang="en") == packaged  # the cached packaged templates
 
 

@@ -95,8 +95,9 @@ def test_one_condition_three_forms() -> None:
     assert v.expression(first, "en", as_written=True) == "amount >= 1000000 and not urgent"
     assert v.expression(first, "en") == "amount >= 1,000,000 and not urgent"
     assert v.expression(first, "zh") == "amount >= 100 万 且 非 urgent"
-    assert v.condition(first, spec, "en") == "amount is at least 1,000,000 and urgent is no"
-    assert v.condition(first, spec, "zh") == "amount 不低于 100 万且 urgent 为否"
+    # a money field: its currency and the office's phrasing (an English spec names none)
+    assert v.condition(first, spec, "en") == "amount is 1,000,000 or more and urgent is no"
+    assert v.condition(first, spec, "zh") == "amount 100 万元（含）以上且 urgent 为否"
     assert v.expression(second, "en") == 'city == "Rome" or urgent'
     assert v.condition(second, spec, "en") == "city is “Rome” or urgent is yes"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic
-from . import declarations, flow, references, rules, text, time, types
+from . import controls, declarations, flow, references, rules, text, time, types
 from .context import Check, CheckContext
 
 __all__ = ["Check", "CheckContext", "all_checks", "run_checks"]
@@ -19,7 +19,7 @@ __all__ = ["Check", "CheckContext", "all_checks", "run_checks"]
 def all_checks() -> tuple[Check, ...]:
     """Return every registered check, family by family."""
     return (*declarations.CHECKS, *text.CHECKS, *references.CHECKS, *types.CHECKS,
-            *flow.CHECKS, *rules.CHECKS, *time.CHECKS)
+            *flow.CHECKS, *rules.CHECKS, *time.CHECKS, *controls.CHECKS)
 
 
 def run_checks(ctx: CheckContext) -> Iterator[Diagnostic]:

@@ -120,7 +120,7 @@ def build_document(spec: m.Spec, *, lang: str, control: DocumentControl | None =
     lanes names the lane pictures that follow the whole diagram (none by default)."""
     t = md.Words(md.load_labels(None, lang))
     control = control or control_for(spec)
-    c = md.manual_context(spec, lang, t, None, None)
+    c = md.manual_context(spec, lang, t, None, None, control)
     b = _Builder(c, t, lang, figure_note or t["no_diagram"], tuple(lanes))
     p = spec.process
     sections = tuple(Section(s.number, s.key, s.heading, tuple(b.section(s.key)))
@@ -128,7 +128,7 @@ def build_document(spec: m.Spec, *, lang: str, control: DocumentControl | None =
     cal = spec.process_calendar
     none = t["none"]
     info = Table((t["item"], t["details"]), (
-        (t["process_name"], p.name.text), (t["version"], p.version or t["unversioned"]),
+        (t["process_name"], p.name.text if lang == "zh" else p.label), (t["version"], p.version or t["unversioned"]),
         (t["owner"], p.owner or none), (t["process_sla"], str(c["process_sla"] or none)),
         (t["calendar"], (cal.title or cal.name.text) if cal else none),
         (t["first_step"], str(c["first_step"] or none))), widths=(1, 3), kind="info")
@@ -151,6 +151,7 @@ class _Builder:
     def __init__(self, c: dict[str, object], t: dict[str, str], lang: str, note: str,
                  lanes: tuple[str, ...]) -> None:
         self.c, self.t, self.lang, self.note, self.lanes = c, t, lang, note, lanes
+        self.basis: tuple[str, ...] = (t["basis"],) if c["has_provenance"] else ()
 
     def paren(self, text: str) -> str:
         return _paren(text, self.lang)
@@ -168,9 +169,14 @@ class _Builder:
         return [Paragraph(self.c["process"].scope)]  # type: ignore[attr-defined]
 
     def _terms(self) -> list[Block]:
-        t = self.t
-        return [Table((t["field"], t["type"], t["meaning"]), self._rows(self.c["terms"]),
-                      widths=(1, 1.2, 2))]
+        t, out = self.t, list[Block]()
+        if self.c["glossary"]:
+            out.append(Table((t["term"], t["term_definition"]), self._rows(self.c["glossary"]),
+                             widths=(1, 3)))
+        if self.c["terms"]:
+            out.append(Table((t["field"], t["type"], t["meaning"], t["set_by"]),
+                             self._rows(self.c["terms"]), widths=(1, 1.2, 2, 1.6)))
+        return out
 
     def _roles(self) -> list[Block]:
         t, out = self.t, list[Block]()
@@ -187,9 +193,10 @@ class _Builder:
 
     def _raci(self) -> list[Block]:
         columns: tuple[str, ...] = tuple(self.c["raci_columns"])  # type: ignore[arg-type]
-        align = ("left",) + ("center",) * (len(columns) - 1)
-        widths = (max(3.0, 0.4 * len(columns)),) + (1.0,) * (len(columns) - 1)
-        return [Table(columns, self._rows(self.c["raci_rows"]), align, widths),
+        align = ("left",) + ("center",) * (len(columns) - 3) + ("left", "left")
+        # the last two columns are the escalation and the notes (sentences): give them room
+        widths = (max(3.0, 0.4 * len(columns)),) + (1.1,) * (len(columns) - 3) + (1.5, 3.2)
+        return [Table(columns, self._rows(self.c["raci_rows"]), align, widths, kind="raci"),
                 Paragraph(self.t["raci_legend"])]
 
     def _flowchart(self) -> list[Block]:
@@ -202,11 +209,14 @@ class _Builder:
 
     def _procedure(self) -> list[Block]:
         t, out = self.t, list[Block]()
+        if self.c["has_provenance"]:
+            out.append(Paragraph(t["provenance_note"]))
         steps: Sequence[md.StepView] = self.c["steps"]  # type: ignore[assignment]
         for step in steps:
+            if step.first_exception:
+                out += [Heading(t["exception_steps"]), Paragraph(t["exception_steps_note"])]
             out.append(Heading(f"{step.number}. {step.label}"))
-            if step.description:
-                out.append(Paragraph(step.description))
+            out += [Paragraph(text) for text in step.paragraphs]
             items = [Item(f.text, f.label) for f in step.facts]
             if step.checklist:
                 items.append(Item("", t["checklist"], tuple(step.checklist), check=True))
@@ -219,8 +229,8 @@ class _Builder:
         ends: Sequence[m.End] = self.c["ends"]  # type: ignore[assignment]
         items = []
         for end in ends:
-            name = end.label + (self.paren(end.name.text)
-                                if end.title and end.title != end.name.text else "")
+            name = end.label + (self.paren(end.name.text) if self.lang == "zh" and end.title
+                                and end.title != end.name.text else "")
             text = t["success"] if end.success else t["failure"]
             if end.description:
                 text += t["sep"] + end.description
@@ -231,23 +241,26 @@ class _Builder:
     def _approvals(self) -> list[Block]:
         t, out = self.t, list[Block]()
         if self.c["approvals"]:
-            out.append(Table((t["approval"], t["mode"], t["approvers"], t["extra"], t["exclusions"]),
-                             self._rows(self.c["approvals"]), widths=(1.6, 1, 1.6, 1.4, 1.8)))
+            out.append(Table((t["approval"], t["mode"], t["approvers"], t["extra"], t["exclusions"],
+                              *self.basis), self._rows(self.c["approvals"]),
+                             widths=(1.6, 1, 1.6, 1.4, 1.8, 1.4)[:5 + len(self.basis)]))
         rules: Sequence[md.RuleView] = self.c["rules"]  # type: ignore[assignment]
         for rule in rules:
             out.append(Heading(f"{t['rule_table']}{t['colon']}{t['gap']}{rule.title or rule.name}"
                                + (self.paren(rule.name) if rule.title else "")))
             if rule.description:
                 out.append(Paragraph(rule.description))
-            out.append(Table((t["no"], t["condition"], t["result"]), self._rows(rule.rows),
-                             ("right", "left", "left"), (0.5, 4, 2)))
+            out.append(Table((t["no"], t["condition"], t["result"], *self.basis),
+                             self._rows(rule.rows), ("right", "left", "left", "left")[:3 + len(self.basis)],
+                             (0.5, 4, 2, 1.6)[:3 + len(self.basis)]))
         return out
 
     def _timing(self) -> list[Block]:
         t, out = self.t, list[Block]()
         if self.c["timing"]:
-            out.append(Table((t["step"], t["sla"], t["reminder"], t["on_breach"]),
-                             self._rows(self.c["timing"]), widths=(1.6, 1, 1.2, 2.4)))
+            out.append(Table((t["step"], t["sla"], t["reminder"], t["on_breach"], *self.basis),
+                             self._rows(self.c["timing"]),
+                             widths=(1.6, 1, 1.2, 2.4, 1.4)[:4 + len(self.basis)]))
         else:
             out.append(Paragraph(t["no_sla"]))
         cal = self.c["calendar"]
@@ -268,13 +281,35 @@ class _Builder:
             return [Paragraph(t["no_forms"])]
         return [Table((t["document"], t["produced_by"], t["used_by"]), self._rows(self.c["forms"]))]
 
+    def _exceptions(self) -> list[Block]:
+        t = self.t
+        if not self.c["exceptions"]:
+            return [Paragraph(t["no_exceptions"])]
+        return [Table((t["situation"], t["handling"]), self._rows(self.c["exceptions"]),
+                      widths=(2, 3))]
+
+    def _kpis(self) -> list[Block]:
+        t = self.t
+        rows = self._rows(self.c["kpis"])
+        return [Table((t["indicator"], t["definition"], t["target"], t["basis"]), rows,
+                      widths=(1.6, 2.4, 0.8, 1.2)), Paragraph(t["kpi_note"])]
+
+    def _records(self) -> list[Block]:
+        t = self.t
+        return [Table((t["record_no"], t["record"], t["keeper"], t["retention"]),
+                      self._rows(self.c["records"]), widths=(1.4, 2, 1.4, 1))]
+
+    def _attachments(self) -> list[Block]:
+        t = self.t
+        return [Paragraph(t["attachment_note"]),
+                Table((t["attachment_no"], t["document"]), self._rows(self.c["attachments"]),
+                      widths=(1, 3))]
+
     def _references(self) -> list[Block]:
         refs: Sequence[str] = self.c["process"].references  # type: ignore[attr-defined]
         return [BulletList(tuple(Item(r) for r in refs))]
 
     def _revision(self) -> list[Block]:
-        t, p = self.t, self.c["process"]
-        version = p.version or t["unversioned"]  # type: ignore[attr-defined]
-        return [Table((t["version"], t["change"]),
-                      ((version, t["current"].replace("{path}", str(self.c["source"]))),),
-                      widths=(1, 4))]
+        t = self.t
+        return [Table((t["version"], t["date"], t["change"], t["author"], t["approved_by"]),
+                      self._rows(self.c["revisions"]), widths=(0.8, 1.1, 3, 1.2, 1.2))]

@@ -41,7 +41,15 @@ def who_text(a: m.Assignee | None, spec: m.Spec, lang: str, approval: bool = Fal
                     else f"chosen by the rule {quote(rule, lang)}")
         case AssigneeMode.REQUESTER:
             return "发起人" if zh else "the requester"
+        case _ if a is not None and (a.mode.org or a.mode is AssigneeMode.PICK):
+            return v.approver_words(a, lang, roles)
     return list_words(roles, lang)
+
+
+def approval_text(task: m.Task, spec: m.Spec, lang: str) -> str:
+    """Return how an approval is decided ('发起人的直属主管审批；审批人为空时自动通过；可转交、可加签')."""
+    roles = [r for allow in task.allows for r in role_words(spec, allow.roles, lang)]
+    return v.approval_text(task, lang, roles if lang != "zh" else None)
 
 
 mode_text = v.mode_text  # '会签（须全部同意）': the one wording, in the vocabulary
@@ -61,7 +69,7 @@ def reminders_text(sla: m.Sla, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(_reminder(r, lang) for r in sla.reminders)
 
 
-def breach_text(b: m.Breach, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
+def breach_text(b: m.Breach, spec: m.Spec, numbers: Mapping[str, str], lang: str) -> str:
     """Return what happens when a deadline passes ('升级至 主管（转交其办理）')."""
     zh = lang == "zh"
     roles = list_words(role_words(spec, b.roles, lang), lang)
@@ -79,7 +87,7 @@ def breach_text(b: m.Breach, spec: m.Spec, numbers: Mapping[str, int], lang: str
     return go_clause((b.target,), Split.ONE, "timeout", spec, numbers, lang)
 
 
-def sla_text(sla: m.Sla, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
+def sla_text(sla: m.Sla, spec: m.Spec, numbers: Mapping[str, str], lang: str) -> str:
     """Return a time limit with reminders and breach handling in one line."""
     parts = [format_duration(sla.duration, lang)]
     if sla.reminders:
@@ -90,7 +98,7 @@ def sla_text(sla: m.Sla, spec: m.Spec, numbers: Mapping[str, int], lang: str) ->
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
-def exclusion_text(e: m.Exclusion, task: m.Task, spec: m.Spec, numbers: Mapping[str, int],
+def exclusion_text(e: m.Exclusion, task: m.Task, spec: m.Spec, numbers: Mapping[str, str],
                    lang: str) -> str:
     """Return a separation-of-duties rule as a sentence."""
     zh = lang == "zh"
@@ -165,7 +173,7 @@ def day_span_text(d: m.DaySpan, lang: str) -> str:
         f"{word(d.first)} to {word(d.last)}")
 
 
-def route_target_text(target: m.Target, spec: m.Spec, numbers: Mapping[str, int],
+def route_target_text(target: m.Target, spec: m.Spec, numbers: Mapping[str, str],
                       lang: str) -> str:
     """Return where a case goes, as the end of a sentence ('流程结束，结果为「已撤回」')."""
     return go_clause((target,), Split.ONE, "", spec, numbers, lang)

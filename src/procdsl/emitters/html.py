@@ -73,6 +73,8 @@ th {{ background: #d9e2f3; font-weight: bold; text-align: center; }}
 td.center {{ text-align: center; }}
 td.right {{ text-align: right; }}
 table.signoff td {{ height: 8mm; }}
+table.raci td {{ padding-left: 0.5mm; padding-right: 0.5mm; }}
+table.raci td.center {{ white-space: nowrap; font-size: 8pt; }}
 table.signoff td:first-child, table.info td:first-child {{ font-weight: bold; }}
 section.flowchart {{ break-before: page; }}
 section.flowchart.wide {{ page: wide; }}

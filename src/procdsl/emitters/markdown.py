@@ -18,12 +18,14 @@ from pathlib import Path
 
 from .. import model as m
 from ..doccontrol import DocumentControl, control_for, control_tables
-from ..kinds import Acting, Way
-from ..plan import ANYWHERE, UNASSIGNED_LANE, PlanLane, plan_of
+from ..kinds import Acting, AssigneeMode, TargetKind, Way
+from ..plan import ANYWHERE, UNASSIGNED_LANE, Plan, PlanLane, plan_of
+from ..provenance import has_provenance
+from ..vocabulary import approver_lane, field_type_text, role_word, role_words, spoken
 from ..vocabulary import duration as format_duration
-from ..vocabulary import role_words, type_text
 from . import facts, header_text, show_bidi
 from . import sentences as s
+from .audit import AuditViews
 from .jinja import make_environment, packaged_environment
 
 # ------------------------------------------------------------------ escaping
@@ -104,7 +106,7 @@ class Fact:
 class StepView:
     """One numbered step of the procedure."""
 
-    number: int
+    number: str  # "3" on the main path, "E1" for an exception step
     name: str
     label: str
     kind: str
@@ -114,6 +116,13 @@ class StepView:
     checklist: tuple[str, ...]
     route_note: str | None
     routes: tuple[str, ...]
+    exception: bool = False  # reached only by a rejection, rework, cap or time-out
+    first_exception: bool = False  # the first exception step (the procedure says so before it)
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """Return the description's paragraphs (one per ``说明`` line of the spec)."""
+        return tuple(p for p in (self.description or "").split("\n\n") if p.strip())
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,69 @@ class Section:
 # ------------------------------------------------------------------ building the views
 
 
+_NORMAL = (Way.THEN, Way.WHEN, Way.OTHERWISE, Way.ALSO)
+
+
+def main_path(spec: m.Spec, plan: Plan) -> tuple[tuple[m.Task, ...], tuple[m.Task, ...]]:
+    """Return the tasks of the main path and the exception steps, each in reading order.
+
+    The main path is what a case goes through when nothing goes wrong: the written routes
+    but rejections and returns (no cap, time-out, withdrawal or cancellation), without the
+    loops back (an edge to a task still on the search path), and only the tasks from which
+    such routes reach a successful end or a branch that simply stops.  Every other task is
+    an exception step (告知原因, 返工, 放弃注册...).
+    """
+    edges: dict[str, list[str]] = {}
+    good: set[str] = set()  # tasks with a normal route to a successful end, or none at all
+    for task in plan.order:
+        name = task.name.text
+        normal = [r for r in plan.routes_from(name) if r.kind in _NORMAL
+                  and r.action not in (m.REJECT, m.RETURN)]
+        edges[name] = [r.target for r in normal if r.target_kind is TargetKind.STEP]
+        ends = [spec.end(r.target) for r in normal if r.target_kind is TargetKind.END]
+        if not normal or any(e is not None and e.success for e in ends):
+            good.add(name)
+    forward: dict[str, list[str]] = {n: [] for n in edges}
+    start = spec.start_task
+    if start is not None:  # iterative depth-first search: drop the edges back onto the path
+        on_path, seen = {start.name.text}, {start.name.text}
+        stack = [(start.name.text, iter(edges[start.name.text]))]
+        while stack:
+            here, rest = stack[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                stack.pop()
+                on_path.discard(here)
+            elif nxt in edges and nxt not in on_path:
+                forward[here].append(nxt)
+                if nxt not in seen:
+                    seen.add(nxt)
+                    on_path.add(nxt)
+                    stack.append((nxt, iter(edges[nxt])))
+    reached = _reach(start.name.text, forward) if start is not None else set()
+    back: dict[str, list[str]] = {n: [] for n in edges}
+    for src, targets in forward.items():
+        for dst in targets:
+            back[dst].append(src)
+    succeeds: set[str] = set()
+    for name in good & reached:
+        succeeds |= _reach(name, back)
+    main = tuple(t for t in plan.order if t.name.text in reached & succeeds)
+    if not main:  # nothing ends well (a checked spec has a success end): number it all
+        return plan.order, ()
+    return main, tuple(t for t in plan.order if t.name.text not in reached & succeeds)
+
+
+def _reach(first: str, edges: dict[str, list[str]]) -> set[str]:
+    seen, todo = {first}, [first]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 class Words(dict[str, str]):
     """The manual's words (labels.json): a dict whose keys also read as attributes.
 
@@ -171,20 +243,25 @@ class Words(dict[str, str]):
         vars(self).update((k, v) for k, v in words.items() if not hasattr(dict, k))
 
 
-class _Views:
+class _Views(AuditViews):
     """Builds the plain-text views of one spec in one language."""
 
     def __init__(self, spec: m.Spec, lang: str, labels: dict[str, str]) -> None:
         self.spec, self.lang, self.t = spec, lang, labels
         # routes, lanes (who acts) and deadlines: the lowered plan's, nothing worked out here
         self.plan = plan_of(spec)
-        self.order = self.plan.order
+        main, exceptions = main_path(spec, self.plan)
+        self.order = main + exceptions
+        self.exceptions = frozenset(t.name.text for t in exceptions)
         self.acts: dict[str, list[tuple[PlanLane, Acting]]] = {}
         for lane in self.plan.lanes:
             for actor in lane.actors:
                 self.acts.setdefault(actor.task, []).append((lane, actor.how))
-        self.numbers = {t.name.text: i for i, t in enumerate(self.order, start=1)}
+        # the main path 1, 2, 3...; the steps only a rejection, rework or time-out reaches E1, E2...
+        self.numbers = {t.name.text: str(i) for i, t in enumerate(main, start=1)}
+        self.numbers.update((t.name.text, f"E{i}") for i, t in enumerate(exceptions, start=1))
         self.sep = "；" if lang == "zh" else "; "
+        self.marks = has_provenance(spec)  # the 依据 columns are shown only when it marks any
         self._raci: dict[str, dict[str, str]] = {}  # each task's letters, worked out once
         self._short: dict[str, str] = {}
         self._duties: dict[str, dict[str, list[str]]] | None = None
@@ -192,11 +269,26 @@ class _Views:
     def ref(self, name: str) -> str:
         return s.task_ref(name, self.spec, self.numbers, self.lang)
 
+    def basis(self, *found: m.Provenance | None) -> str:
+        """Return where rules come from ('依据：原文第 3 条；补充：由风控部拟定'), or ''."""
+        words = {m.ProvenanceKind.SOURCE: self.t["source_word"],
+                 m.ProvenanceKind.ADDED: self.t["added_word"]}
+        parts = list(dict.fromkeys(f"{words[p.kind]}{self.t['colon']}{self.t['gap']}{p.text}"
+                                   for p in found if p is not None))
+        return self.sep.join(parts)
+
+    def marked(self, text: str, *found: m.Provenance | None) -> str:
+        """Return text with its provenance after it, in brackets."""
+        basis = self.basis(*found)
+        if not basis:
+            return text
+        return f"{text}［{basis}］" if self.lang == "zh" else f"{text} [{basis}]"
+
     def short(self, task: m.Task) -> str:
         name = task.name.text
         found = self._short.get(name)
         if found is None:
-            found = self._short[name] = f"{self.numbers[name]}. {task.label}"
+            found = self._short[name] = f"{self.numbers[name]}. {s.task_title(task)}"
         return found
 
     def route_sentences(self, task: m.Task) -> tuple[str, ...]:
@@ -218,7 +310,8 @@ class _Views:
             elif r.index not in said:  # one sentence per written route, whatever its targets
                 said.add(r.index)
                 fallback = route.condition is None and route.action in conditional
-                out.append(s.route_sentence(route, spec, numbers, lang, fallback))
+                out.append(self.marked(s.route_sentence(route, spec, numbers, lang, fallback),
+                                       route.provenance))
                 if route.condition is not None:
                     conditional.add(route.action)
         return tuple(out)
@@ -230,24 +323,31 @@ class _Views:
         if conditional:
             inclusive = any(r.inclusive for r in conditional)
             note = self.t["all_match" if inclusive else "first_match"]
-        return StepView(self.numbers[task.name.text], task.name.text, task.label,
-                        task.kind.value, self.ref(task.name.text), task.description,
-                        tuple(self.facts(task)), task.checklist, note, routes)
+        name = task.name.text
+        first = name in self.exceptions and self.order[len(self.order) - len(self.exceptions)] is task
+        return StepView(self.numbers[name], name, s.task_title(task),
+                        task.kind.value, self.ref(name), task.description,
+                        tuple(self.facts(task)), task.checklist, note, routes,
+                        name in self.exceptions, first)
 
     def facts(self, task: m.Task) -> list[Fact]:
         t, spec, lang = self.t, self.spec, self.lang
         out: list[Fact] = []
-        if task.title and task.title != task.name.text:
+        if lang == "zh" and task.title and task.title != task.name.text:
             out.append(Fact(t["step_id"], task.name.text))
         approval = task.kind is m.TaskKind.APPROVAL
         if task.assignee is not None or task.call is None:
-            out.append(Fact(t["approvers" if approval else "done_by"],
-                            facts.who_text(task.assignee, spec, lang, approval)))
+            out.append(Fact(t["approvers" if approval else "done_by"], self.marked(
+                facts.who_text(task.assignee, spec, lang, approval),
+                task.assignee.provenance if task.assignee is not None else None)))
         if approval and task.assignee is not None:
-            out.append(Fact(t["mode"], facts.mode_text(task.assignee, lang)))
-        out += [Fact(t["exclusions"], facts.exclusion_text(e, task, spec, self.numbers, lang))
+            out.append(Fact(t["mode"], facts.approval_text(task, spec, lang)))
+        out += [Fact(t["exclusions"], self.marked(
+            facts.exclusion_text(e, task, spec, self.numbers, lang), e.provenance))
                 for e in task.exclusions]
-        out += [Fact(t["extra"], facts.extra_text(x, spec, lang)) for x in task.extra_approvers]
+        out += [Fact(t["extra"], self.marked(facts.extra_text(x, spec, lang), x.provenance))
+                for x in task.extra_approvers]
+        out += [Fact(t["decides"], self.marked(self.setting(x), x.provenance)) for x in task.sets]
         if task.for_each is not None:
             out.append(Fact(t["for_each"], facts.for_each_text(task.for_each, spec, lang)))
         if task.join is not None:
@@ -256,11 +356,13 @@ class _Views:
             out.append(Fact(t["call"], facts.call_text(task.call.text, lang)))
         for key, docs in (("inputs", task.inputs), ("outputs", task.outputs)):
             if docs:
-                names = [d.name for d in docs]
+                names = [self.word(d.name) for d in docs]
                 out.append(Fact(t[key], ("、" if lang == "zh" else ", ").join(names)))
         deadline = self.plan.deadline(task.name.text)
         if deadline is not None:
-            out.append(Fact(t["sla"], facts.sla_text(deadline.sla, spec, self.numbers, lang)))
+            out.append(Fact(t["sla"], self.marked(
+                facts.sla_text(deadline.sla, spec, self.numbers, lang), deadline.sla.provenance,
+                *(b.provenance for b in deadline.sla.breaches))))
         if task.notifies:
             out.append(Fact(t["notify"], facts.notify_text(task.notifies, spec, lang)))
         return out
@@ -271,63 +373,140 @@ class _Views:
         """Return role -> letters (R, A, C, I) for one task; the rule is in docs/manual.md."""
         found = self._raci.get(task.name.text)
         if found is None:
-            found = self._raci[task.name.text] = self._letters(task)
+            found = self._raci[task.name.text] = self._letters(task)[0]
         return found
 
-    def _letters(self, task: m.Task) -> dict[str, str]:
+    def lane_name(self, lane: PlanLane) -> str:
+        if lane.role is not None:
+            return lane.role
+        if lane.approver is not None:
+            return approver_lane(lane.approver, self.lang)
+        return self.t["requester"]
+
+    def _letters(self, task: m.Task) -> tuple[dict[str, str], list[str]]:
+        """Return the letters per role and the notes (who approves on what condition).
+
+        Exactly one role is accountable (A) for a task: the one doer of a step (R/A; of
+        several the first), the approver, the last of approvers in order, the first of a
+        countersign (the others are R); a conditional approver (``also by``, a rule's row)
+        is A on its condition, said in the notes.  An escalation has its own column."""
         letters: dict[str, list[str]] = {}
+        notes: list[str] = []
 
         def add(names: list[str], letter: str) -> None:
             for name in names:
                 if letter not in letters.setdefault(name, []):
                     letters[name].append(letter)
 
-        acting = [(lane.role or self.t["requester"], how) for lane, how in
+        acting = [(self.lane_name(lane), how) for lane, how in
                   self.acts.get(task.name.text, ()) if lane.key != UNASSIGNED_LANE]
-        doing = (Acting.DOES, Acting.CO_APPROVES, Acting.BY_RULE)
-        add([name for name, how in acting if how in doing],
-            "A" if task.kind is m.TaskKind.APPROVAL else "R")
-        add([name for name, how in acting if how not in doing], "C")
+        doers = list(dict.fromkeys(n for n, how in acting if how in (Acting.DOES, Acting.CO_APPROVES)))
+        a = task.assignee
+        if doers and not (a is not None and a.mode is AssigneeMode.RULE):
+            lead = doers[-1] if a is not None and a.mode is AssigneeMode.SEQUENCE else doers[0]
+            if task.kind is m.TaskKind.APPROVAL:
+                add([n for n in doers if n != lead], "R")
+                add([lead], "A")
+            else:
+                add(doers, "R")
+                add([lead], "A")
+        if a is not None and a.mode is AssigneeMode.RULE and a.rule is not None:
+            notes += self._rule_notes(a.rule.text, add)
+        for x in task.extra_approvers:
+            names = [r.text for r in x.roles]
+            add(names, "(A)")
+            cond = s.condition_sentence(x.condition, self.spec, self.lang)
+            who = s.list_words(role_words(self.spec, x.roles, self.lang), self.lang)
+            notes.append(s.join_zh([who, f"：{cond}时另需批准"]) if self.lang == "zh"
+                         else f"{who}: also approves if {cond}")
+        add([n for n, how in acting if how is Acting.IF_EMPTY], "C")
         deadline = self.plan.deadline(task.name.text)
         breaches = deadline.breaches if deadline is not None else ()
         add([r for b in breaches if b.kind is m.BreachKind.NOTIFY for r in b.roles], "I")
         add([r.text for n in task.notifies for r in n.roles], "I")
-        order = "RACI"
-        return {k: "/".join(sorted(v, key=order.index)) for k, v in letters.items()}
+        order = ("R", "A", "(A)", "C", "I")
+        return {k: "/".join(sorted(v, key=order.index)) for k, v in letters.items()}, notes
+
+    def _rule_notes(self, rule_name: str, add: Callable[[list[str], str], None]) -> list[str]:
+        """Give each role a rule can name its letter ((A) where it has the last word, R where
+        it signs before others) and return when each approves."""
+        rule = self.spec.rule(rule_name)
+        if rule is None:
+            return []
+        when: dict[str, list[str]] = {}
+        for row in rule.rows:
+            if row.result.kind is not m.ResultKind.ROLES or not row.result.names:
+                continue
+            cond = (s.condition_sentence(row.condition, self.spec, self.lang)
+                    if row.condition is not None else self.t["otherwise"] if self.lang == "zh"
+                    else "no row above applies")
+            names = [n.text for n in row.result.names]
+            add(names[:-1], "R")
+            add(names[-1:], "(A)")
+            when.setdefault(names[-1], []).append(cond)
+        word = "或" if self.lang == "zh" else " or "
+        return [s.join_zh([role_word(self.spec, who, "zh"), f"：{word.join(conds)}时批准"])
+                if self.lang == "zh" else
+                f"{role_word(self.spec, who, self.lang)}: approves if {word.join(conds)}"
+                for who, conds in when.items()]
+
+    def escalations(self, task: m.Task) -> str:
+        deadline = self.plan.deadline(task.name.text)
+        roles = [r for b in (deadline.breaches if deadline is not None else ())
+                 if b.kind is m.BreachKind.ESCALATE for r in b.breach.roles[:1]]
+        return self.sep.join(role_words(self.spec, roles, self.lang)) or ""
 
     def raci_table(self) -> tuple[tuple[str, ...], tuple[Row, ...]]:
         columns = [r.name.text for r in self.spec.roles]
+        heads = {c: role_word(self.spec, c, self.lang) for c in columns}
         cells = {t.name.text: self.raci(t) for t in self.order}
         extra = [n for c in cells.values() for n in c if n not in columns]
         for name in extra:
             if name not in columns:
                 columns.append(name)
-        rows = tuple(Row((self.short(t), *(cells[t.name.text].get(c, "") for c in columns)))
+        used = columns
+        rows = tuple(Row((self.short(t), *(cells[t.name.text].get(c, "") for c in used),
+                          self.escalations(t), self.sep.join(self._letters(t)[1])))
                      for t in self.order)
-        return (self.t["step"], *columns), rows
+        return (self.t["step"], *(heads.get(c, c) for c in used), self.t["raci_escalation"],
+                self.t["raci_notes"]), rows
 
     def duties(self) -> dict[str, dict[str, list[str]]]:
         """Return role -> letter -> the tasks (short form, in order) it has that letter on."""
         if self._duties is None:
             per: dict[str, dict[str, list[str]]] = {}
+            def blank() -> dict[str, list[str]]:
+                return {"R": [], "A": [], "C": [], "I": [], "T": []}
             for task in self.order:  # one pass, not one per role
                 for name, letters in self.raci(task).items():
                     for letter in letters.split("/"):
-                        if letter:
-                            per.setdefault(name, {"R": [], "A": [], "C": [], "I": []})[
-                                letter].append(self.short(task))
+                        if letter == "A" and task.kind is not m.TaskKind.APPROVAL:
+                            continue  # the one doer of a step answers for it: "does" says so
+                        if letter == "R" and task.kind is m.TaskKind.APPROVAL:
+                            letter = "A"  # signing in a countersign or sequence is approving
+                        tasks = per.setdefault(name, blank())[letter.strip("()")] if letter else []
+                        if letter and (not tasks or tasks[-1] != self.short(task)):
+                            tasks.append(self.short(task))
+                deadline = self.plan.deadline(task.name.text)
+                for b in deadline.breaches if deadline is not None else ():
+                    if b.kind is m.BreachKind.ESCALATE:
+                        for r in b.breach.roles[:1]:
+                            per.setdefault(r.text, blank())["T"].append(self.short(task))
             self._duties = per
         return self._duties
 
     def role(self, role: m.Role) -> RoleView:
         name, t = role.name.text, self.t
-        per = self.duties().get(name) or {"R": [], "A": [], "C": [], "I": []}
+        per = self.duties().get(name) or {"R": [], "A": [], "C": [], "I": [], "T": []}
         duties = [Fact(t[key], self.sep.join(per[letter]))
-                  for key, letter in (("does", "R"), ("approves", "A"),
-                                      ("consulted", "C"), ("told", "I")) if per[letter]]
+                  for key, letter in (("does", "R"), ("approves", "A"), ("consulted", "C"),
+                                      ("takes_over", "T"), ("told", "I")) if per[letter]]
         may = self.role_rights(name)
         if may:
             duties.append(Fact(t["may"], self.sep.join(may)))
+        if self.lang != "zh":  # English prose names a role by its title, never its identifier
+            return RoleView(role_word(self.spec, name, self.lang), None, role.external,
+                            role.description, tuple(duties))
         return RoleView(name, role.title, role.external, role.description, tuple(duties))
 
     def role_rights(self, name: str) -> list[str]:
@@ -351,9 +530,13 @@ class _Views:
             extra = [facts.extra_text(x, self.spec, self.lang) for x in task.extra_approvers]
             excl = [facts.exclusion_text(e, task, self.spec, self.numbers, self.lang)
                     for e in task.exclusions]
+            basis = self.basis(a.provenance if a else None,
+                               *(x.provenance for x in task.extra_approvers),
+                               *(e.provenance for e in task.exclusions))
             rows.append(Row((self.short(task), facts.mode_text(a, self.lang) if a else self.t["none"],
                              facts.who_text(a, self.spec, self.lang, True), self.sep.join(extra) or self.t["none"],
-                             self.sep.join(excl) or self.t["none"])))
+                             self.sep.join(excl) or self.t["none"],
+                             *((basis or self.t["none"],) if self.marks else ()))))
         return tuple(rows)
 
     def result_text(self, result: m.RuleResult) -> str:
@@ -373,21 +556,27 @@ class _Views:
         for i, row in enumerate(rule.rows, start=1):
             cond = (s.condition_sentence(row.condition, self.spec, self.lang)
                     if row.condition is not None else self.t["otherwise"])
-            rows.append(Row((str(i), cond, self.result_text(row.result))))
+            rows.append(Row((str(i), cond, self.result_text(row.result),
+                             *((self.basis(row.provenance) or self.t["none"],)
+                               if self.marks else ()))))
+        if self.lang != "zh":
+            return RuleView(rule.title or spoken(rule.name.text), None, rule.description, tuple(rows))
         return RuleView(rule.name.text, rule.title, rule.description, tuple(rows))
 
     # -------------------------------------------------------------- time, forms, others
 
     def timing(self) -> tuple[Row, ...]:
         none, rows = self.t["none"], []
-        for d in self.plan.deadlines:  # the case's first, then the tasks' in reading order
+        for d in self.deadlines():  # the case's first, then the tasks' in manual order
             task = self.spec.task(d.scope) if d.scope != ANYWHERE else None
             label = self.short(task) if task is not None else self.t["whole_process"]
             breaches = [facts.breach_text(b.breach, self.spec, self.numbers, self.lang)
                         for b in d.breaches]
+            basis = self.basis(d.sla.provenance, *(b.provenance for b in d.sla.breaches))
             rows.append(Row((label, format_duration(d.limit, self.lang),
                              facts.reminders_text(d.sla, self.lang) or none,
-                             self.sep.join(breaches) or none)))
+                             self.sep.join(breaches) or none,
+                             *((basis or none,) if self.marks else ()))))
         return tuple(rows)
 
     def calendar(self, cal: m.Calendar) -> tuple[str, ...]:
@@ -421,7 +610,7 @@ class _Views:
                     used.setdefault(doc.name, {})
                     table[doc.name][self.short(task)] = None
         none = self.t["none"]
-        return tuple(Row((name, self.sep.join(made[name]) or none,
+        return tuple(Row((self.word(name), self.sep.join(made[name]) or none,
                           self.sep.join(used[name]) or none)) for name in made)
 
     def others(self) -> tuple[str, ...]:
@@ -430,15 +619,18 @@ class _Views:
         if p.withdraw is not None:
             steps = s.list_words([self.ref(n.text) for n in p.withdraw.steps], lang, "or")
             go = facts.route_target_text(p.withdraw.target, self.spec, self.numbers, lang)
-            out.append(f"发起人可在{steps}办理期间撤回申请；撤回后{go}，进行中的工作一并取消。"
-                       if zh else f"The requester may withdraw the case while {steps} is in "
-                       f"progress; then {go}, and any work in progress is cancelled.")
+            out.append(self.marked(
+                f"发起人可在{steps}办理期间撤回申请；撤回后{go}，进行中的工作一并取消。"
+                if zh else f"The requester may withdraw the case while {steps} is in "
+                f"progress; then {go}, and any work in progress is cancelled.",
+                p.withdraw.provenance))
         for c in p.cancels:
             roles = s.list_words(role_words(self.spec, c.roles, lang), lang)
             go = facts.route_target_text(c.target, self.spec, self.numbers, lang)
-            out.append(s.join_zh([roles, f"可随时取消流程；取消后{go}，进行中的工作一并取消。"])
-                       if zh else f"Anyone in {roles} may cancel the case at any time; then {go}, "
-                       "and any work in progress is cancelled.")
+            out.append(self.marked(
+                s.join_zh([roles, f"可随时取消流程；取消后{go}，进行中的工作一并取消。"])
+                if zh else f"Anyone in {roles} may cancel the case at any time; then {go}, "
+                "and any work in progress is cancelled.", c.provenance))
         for act in p.actions:
             title = s.quote(act.title or act.name.text, lang)
             who = facts.who_text(act.assignee, self.spec, lang)
@@ -449,14 +641,45 @@ class _Views:
         return tuple(out)
 
     def terms(self) -> tuple[Row, ...]:
-        return tuple(Row((f.name.text, type_text(f.type, self.lang), f.description or self.t["none"]))
+        set_by: dict[str, list[str]] = {}
+        for task in self.order:
+            for x in task.sets:
+                set_by.setdefault(x.field.text, []).append(self.ref(task.name.text))
+        return tuple(Row((self.word(f.name.text), field_type_text(f, self.lang),
+                          f.description or self.t["none"],
+                          self.sep.join(set_by.get(f.name.text, ())) or self.t["none"]))
                      for f in self.spec.fields)
+
+    def setting(self, x: m.Setting) -> str:
+        name = self.word(x.field.text)
+        if not x.criteria:
+            return name
+        return f"{name}（{x.criteria}）" if self.lang == "zh" else f"{name} ({x.criteria})"
+
+    def glossary(self) -> tuple[Row, ...]:
+        return tuple(Row((term.name, self.marked(term.definition, term.provenance)))
+                     for term in self.spec.process.terms)
+
+    def revisions(self) -> tuple[Row, ...]:
+        """Return (version, date, change, by, approved by): the spec's history, or its version."""
+        none, p = self.t["none"], self.spec.process
+        rows = [Row((c.version, c.date, c.text, c.author or none, c.approver or none))
+                for c in p.changes]
+        if not any(c.version == p.version for c in p.changes):
+            current = self.t["current"].replace("{path}", str(self.spec.path))
+            rows.append(Row((p.version or self.t["unversioned"], none, current, none, none)))
+        return tuple(rows)
+
+    def word(self, name: str) -> str:
+        """Return a field's or form's name as prose says it (identifiers spoken in English)."""
+        return name if self.lang == "zh" else spoken(name)
 
 
 # ------------------------------------------------------------------ the document
 
 _SECTIONS = ("purpose", "scope", "terms", "roles", "raci", "flowchart", "procedure",
-             "approvals", "timing", "others", "forms", "references", "revision")
+             "approvals", "timing", "exceptions", "others", "kpis", "forms", "records",
+             "references", "attachments", "revision")
 
 
 def _sections(present: dict[str, bool], t: dict[str, str]) -> tuple[Section, ...]:
@@ -476,17 +699,21 @@ def load_labels(env_loader_source: str | None, lang: str) -> dict[str, str]:
 
 
 def manual_context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | None,
-                   mermaid: str | None) -> dict[str, object]:
+                   mermaid: str | None, control: DocumentControl | None = None
+                   ) -> dict[str, object]:
     """Return what the manual templates (and the Word/PDF document model) render."""
     v = _Views(spec, lang, t)
+    control = control or control_for(spec)
+    records, attachments = v.record_rows(control.retention, control.number), v.attachment_rows()
     case_deadline = v.plan.deadline(ANYWHERE)
     p = spec.process
     columns, raci_rows = v.raci_table()
     cal = spec.process_calendar
     approvals, others = v.approvals(), v.others()
     present = {"purpose": p.purpose is not None, "scope": p.scope is not None,
-               "terms": bool(spec.fields), "approvals": bool(approvals or spec.rules),
-               "others": bool(others), "references": bool(p.references)}
+               "terms": bool(spec.fields or p.terms), "approvals": bool(approvals or spec.rules),
+               "others": bool(others), "references": bool(p.references),
+               "records": bool(records), "attachments": bool(attachments)}
     return {
         "lang": lang, "t": t, "process": p,
         "process_sla": facts.sla_text(case_deadline.sla, spec, v.numbers, lang)
@@ -501,6 +728,10 @@ def manual_context(spec: m.Spec, lang: str, t: dict[str, str], diagram: str | No
         "rules": tuple(v.rule(r) for r in spec.rules), "timing": v.timing(),
         "calendar": cal, "calendar_lines": v.calendar(cal) if cal else (),
         "others": others, "forms": v.forms(), "source": spec.path,
+        "exceptions": v.exception_rows(), "kpis": v.kpi_rows(), "records": records,
+        "glossary": v.glossary(), "revisions": v.revisions(),
+        "has_provenance": has_provenance(spec),
+        "attachments": attachments,
     }
 
 
@@ -519,9 +750,10 @@ def emit_markdown(spec: m.Spec, *, lang: str, diagram: str | None = None,
             override = (templates / "labels.json").read_text(encoding="utf-8")
     t = Words(load_labels(override, lang))
     mermaid = mermaid.strip("\n") if mermaid else None
-    context = manual_context(spec, lang, t, diagram, mermaid)
+    control = control or control_for(spec)
+    context = manual_context(spec, lang, t, diagram, mermaid, control)
     context["header"] = comment_text(header_text(spec.path))
-    context["control"] = control_tables(control or control_for(spec), lang, t)
+    context["control"] = control_tables(control, lang, t)
     text = env.get_template("manual.md.j2").render(context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 

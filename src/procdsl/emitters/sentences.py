@@ -7,6 +7,7 @@ Each route sentence names its targets the same way (``第 4 步「复核」`` / 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from .. import model as m
@@ -26,7 +27,7 @@ from ..vocabulary import (
 
 __all__ = ["action_clause", "breach_sentence", "cap_sentence", "condition_sentence",
            "go_clause", "join_zh", "list_words", "literal_text", "quote", "route_sentence",
-           "target_ref", "task_ref", "task_route_sentences"]
+           "target_ref", "task_ref", "task_title", "task_route_sentences"]
 
 
 def literal_text(lit: m.Literal, lang: str) -> str:
@@ -42,7 +43,7 @@ def condition_sentence(expr: m.Expr, spec: m.Spec, lang: str) -> str:
 # ------------------------------------------------------------------ routes
 
 
-def target_ref(target: m.Target, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
+def target_ref(target: m.Target, spec: m.Spec, numbers: Mapping[str, str], lang: str) -> str:
     """Return how a sentence names a target: '第 4 步「复核」' or 'end “Done”'."""
     name = target.name.text
     if target.kind is TargetKind.STEP and spec.task(name) is not None:
@@ -53,7 +54,7 @@ def target_ref(target: m.Target, spec: m.Spec, numbers: Mapping[str, int], lang:
 
 
 def go_clause(targets: tuple[m.Target, ...], split: Split, action: str, spec: m.Spec,
-        numbers: Mapping[str, int], lang: str) -> str:
+        numbers: Mapping[str, str], lang: str) -> str:
     """Return where a route goes, as the end of a sentence ('转至第 4 步「复核」')."""
     refs = [target_ref(t, spec, numbers, lang) for t in targets]
     zh = lang == "zh"
@@ -69,7 +70,7 @@ def go_clause(targets: tuple[m.Target, ...], split: Split, action: str, spec: m.
     return f"转至{ref}" if zh else f"go to {ref}"
 
 
-def route_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lang: str,
+def route_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, str], lang: str,
                    fallback: bool = False) -> str:
     """Return one route as a sentence ('完成后，金额大于 50000 时，转至第 5 步「总经理审批」。').
 
@@ -100,7 +101,7 @@ def route_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lan
     return text + ("。" if zh else ".")
 
 
-def cap_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lang: str,
+def cap_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, str], lang: str,
                  fallback: bool = False) -> str:
     """Return where a capped route goes once its cap is used up.
 
@@ -133,7 +134,7 @@ def cap_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, int], lang:
     return f"{opening}{scope}, from the {ordinal(nth)} time on, {go} instead."
 
 
-def breach_sentence(target: m.Target, spec: m.Spec, numbers: Mapping[str, int],
+def breach_sentence(target: m.Target, spec: m.Spec, numbers: Mapping[str, str],
                     lang: str) -> str:
     """Return where a task goes when its deadline passes ('超时后，转至第 6 步「X」。')."""
     go = go_clause((target,), Split.ONE, "timeout", spec, numbers, lang)
@@ -141,7 +142,7 @@ def breach_sentence(target: m.Target, spec: m.Spec, numbers: Mapping[str, int],
         f"{action_clause('timeout', lang)}, {go}.")
 
 
-def task_route_sentences(task: m.Task, spec: m.Spec, numbers: Mapping[str, int],
+def task_route_sentences(task: m.Task, spec: m.Spec, numbers: Mapping[str, str],
                          lang: str) -> tuple[str, ...]:
     """Return every way onward from a task as sentences, in route order, breaches last."""
     out: list[str] = []
@@ -159,11 +160,25 @@ def task_route_sentences(task: m.Task, spec: m.Spec, numbers: Mapping[str, int],
                 out.append(breach_sentence(breach.target, spec, numbers, lang))
     return tuple(out)
 
-def task_ref(name: str, spec: m.Spec, numbers: Mapping[str, int], lang: str) -> str:
-    """Return how the manual names a task by its name ('第 4 步「复核」')."""
+# A title that numbers itself ("5. 制定实施计划", "（三）复核", "Step 2: Review"): the
+# manual numbers steps itself, so the title's own number is left out ("8. 5. ..." read twice).
+_OWN_NUMBER = re.compile(
+    r"^\s*(?:(?:step|第)\s*)?[(（]?(?:\d+|[一二三四五六七八九十百]+)[)）]?"
+    r"\s*(?:步)?\s*[.、．:：)）]\s*(?=[^\d\s])", re.I)
+
+
+def task_title(task: m.Task) -> str:
+    """Return how the manual titles a task: its label without a number of its own."""
+    label = task.label
+    stripped = _OWN_NUMBER.sub("", label, count=1)
+    return stripped or label
+
+
+def task_ref(name: str, spec: m.Spec, numbers: Mapping[str, str], lang: str) -> str:
+    """Return how the manual names a task by its name ('第 4 步「复核」', '第 E1 步「告知原因」')."""
     task = spec.task(name)
     if task is None or name not in numbers:
         return quote(name, lang)
     if lang == "zh":
-        return f"第 {numbers[name]} 步{quote(task.label, lang)}"
-    return f"{quote(task.label, lang)} (step {numbers[name]})"
+        return f"第 {numbers[name]} 步{quote(task_title(task), lang)}"
+    return f"{quote(task_title(task), lang)} (step {numbers[name]})"
