@@ -47,7 +47,7 @@ def test_rejection_ends_in_failure_and_clears_the_marking() -> None:
     case.act("初审", "approve", 审核, T0)
     case.act("复核", "reject", 复核, T0)
     assert case.outcome == "注册失败" and case.active == ()
-    with pytest.raises(Refused, match="finished"):
+    with pytest.raises(Refused, match="案例已结束"):
         case.act("复核", "approve", 审核2, T0)
 
 
@@ -77,7 +77,7 @@ def test_separation_of_duties_bars_whoever_did_the_first_review() -> None:
     case = to_review()
     case.act("初审", "approve", both, T0)
     before = case.to_json()
-    with pytest.raises(Refused, match="separation of duties"):
+    with pytest.raises(Refused, match="不相容职务分离"):
         case.act("复核", "approve", both, T0)
     assert case.to_json() == before
 
@@ -151,9 +151,9 @@ def test_bad_data_and_unknown_actions_are_refused() -> None:
     before = case.to_json()
     with pytest.raises(Refused, match="风险等级"):
         case.act("初审", "approve", 审核, T0, {"风险等级": "极高"})
-    with pytest.raises(Refused, match="no action"):
+    with pytest.raises(Refused, match="没有操作 complete"):
         case.act("初审", "complete", 审核, T0)
-    with pytest.raises(Refused, match="not active"):
+    with pytest.raises(Refused, match="复核 当前不在办理中"):
         case.act("复核", "approve", 复核, T0)
     with pytest.raises(ValueError, match="aware"):
         case.act("初审", "approve", 审核, T0.replace(tzinfo=None))

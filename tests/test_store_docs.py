@@ -62,10 +62,11 @@ def test_every_snippet_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         else:
             continue
         ran.append(info)
-    assert ran.count("python") == 4 and ran.count("console") == 1
+    assert ran.count("python") == 5 and ran.count("console") == 1
     printed = out.getvalue()
     assert "('finance_audit',)" in printed
     assert "2.0 1.0" in printed
+    assert "sam\n" in printed  # the directory: alice's manager
     assert "reminder" in printed or "breach" in printed
     for name in ("expense_reimbursement", "expense_reimbursement_v2"):
         sys.modules.pop(name, None)

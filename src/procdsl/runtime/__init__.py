@@ -7,9 +7,10 @@ A generated module describes its process with the tables in ``tables`` and build
 
 from __future__ import annotations
 
-from ..kinds import AssigneeMode, BreachKind, JoinKind, Split, TimeUnit
+from ..kinds import AssigneeMode, BreachKind, EmptyKind, JoinKind, Permission, Split, TimeUnit
 from .calendar import WorkCalendar
 from .case import Case
+from .directory import DictDirectory, Directory
 from .errors import Refused, SnapshotError
 from .records import Actor, Allowed, AuditRecord, Deadline, Event, History, WorkItem
 from .tables import (
@@ -25,11 +26,13 @@ from .tables import (
     REJECT,
     RETURN,
     STEP,
+    AllowDef,
     Approvers,
     BlockDef,
     BreachDef,
     CalendarDef,
     CancelDef,
+    EmptyDef,
     EndDef,
     Exclusion,
     Extra,
@@ -51,7 +54,8 @@ from .tables import (
 from .workflow import Workflow
 
 __all__ = [
-    "AssigneeMode", "BreachKind", "JoinKind", "Split", "TimeUnit",
+    "AssigneeMode", "BreachKind", "EmptyKind", "JoinKind", "Permission", "Split", "TimeUnit",
+    "AllowDef", "Directory", "DictDirectory", "EmptyDef",
     "APPROVAL", "APPROVE", "COMPLETE", "INTERLEAVED", "JOIN_ALL", "JOIN_ANY", "JOIN_EACH", "ONE",
     "PARALLEL", "REJECT", "RETURN", "STEP", "Actor", "Allowed", "Approvers", "AuditRecord",
     "BlockDef", "BreachDef", "CalendarDef", "CancelDef", "Case", "Deadline", "EndDef", "Event",

@@ -6,16 +6,40 @@ roles, or ``EACH_ROLE`` for one actor per listed role (会签).  Approve votes m
 the stages (``record_vote``; the approve that completes the last stage decides, see
 ``moves.finish``); the first reject, return or custom outcome decides at once.  A work item
 handed to a role by an escalation is decided by one holder of that role.
+
+Org-relative approvers are people the case's ``Directory`` finds when the item starts
+(stage entries ``@user:ID``): the requester's manager at a level, each manager up to a
+role or a number of levels, the head of the requester's department, the person a field
+names, or the people the requester picked.  When nobody is found the approval does what
+its ``when no approver`` line says; ``dedupe`` skips people who approved earlier in the
+case.  At run time approvers may transfer an item, add a signer before, after or with
+themselves, act for an absent colleague (delegate) and the requester may urge, each only
+where the spec allows it; every such act is an audit record.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from .compiled import EACH_ROLE, MARKERS, NOBODY, REQUESTER, TaskPlan, base_stages
-from .records import Actor, WorkItem
+from .compiled import (
+    AUTO_APPROVE,
+    AUTO_REJECT,
+    EACH_ROLE,
+    NOBODY,
+    PICK,
+    REQUESTER,
+    TaskPlan,
+    base_stages,
+)
+from .directory import USER, chain, department_head, manager_at
+from .errors import Refused
+from .messages import alternatives, text
+from .records import Actor, Event, WorkItem
 from .state import CaseState
+
+URGE_INTERVAL = dt.timedelta(hours=1)  # the requester may urge an item once an hour
 
 
 def plan_stages(case: CaseState[Any], plan: TaskPlan) -> tuple[Any, Any]:
@@ -25,14 +49,76 @@ def plan_stages(case: CaseState[Any], plan: TaskPlan) -> tuple[Any, Any]:
         return plan.stages, plan.needs
     task = plan.task
     who = task.assignee
-    chain = rule_roles(case, who.rule or "") if who is not None and who.mode == "rule" else ()
-    stages, needs = base_stages(who, chain)
+    if plan.people and who is not None:
+        stages, needs = _people_stages(case, plan, who)
+    else:
+        roles = rule_roles(case, who.rule or "") if who is not None and who.mode == "rule" else ()
+        stages, needs = base_stages(who, roles)
     for extra in task.extras:
         if _holds(extra.guard, case.data):
             for role in extra.roles:
                 stages.append([role])
                 needs.append(1)
     return stages, needs
+
+
+def _people_stages(case: CaseState[Any], plan: TaskPlan,
+                   who: Any) -> tuple[list[list[str]], list[int]]:
+    """Return the stages of org-relative approvers: one person each, in order; without
+    anyone (after de-duplication), what ``when no approver`` says."""
+    people = find_people(case, plan, who)
+    if people is None:  # the requester has yet to pick
+        return [[PICK + (who.roles[0] if who.roles else "")]], [1]
+    found = bool(people)
+    if plan.dedupe and people:
+        approved = approvers_so_far(case)
+        for person in [p for p in people if p in approved]:
+            case.note(plan.name, "dedupe", person)
+        people = [p for p in people if p not in approved]
+    if people:
+        return [[USER + p] for p in people], [1] * len(people)
+    if found:  # everyone found has approved already: the approval passes
+        case.unsettled = True
+        return [[AUTO_APPROVE]], [1]
+    empty = plan.on_empty
+    if empty is None:
+        return [[NOBODY]], [1]
+    if empty.kind == "transfer" and empty.role:
+        case.note(plan.name, "empty_transfer", empty.role)
+        return [[empty.role]], [1]
+    case.unsettled = True
+    return [[AUTO_APPROVE if empty.kind == "auto_approve" else AUTO_REJECT]], [1]
+
+
+def find_people(case: CaseState[Any], plan: TaskPlan, who: Any) -> list[str] | None:
+    """Return the people an org-relative assignee names for this case, in order (None:
+    a pick not yet made); without a directory nobody is found."""
+    if who.mode == "pick":
+        return list(case.picks[plan.name]) if plan.name in case.picks else None
+    if who.mode == "field":
+        spec_field = case.workflow.fields.get(who.field or "")
+        value = getattr(case.data, spec_field.attr, "") if spec_field is not None else ""
+        return [value] if isinstance(value, str) and value else []
+    directory = case.directory
+    if directory is None:
+        return []
+    requester = case.requester
+    if who.mode == "manager":
+        found = manager_at(directory, requester, who.level or 1)
+        return [found] if found else []
+    if who.mode == "department_head":
+        head = department_head(directory, requester)
+        return [head] if head else []
+    return chain(directory, requester, role=who.roles[0] if who.roles else None,
+                 levels=who.level)
+
+
+def approvers_so_far(case: CaseState[Any]) -> set[str]:
+    """Return everyone who approved something earlier in the case (not the clock)."""
+    found = {raw[0] for raw in case.log if raw[3] == "approve" and not raw[0].startswith("@")}
+    if case.approving:
+        found.add(case.approving)
+    return found
 
 
 def rule_roles(case: CaseState[Any], name: str) -> tuple[str, ...]:
@@ -66,7 +152,7 @@ def barred(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -
         roles: Sequence[str] = (item.escalated,)
     elif plan.approval:
         roles = item.stages[item.stage]
-        if item.votes or (roles and roles[0] in MARKERS):
+        if item.votes or (roles and roles[0][0] == "@") or plan.people:
             reason, roles = _stage_rules(case, plan, item, actor)
             if reason is not None:
                 return reason
@@ -77,14 +163,16 @@ def barred(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -
         if plan.by_requester and who != case.requester:
             return _requester_reason(case, plan.name, actor)
     if roles and actor.roles.isdisjoint(roles):
-        held = ", ".join(sorted(actor.roles)) or "no role"
-        return f"{plan.name} needs the role {' or '.join(roles)}; {who} holds {held}"
+        lang = case.workflow.lang
+        held = ", ".join(sorted(actor.roles)) or text(lang, "no_role")
+        return text(lang, "needs_role", step=plan.name, roles=alternatives(lang, roles),
+                    who=who, held=held)
     if plan.duties:
         if plan.not_requester and who == case.requester:
-            return f"{who} started this case and may not act on {plan.name} (not by requester)"
+            return text(case.workflow.lang, "not_requester", who=who, step=plan.name)
         for step in plan.not_after:
             if who in case.doers.get(step, ()):
-                return f"{who} did {step} and may not act on {plan.name} (separation of duties)"
+                return text(case.workflow.lang, "not_after", who=who, done=step, step=plan.name)
     return None
 
 
@@ -96,7 +184,12 @@ def _stage_rules(case: CaseState[Any], plan: TaskPlan, item: WorkItem,
     roles = item.stages[stage]
     votes = item.votes
     if roles and roles[0] == NOBODY:
-        return f"the rule for {plan.name} chose no approver for this case", ()
+        if not plan.people:
+            return f"the rule for {plan.name} chose no approver for this case", ()
+        return f"no approver was found for {plan.name} in this case", ()
+    if roles and roles[0].startswith(PICK):
+        return (f"{plan.name} waits for the requester ({case.requester}) to choose its "
+                "approvers"), ()
     for done in votes:
         if done[0] == actor.id:
             return f"{actor.id} has already decided on {plan.name} at this stage", ()
@@ -104,13 +197,57 @@ def _stage_rules(case: CaseState[Any], plan: TaskPlan, item: WorkItem,
         if actor.id != case.requester:
             return _requester_reason(case, plan.name, actor), ()
         return None, ()
-    if votes and item.needs[stage] == EACH_ROLE:
-        return None, pending_roles(item)
-    return None, roles
+    pending = pending_roles(item) if votes and item.needs[stage] == EACH_ROLE else roles
+    if any(entry[0] == "@" for entry in pending):
+        if entry_for(case, plan, pending, actor) is None:
+            return (f"{plan.name} is for {' or '.join(_person(e) for e in pending)}, "
+                    f"not {actor.id}"), ()
+        return None, ()
+    return None, pending
+
+
+def _person(entry: str) -> str:
+    return entry.removeprefix(USER) if entry.startswith(USER) else entry
+
+
+def entry_for(case: CaseState[Any], plan: TaskPlan, entries: Sequence[str],
+              actor: Actor) -> str | None:
+    """Return the stage entry actor decides for: a role they hold, themself, a person
+    they are the delegate of (where the spec allows delegates), the requester."""
+    delegate_of = None
+    for entry in entries:
+        if entry[0] != "@":
+            if entry in actor.roles:
+                return entry
+        elif entry.startswith(USER):
+            person = entry[len(USER):]
+            if person == actor.id:
+                return entry
+            if "delegate" in plan.allows and case.directory is not None:
+                delegate_of = delegate_of or entry
+        elif entry == REQUESTER and actor.id == case.requester:
+            return entry
+    if delegate_of is not None and case.directory is not None:
+        for entry in entries:
+            if entry.startswith(USER) and \
+                    case.directory.delegate_of(entry[len(USER):]) == actor.id:
+                return entry
+    return None
+
+
+def on_behalf(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -> str:
+    """Return the person actor acts for as their delegate on item ('' when for themself)."""
+    if item.escalated is not None or not plan.approval or item.stage >= len(item.stages):
+        return ""
+    entry = entry_for(case, plan, pending_roles(item), actor)
+    if entry is None or not entry.startswith(USER) or entry[len(USER):] == actor.id:
+        return ""
+    return entry[len(USER):]
 
 
 def _requester_reason(case: CaseState[Any], task: str, actor: Actor) -> str:
-    return f"{task} is done by the requester ({case.requester}), not {actor.id}"
+    return text(case.workflow.lang, "only_requester", requester=case.requester, step=task,
+                who=actor.id)
 
 
 def pending_roles(item: WorkItem) -> Sequence[str]:
@@ -122,10 +259,10 @@ def pending_roles(item: WorkItem) -> Sequence[str]:
     return [r for r in roles if r not in voted]
 
 
-def record_vote(item: WorkItem, actor: Actor) -> None:
+def record_vote(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -> None:
     """Record a pending approve vote (with the role it counts for); move to the next
     stage when this one is complete."""
-    role = next((r for r in pending_roles(item) if r in actor.roles), "")
+    role = entry_for(case, plan, pending_roles(item), actor) or ""
     item.votes = [*item.votes, [actor.id, role]]  # may be the shared empty tuple
     item.votes_left -= 1
     need = item.needs[item.stage]
@@ -133,3 +270,152 @@ def record_vote(item: WorkItem, actor: Actor) -> None:
     if full:
         item.stage += 1
         item.votes = []
+
+
+# ------------------------------------------------------------------ run-time changes
+# Each checks everything first and changes the item only when it is allowed, so a
+# refused call leaves the case as it was; ``Case`` records the accepted ones.
+
+
+def _allowed(plan: TaskPlan, permission: str, word: str) -> None:
+    if permission not in plan.allows:
+        raise Refused(f"{plan.name} does not allow {word} (the spec says what it allows)")
+
+
+def _may_bring(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str,
+               permission: str, actor: Actor) -> None:
+    """Refuse unless person may be brought into item: not the actor, not someone the
+    separation of duties bars, and a holder of one of the roles the spec names (of the
+    task's approvers when it names none; anyone for org-relative approvers)."""
+    if not person or person.startswith("@"):
+        raise Refused(f"not a person: {person!r}")
+    if person == actor.id:
+        raise Refused(f"{actor.id} cannot bring themself into {plan.name}")
+    if plan.not_requester and person == case.requester:
+        raise Refused(f"{person} started this case and may not act on {plan.name} "
+                      "(not by requester)")
+    for step in plan.not_after:
+        if person in case.doers.get(step, ()):
+            raise Refused(f"{person} did {step} and may not act on {plan.name} "
+                          "(separation of duties)")
+    roles = plan.allows.get(permission, ())
+    who = plan.task.assignee
+    if not roles and who is not None and not plan.people and who.mode != "requester":
+        roles = who.roles
+    if not roles:
+        return
+    directory = case.directory
+    if directory is None:
+        raise Refused(f"no directory to check that {person} holds {' or '.join(roles)}")
+    if not any(person in directory.members(role) for role in roles):
+        raise Refused(f"{person} may not be brought into {plan.name}: it needs the role "
+                      f"{' or '.join(roles)}")
+
+
+def _own_entry(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -> str:
+    entry = entry_for(case, plan, pending_roles(item), actor)
+    if entry is None or item.escalated is not None:
+        raise Refused(f"{actor.id} is not an approver of {plan.name} at this stage")
+    return entry
+
+
+def _writable(item: WorkItem) -> tuple[list[list[str]], list[int]]:
+    return [list(s) for s in item.stages], list(item.needs)
+
+
+def transfer(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str,
+             actor: Actor) -> None:
+    """Hand actor's share of item to person (转交)."""
+    _allowed(plan, "transfer", "transfer")
+    entry = _own_entry(case, plan, item, actor)
+    _may_bring(case, plan, item, person, "transfer", actor)
+    need = item.needs[item.stage]
+    if need not in (1, EACH_ROLE):
+        raise Refused(f"{plan.name} needs {need} decisions here: it cannot be transferred")
+    stages, needs = _writable(item)
+    here = stages[item.stage]
+    if need == EACH_ROLE:
+        here[here.index(entry)] = USER + person
+    else:
+        stages[item.stage] = [USER + person]
+    item.stages, item.needs = stages, needs
+
+
+ADD_SIGN_WHERE = ("before", "after", "with")
+
+
+def add_sign(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str, where: str,
+             actor: Actor) -> None:
+    """Bring person in before, after or with actor (加签); recount the votes left."""
+    from .compiled import votes_left
+    _allowed(plan, "add_sign", "add-sign")
+    if where not in ADD_SIGN_WHERE:
+        raise Refused(f"add-sign is before, after or with, not {where!r}")
+    entry = _own_entry(case, plan, item, actor)
+    _may_bring(case, plan, item, person, "add_sign", actor)
+    stages, needs = _writable(item)
+    stage = item.stage
+    if where == "before":
+        if item.votes:
+            raise Refused(f"votes are cast at this stage of {plan.name}: add the signer "
+                          "after or with you")
+        stages.insert(stage, [USER + person])
+        needs.insert(stage, 1)
+    elif where == "after":
+        stages.insert(stage + 1, [USER + person])
+        needs.insert(stage + 1, 1)
+    else:  # with me: both decide at this stage (会签)
+        mine = USER + actor.id if entry[0] == "@" or needs[stage] != EACH_ROLE else entry
+        if needs[stage] == EACH_ROLE:
+            stages[stage] = [*stages[stage], USER + person]
+        else:
+            stages[stage] = [mine, USER + person]
+            needs[stage] = EACH_ROLE
+    item.stages, item.needs = stages, needs
+    item.votes_left = votes_left(stages, needs, stage, item.votes)
+
+
+def urge(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor,
+         now: dt.datetime) -> Event:
+    """Return the reminder the requester's urging (催办) sends, or refuse (once an hour)."""
+    _allowed(plan, "urge", "urging")
+    if actor.id != case.requester:
+        raise Refused(f"only the requester ({case.requester}) may urge {plan.name}")
+    for raw in reversed(case.log):
+        if raw[2] == plan.name and raw[3] == "urge":
+            if now - raw[4] < URGE_INTERVAL:
+                raise Refused(f"{plan.name} was urged less than an hour ago")
+            break
+    roles = tuple(item.stages[item.stage]) if plan.approval and item.stages else plan.roles
+    return Event("urged", plan.name, roles, now, actor.id)
+
+
+def pick(case: CaseState[Any], plan: TaskPlan, people: Sequence[str], actor: Actor) -> None:
+    """Keep the approvers the requester picked for an approval (``by requester's choice
+    of R``): each must hold R; taken when the approval starts (or now, while it waits)."""
+    who = plan.task.assignee
+    if who is None or who.mode != "pick":
+        raise Refused(f"the approvers of {plan.name} are not the requester's choice")
+    if actor.id != case.requester:
+        raise Refused(f"only the requester ({case.requester}) may choose the approvers of "
+                      f"{plan.name}")
+    if not people or len(set(people)) != len(people):
+        raise Refused(f"choose one or more different people for {plan.name}")
+    role = who.roles[0] if who.roles else ""
+    directory = case.directory
+    for person in people:
+        if person == case.requester and plan.not_requester:
+            raise Refused(f"{person} started this case and may not approve {plan.name}")
+        if role and (directory is None or person not in directory.members(role)):
+            raise Refused(f"{person} may not approve {plan.name}: it needs the role {role}")
+    items = [i for i in case.items.values() if i.task == plan.name]
+    waiting = [i for i in items if i.stages and i.stages[0] and i.stages[0][0].startswith(PICK)]
+    if items and not waiting:
+        raise Refused(f"the approvers of {plan.name} are chosen already")
+    case.picks = {**case.picks, plan.name: tuple(people)}
+    from .compiled import votes_left
+    for item in waiting:  # the approval waits for the pick: its people take stage one
+        stages = [[USER + p] for p in people] + [list(s) for s in item.stages[1:]]
+        needs = [1] * len(people) + list(item.needs[1:])
+        item.stages, item.needs, item.stage, item.votes = stages, needs, 0, ()
+        item.votes_left = votes_left(stages, needs, 0, ())

@@ -61,6 +61,12 @@ class WorkCalendar:
         self._amounts: dict[tuple[Decimal, str], dt.timedelta] = {}  # spans as timedeltas
         self._shares: dict[tuple[Span, Decimal], Span] = {}  # reminder shares of SLAs
 
+    @property
+    def zone(self) -> dt.tzinfo:
+        """Return the calendar's time zone (UTC without one): the zone a case returns
+        its times in (audit records, deadlines, events)."""
+        return self._zone
+
     def is_working_day(self, day: dt.date) -> bool:
         """Return True when day has working hours."""
         if day in self._makeup:

@@ -18,6 +18,7 @@ from .fields import merge
 from .tables import (
     APPROVAL,
     APPROVE,
+    INTERLEAVED,
     Approvers,
     BlockDef,
     EndDef,
@@ -35,6 +36,12 @@ D = TypeVar("D")
 
 REQUESTER, NOBODY = "@requester", "@nobody"  # stage role markers no spec name can spell
 MARKERS = frozenset({REQUESTER, NOBODY})
+# Further stage entries (all start with "@", as no spec name can): "@user:ID" one person
+# (``directory.USER``), "@pick:R" the requester has yet to pick among holders of R,
+# "@auto:approve" / "@auto:reject" the case decides it at once (no approver found).
+PICK, AUTO_APPROVE, AUTO_REJECT = "@pick:", "@auto:approve", "@auto:reject"
+# Modes whose approvers the directory (or the requester) names when the item starts.
+PEOPLE_MODES = frozenset({"manager", "manager_chain", "department_head", "field", "pick"})
 EACH_ROLE = 0  # a stage's need: one decision per listed role (会签)
 
 Stages = tuple[tuple[tuple[str, ...], ...], tuple[int, ...]]
@@ -77,7 +84,8 @@ def votes_left(stages: Sequence[Sequence[str]], needs: Sequence[int], stage: int
 
 def static_stages(task: TaskDef) -> Stages | None:
     """Return the stages of an approval that never depend on the case data (None: they do)."""
-    if task.extras or (task.assignee is not None and task.assignee.mode == "rule"):
+    if task.extras or (task.assignee is not None and (
+            task.assignee.mode == "rule" or task.assignee.mode in PEOPLE_MODES)):
         return None
     stages, needs = base_stages(task.assignee)
     return tuple(tuple(s) for s in stages), tuple(needs)
@@ -88,7 +96,8 @@ class TaskPlan:
 
     __slots__ = ("name", "task", "approval", "alone", "stages", "needs", "votes_left", "roles",
                  "by_requester", "by_rule", "moves", "watched", "join", "for_each", "plain", "sla",
-                 "notify_enter", "notify_leave", "duties", "not_requester", "not_after")
+                 "notify_enter", "notify_leave", "duties", "not_requester", "not_after",
+                 "people", "allows", "dedupe", "on_empty", "to_returner")
 
     def __init__(self, task: TaskDef, watched: bool) -> None:
         self.name = task.name
@@ -120,6 +129,16 @@ class TaskPlan:
         self.not_requester = any(e.step is None for e in task.exclusions)
         self.not_after = tuple(e.step for e in task.exclusions if e.step is not None)
         self.duties = bool(task.exclusions)  # some separation of duties applies
+        # Org-relative approvers (the directory names people), and what the spec lets
+        # approvers do at run time: permission -> roles a person brought in must hold.
+        self.people = task.assignee is not None and task.assignee.mode in PEOPLE_MODES
+        self.allows: dict[str, tuple[str, ...]] = {}
+        for allow in task.allows:
+            for permission in allow.permissions:
+                self.allows[permission] = (*self.allows.get(permission, ()), *allow.roles)
+        self.dedupe = task.dedupe
+        self.on_empty = task.on_empty
+        self.to_returner = task.to_returner
 
 
 class Target:
@@ -177,11 +196,14 @@ class CompiledProcess(Generic[D]):
 
     __slots__ = ("definition", "data_type", "version", "tasks", "actions", "ends", "rules",
                  "blocks", "calendar", "fields", "attrs", "watched", "plans", "targets",
-                 "start_target")
+                 "start_target", "directory", "lang", "checked_fields", "interleaved")
 
     def __init__(self, definition: ProcessDef, data_type: type[D]) -> None:
         self.definition = definition
         self.data_type = data_type
+        self.lang = definition.lang  # what refusals and event descriptions are worded in
+        # The directory cases use unless they are given one (``Workflow.start``).
+        self.directory: Any = None
         self.version = definition.version
         self.tasks: dict[str, TaskDef] = {t.name: t for t in definition.tasks}
         if definition.start not in self.tasks:
@@ -189,9 +211,15 @@ class CompiledProcess(Generic[D]):
         self.ends: dict[str, EndDef] = {e.name: e for e in definition.ends}
         self.rules: dict[str, RuleDef] = {r.name: r for r in definition.rules}
         self.blocks: dict[str, BlockDef] = {b.key: b for b in definition.blocks}
+        # The keys of the blocks ``in any order`` starts: their tasks run one at a time.
+        self.interleaved = frozenset(block_key(t.name, n) for t in definition.tasks
+                                     for n, r in enumerate(t.routes) if r.split == INTERLEAVED)
         self.calendar = WorkCalendar(definition.calendar)
         self.fields: dict[str, FieldDef] = {f.name: f for f in definition.fields}
         self.attrs: dict[str, FieldDef] = {f.attr: f for f in definition.fields}
+        # The fields a case's starting data is checked against: required or ranged.
+        self.checked_fields = tuple(f for f in definition.fields if f.required
+                                    or f.low is not None or f.high is not None)
         # The steps some "not by whoever did S" names: the only ones whose doers a case
         # keeps (a snapshot finds the others in the history).
         self.watched = frozenset(e.step for t in definition.tasks for e in t.exclusions
@@ -247,4 +275,4 @@ class CompiledProcess(Generic[D]):
 
     def merge(self, data: D, changes: Mapping[str, Any]) -> D:
         """Return data with changes (keyed by field name or attribute) applied, checked."""
-        return merge(data, changes, self.fields, self.attrs)
+        return merge(data, changes, self.fields, self.attrs, self.lang)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Refused
+from .messages import alternatives, refused, text
 from .records import Actor, Allowed
 from .state import CaseState
 from .tables import Approvers, Go
@@ -12,46 +12,49 @@ from .tables import Approvers, Go
 
 def withdraw_target(case: CaseState[Any], actor: Actor) -> Go:
     """Return where withdrawing goes, or refuse (requester only, listed steps active)."""
-    rule = case.workflow.definition.withdraw
+    rule, lang = case.workflow.definition.withdraw, case.workflow.lang
     if rule is None:
-        raise Refused("this process cannot be withdrawn")
+        raise refused(lang, "no_withdraw")
     if actor.id != case.requester:
-        raise Refused(f"only the requester ({case.requester}) may withdraw, not {actor.id}")
+        raise refused(lang, "withdraw_requester", requester=case.requester, who=actor.id)
     if not _any_active(case, rule.steps):
-        raise Refused(f"withdraw is allowed only while {' or '.join(rule.steps)} is active")
+        raise refused(lang, "withdraw_when", steps=alternatives(lang, rule.steps))
     return rule.target
 
 
 def cancel_target(case: CaseState[Any], actor: Actor) -> Go:
     """Return where cancelling goes for actor's roles, or refuse."""
-    rules = case.workflow.definition.cancels
+    rules, lang = case.workflow.definition.cancels, case.workflow.lang
     for rule in rules:
         if not actor.roles.isdisjoint(rule.roles):
             return rule.target
     if not rules:
-        raise Refused("this process cannot be cancelled")
-    roles = " or ".join(r for rule in rules for r in rule.roles)
-    raise Refused(f"cancelling needs the role {roles}; {actor.id} holds none")
+        raise refused(lang, "no_cancel")
+    roles = alternatives(lang, (r for rule in rules for r in rule.roles))
+    raise refused(lang, "cancel_role", roles=roles, who=actor.id)
 
 
 def check_milestone(case: CaseState[Any], name: str, actor: Actor) -> None:
     """Refuse unless actor may take the milestone action now."""
     found = next((m for m in case.workflow.definition.milestones if m.name == name), None)
+    lang = case.workflow.lang
     if found is None:
-        raise Refused(f"this process has no action {name!r}")
+        raise refused(lang, "no_milestone", name=name)
     if not _any_active(case, found.steps):
-        raise Refused(f"{name} is allowed only while {' or '.join(found.steps)} is active")
+        raise refused(lang, "milestone_when", name=name, steps=alternatives(lang, found.steps))
     reason = _who_reason(case, found.assignee, actor)
     if reason is not None:
-        raise Refused(f"{name}: {reason}")
+        raise refused(lang, "milestone_who", name=name, reason=reason)
 
 
 def _who_reason(case: CaseState[Any], who: Approvers, actor: Actor) -> str | None:
+    lang = case.workflow.lang
     if who.mode == "requester":
-        return None if actor.id == case.requester else f"only the requester may act, not {actor.id}"
+        return (None if actor.id == case.requester
+                else text(lang, "milestone_requester", who=actor.id))
     if not who.roles or not actor.roles.isdisjoint(who.roles):
         return None
-    return f"needs the role {' or '.join(who.roles)}; {actor.id} holds none"
+    return text(lang, "milestone_role", roles=alternatives(lang, who.roles), who=actor.id)
 
 
 def _any_active(case: CaseState[Any], steps: tuple[str, ...]) -> bool:

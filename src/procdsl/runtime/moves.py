@@ -13,11 +13,23 @@ import datetime as dt
 from typing import Any
 
 from .approvals import plan_stages, record_vote
-from .compiled import NOBODY, Move, Route, Target, TaskPlan, Way, votes_left
+from .compiled import (
+    AUTO_APPROVE,
+    AUTO_REJECT,
+    NOBODY,
+    Move,
+    Route,
+    Target,
+    TaskPlan,
+    Way,
+    votes_left,
+)
 from .errors import Refused
-from .records import Actor, Event, Frame, Group, WorkItem
+from .messages import action_word
+from .messages import refused as refusal
+from .records import SYSTEM, Actor, Event, Frame, Group, WorkItem
 from .state import EMPTY, CaseState
-from .tables import JOIN_ANY, JOIN_EACH, block_key
+from .tables import JOIN_ANY, JOIN_EACH, Go, block_key
 
 
 def choose(case: CaseState[Any], move: Move, data: Any) -> Way:
@@ -29,10 +41,11 @@ def choose(case: CaseState[Any], move: Move, data: Any) -> Way:
             if guard is None or guard(data):
                 break
         else:
-            raise Refused(f"no route of {move.plan.name} on {move.action!r} matches the case "
-                          "data")
+            raise refusal(case.workflow.lang, "no_route", step=move.plan.name,
+                          action=move.action)
     except (ArithmeticError, TypeError) as error:
-        raise Refused(f"a condition of {move.plan.name} cannot be evaluated: {error}") from None
+        raise refusal(case.workflow.lang, "condition_error", step=move.plan.name,
+                      error=error) from None
     if route.final:
         return route.way
     return _combine(case, move, route, data)
@@ -51,8 +64,8 @@ def _combine(case: CaseState[Any], move: Move, first: Route, data: Any) -> Way:
             try:
                 holds = guard is None or guard(data)
             except (ArithmeticError, TypeError) as error:
-                raise Refused(f"a condition of {move.plan.name} cannot be evaluated: "
-                              f"{error}") from None
+                raise refusal(case.workflow.lang, "condition_error", step=move.plan.name,
+                              error=error) from None
             if holds and route.inclusive:
                 taken.append(route)
     targets: list[Target] = []
@@ -61,8 +74,9 @@ def _combine(case: CaseState[Any], move: Move, first: Route, data: Any) -> Way:
         if route.cap_times is not None:
             if case.passes.get(route.passed, 0) >= route.cap_times:
                 if route.cap_then is None:
-                    raise Refused(f"{move.plan.name} may {move.action} at most "
-                                  f"{route.cap_times} times")
+                    lang = case.workflow.lang
+                    raise refusal(lang, "route_cap", step=move.plan.name,
+                                  action=action_word(lang, move.action), times=route.cap_times)
                 targets.append(route.cap_then)
                 continue
             caps.append(route.passed)
@@ -87,11 +101,20 @@ def finish(case: CaseState[Any], work: WorkItem, move: Move, actor: Actor, data:
         case.data = data
         if plan.watched:
             _keep_doer(case, plan, actor)
-        record_vote(work, actor)
+        record_vote(case, plan, work, actor)
         return
     group = case.groups.get(work.group) if work.group else None
-    closing = group is None or _group_closes(group, plan, data)
+    closing = group is None or _group_closes(case, group, plan, data)
     targets, caps, key = choose(case, move, data) if closing else _STAY
+    back = None
+    if case.returned and closing and plan.name in case.returned:
+        back = _straight_back(case, plan, targets)
+        if back is not None:
+            targets, caps, key = (back[0],), (), ""
+    elif plan.to_returner and move.action == "return" and len(targets) == 1 \
+            and not targets[0].end:
+        case.returned = {**case.returned, targets[0].name: [
+            plan.name, work.stage, [list(s) for s in work.stages], list(work.needs), actor.id]}
     case.data = data
     if plan.watched:
         _keep_doer(case, plan, actor)
@@ -111,8 +134,32 @@ def finish(case: CaseState[Any], work: WorkItem, move: Move, actor: Actor, data:
             passes[passed] = passes.get(passed, 0) + 1
     if len(targets) == 1:
         enter(case, work.frame, targets[0], now)
+        if back is not None:
+            _resume(case, back[0].name, back[1])
     else:
         split(case, work.frame, key, targets, now)
+
+
+def _straight_back(case: CaseState[Any], plan: TaskPlan,
+                   targets: tuple[Target, ...]) -> tuple[Target, list[Any]] | None:
+    """Return the approval a resubmission goes straight back to (and where it stood),
+    forgetting it; None when the step's routes go on as written."""
+    found = case.returned[plan.name]
+    case.returned = {k: v for k, v in case.returned.items() if k != plan.name}
+    target = case.workflow.targets.get(Go(found[0]))
+    if target is None or any(t.end and not t.success for t in targets):
+        return None
+    case.note(plan.name, "to_returner", found[4])
+    return target, found
+
+
+def _resume(case: CaseState[Any], task: str, found: list[Any]) -> None:
+    """Put the approval just entered back at the stage its returner decided at."""
+    item = case.items.get(case.next_id - 1)
+    if item is None or item.task != task or found[1] >= len(found[2]):
+        return
+    item.stages, item.needs, item.stage, item.votes = found[2], found[3], found[1], ()
+    item.votes_left = votes_left(found[2], found[3], found[1], ())
 
 
 def _keep_doer(case: CaseState[Any], plan: TaskPlan, actor: Actor) -> None:
@@ -122,10 +169,18 @@ def _keep_doer(case: CaseState[Any], plan: TaskPlan, actor: Actor) -> None:
         case.writable_doers()[plan.name] = (*done, actor.id)  # a new tuple: never changed
 
 
-def _group_closes(group: Group, plan: TaskPlan, data: Any) -> bool:
+def _length(case: CaseState[Any], plan: TaskPlan, data: Any) -> int:
+    """Return how many elements the list field a for-each task runs over holds in data."""
+    each = plan.for_each
+    spec_field = case.workflow.fields.get(each.field) if each is not None else None
+    return len(getattr(data, spec_field.attr)) if spec_field is not None else 0
+
+
+def _group_closes(case: CaseState[Any], group: Group, plan: TaskPlan, data: Any) -> bool:
     each = plan.for_each
     done = group.done + 1
-    if done >= group.total or each is None:
+    # Elements added to the list while the task runs are instances too (WCP-15).
+    if done >= max(group.total, _length(case, plan, data)) or each is None:
         return True
     if each.until_count is not None and done >= each.until_count:
         return True
@@ -134,7 +189,29 @@ def _group_closes(group: Group, plan: TaskPlan, data: Any) -> bool:
     try:
         return bool(each.until(data))
     except (ArithmeticError, TypeError) as error:
-        raise Refused(f"a condition of {plan.name} cannot be evaluated: {error}") from None
+        raise refusal(case.workflow.lang, "condition_error", step=plan.name,
+                      error=error) from None
+
+
+def grow(case: CaseState[Any], now: dt.datetime) -> None:
+    """After an action changed the data: every running for-each whose list now holds more
+    elements than it had gets their instances (WCP-15; a one-at-a-time task queues them,
+    and starts the next at once when none of its items is active)."""
+    for group in list(case.groups.values()):
+        plan = case.workflow.plans[group.task]
+        total = _length(case, plan, case.data)
+        if total <= group.total or plan.for_each is None:
+            continue
+        fresh = list(range(group.total, total))
+        group.total = total
+        case.note(plan.name, "grow", str(len(fresh)))
+        if plan.for_each.sequential:
+            group.waiting.extend(fresh)
+            if not any(i.group == group.id for i in case.items.values()):
+                new_item(case, plan, group.frame, now, group.id, group.waiting.pop(0))
+            continue
+        for index in fresh:
+            new_item(case, plan, group.frame, now, group.id, index)
 
 
 def _close_group(case: CaseState[Any], group: Group, now: dt.datetime) -> None:
@@ -150,7 +227,8 @@ def split(case: CaseState[Any], frame_id: int, key: str, targets: tuple[Target, 
     fid = case.next_id
     case.next_id += 1
     frames = case.writable_frames()
-    frames[fid] = Frame(fid, frame_id, key, block.join if block else None, len(targets))
+    frames[fid] = Frame(fid, frame_id, key, block.join if block else None, len(targets),
+                        interleaved=key in case.workflow.interleaved)
     for target in targets:
         if case.done or fid not in case.frames:
             return
@@ -244,8 +322,8 @@ def _start_group(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.da
     assert each is not None
     spec_field = case.workflow.fields.get(each.field)
     elements = list(getattr(case.data, spec_field.attr)) if spec_field else []
-    if not elements:  # an empty list gives one work item
-        new_item(case, plan, frame_id, now, 0, None)
+    if not elements:  # an empty list: no instance, the task is passed
+        _pass_empty(case, plan, frame_id, now)
         return
     gid = case.next_id
     case.next_id += 1
@@ -254,6 +332,30 @@ def _start_group(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.da
     case.writable_groups()[gid] = Group(gid, plan.name, frame_id, waiting, len(elements))
     for index in first:
         new_item(case, plan, frame_id, now, gid, index)
+
+
+def _pass_empty(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.datetime) -> None:
+    """Pass a for-each task over an empty list: it goes on as its first action (complete,
+    or approve) would, recorded by the clock (``skip``); when no route of that action
+    holds on the data, it waits as one work item for someone to act on it."""
+    moves = plan.moves
+    move = moves.get("complete") or moves.get("approve") or next(iter(moves.values()), None)
+    try:
+        if move is None:
+            raise Refused("")
+        targets, caps, key = choose(case, move, case.data)
+    except Refused:
+        new_item(case, plan, frame_id, now, 0, None)
+        return
+    case.note(plan.name, "skip", "empty")
+    if caps:
+        passes = case.writable_passes()
+        for passed in caps:
+            passes[passed] = passes.get(passed, 0) + 1
+    if len(targets) == 1:
+        enter(case, frame_id, targets[0], now)
+    else:
+        split(case, frame_id, key, targets, now)
 
 
 def new_item(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.datetime, group: int,
@@ -265,7 +367,8 @@ def new_item(case: CaseState[Any], plan: TaskPlan, frame_id: int, now: dt.dateti
         left = votes_left(stages, needs, 0, ())
         if NOBODY in stages[0]:
             who = plan.task.assignee
-            case.emit(Event("no_approver", plan.name, (), now, who.rule or "" if who else ""))
+            detail = (who.rule or "" if who.mode == "rule" else who.mode) if who else ""
+            case.emit(Event("no_approver", plan.name, (), now, detail))
     due: dt.datetime | None
     reminders: list[dt.datetime] | tuple[()]
     if plan.sla is None:
@@ -333,3 +436,35 @@ def jump(case: CaseState[Any], target: Target, now: dt.datetime) -> None:
     case.groups = EMPTY
     case.frames = EMPTY
     enter(case, 0, target, now)
+
+
+def settle(case: CaseState[Any], now: dt.datetime) -> None:
+    """Decide the approvals the case decides on its own (no approver found and ``when no
+    approver: auto-approve / reject``, or everyone de-duplicated), each recorded by the
+    clock; what they activate is settled too."""
+    if not case.unsettled:
+        return
+    case.unsettled = False
+    for _ in range(10_000):  # a process that auto-approves in a loop stops here
+        found = next(((item, roles[0]) for item in case.items.values()
+                      if item.stages and item.stage < len(item.stages)
+                      and (roles := item.stages[item.stage])
+                      and roles[0] in (AUTO_APPROVE, AUTO_REJECT)), None)
+        if found is None or case.done:
+            return
+        item, marker = found
+        plan = case.workflow.plans[item.task]
+        action = "approve" if marker == AUTO_APPROVE else "reject"
+        move = plan.moves.get(action)
+        before = case.marking
+        try:
+            if move is None:
+                raise refusal(case.workflow.lang, "no_route_for", step=item.task, action=action)
+            finish(case, item, move, SYSTEM, case.data, now, forced=True)
+        except Refused as refused:
+            item.stages, item.needs = [[NOBODY]], [1]
+            case.emit(Event("no_route", item.task, (), now, str(refused)))
+            continue
+        case.emit(Event(f"auto_{action}ed".replace("eed", "ed"), item.task, (), now,
+                        "no_approver"))
+        case.record(SYSTEM, item.task, f"empty_{action}", now, before)

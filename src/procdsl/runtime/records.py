@@ -63,7 +63,12 @@ class Event:
 
 
 class AuditRecord(NamedTuple):
-    """One accepted action: who, on which step, what, when, and the marking around it."""
+    """One accepted action: who, on which step, what, when, and the marking around it.
+
+    ``detail`` says more where the action needs it: the person a transfer or add-sign
+    brings in (``before:ID`` / ``after:ID`` / ``with:ID`` for add-sign), whom a delegate
+    acted for (``for:ID``), the person de-duplication skipped, the role an empty
+    approval was handed to."""
 
     seq: int
     actor: str
@@ -73,23 +78,26 @@ class AuditRecord(NamedTuple):
     at: dt.datetime
     before: tuple[str, ...]
     after: tuple[str, ...]
+    detail: str = ""
 
 
 # What a case keeps per accepted action: the fields of its AuditRecord but its number
 # (its position), as the action gave them (the actor's role set, the time in the
-# caller's zone).  ``History`` makes the AuditRecord (roles sorted, time in UTC) when a
+# caller's zone).  ``History`` makes the AuditRecord (roles sorted, time in the
+# calendar's zone) when a
 # record is read: records are written on every action and read rarely.
 RawRecord = tuple[str, frozenset[str] | tuple[str, ...], str | None, str, dt.datetime,
-                  tuple[str, ...], tuple[str, ...]]
+                  tuple[str, ...], tuple[str, ...], str]
 UTC = dt.UTC
 
 
-def as_record(seq: int, raw: RawRecord) -> AuditRecord:
-    """Return the AuditRecord of the raw record numbered seq: roles sorted, time in UTC."""
-    actor, roles, step, action, at, before, after = raw
-    if at.tzinfo is not UTC:
-        at = at.astimezone(UTC)
-    return AuditRecord(seq, actor, tuple(sorted(roles)), step, action, at, before, after)
+def as_record(seq: int, raw: RawRecord, zone: dt.tzinfo = UTC) -> AuditRecord:
+    """Return the AuditRecord of the raw record numbered seq: roles sorted, time in zone
+    (the calendar's; UTC without one)."""
+    actor, roles, step, action, at, before, after, detail = raw
+    if at.tzinfo is not zone:
+        at = at.astimezone(zone)
+    return AuditRecord(seq, actor, tuple(sorted(roles)), step, action, at, before, after, detail)
 
 
 class History(Sequence[AuditRecord]):
@@ -99,10 +107,11 @@ class History(Sequence[AuditRecord]):
     records (or another case's history); indexing by a slice gives a list.
     """
 
-    __slots__ = ("_log",)
+    __slots__ = ("_log", "_zone")
 
-    def __init__(self, log: list[RawRecord]) -> None:
+    def __init__(self, log: list[RawRecord], zone: dt.tzinfo = UTC) -> None:
         self._log = log
+        self._zone = zone
 
     def __len__(self) -> int:
         return len(self._log)
@@ -116,18 +125,18 @@ class History(Sequence[AuditRecord]):
     def __getitem__(self, index: int | slice) -> AuditRecord | list[AuditRecord]:
         log = self._log
         if isinstance(index, slice):
-            return [as_record(n + 1, log[n]) for n in range(len(log))[index]]
+            return [as_record(n + 1, log[n], self._zone) for n in range(len(log))[index]]
         raw = log[index]  # raises IndexError as a list does
-        return as_record(index % len(log) + 1, raw)
+        return as_record(index % len(log) + 1, raw, self._zone)
 
     def __iter__(self) -> Iterator[AuditRecord]:
         for seq, raw in enumerate(self._log, 1):
-            yield as_record(seq, raw)
+            yield as_record(seq, raw, self._zone)
 
     def __reversed__(self) -> Iterator[AuditRecord]:
         log = self._log
         for n in range(len(log) - 1, -1, -1):
-            yield as_record(n + 1, log[n])
+            yield as_record(n + 1, log[n], self._zone)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, History):
@@ -183,6 +192,10 @@ class Frame:
     live: int
     arrived: int = 0
     fired: bool = False
+    # ``in any order`` (WCP-17): the block's tasks are done one at a time; ``holder`` is
+    # the task that has started and not finished yet ("" none; see ``interleave``).
+    interleaved: bool = False
+    holder: str = ""
 
 
 @dataclass(slots=True)

@@ -44,16 +44,22 @@ def dump_case(case: CaseState[Any]) -> str:
         "outcome": case.outcome, "last_success": case.last_success, "next_id": case.next_id,
         "data": {f.name: encode(getattr(case.data, f.attr)) for f in wf.fields.values()},
         "items": [_dump_item(i) for i in case.items.values()],
-        "frames": [[f.id, f.parent, f.split, f.join, f.live, f.arrived, f.fired]
+        "frames": [[f.id, f.parent, f.split, f.join, f.live, f.arrived, f.fired,
+                    *((f.interleaved, f.holder) if f.interleaved else ())]
                    for f in case.frames.values()] or [[0, -1, "", None, 1, 0, False]],
         "groups": [[g.id, g.task, g.frame, g.waiting, g.total, g.done]
                    for g in case.groups.values()],
         "passes": dict(case.passes), "doers": doers(case),
         "history": [[seq, actor, sorted(roles), step, action,  # the time as _time writes it
-                     (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(), before, after]
-                    for seq, (actor, roles, step, action, at, before, after)
+                     (at if at.tzinfo is UTC else at.astimezone(UTC)).isoformat(), before, after,
+                     *((detail,) if detail else ())]
+                    for seq, (actor, roles, step, action, at, before, after, detail)
                     in enumerate(case.log, 1)],
     }
+    if case.picks:  # only cases with picks carry the key: other snapshots stay as they were
+        doc["picks"] = {step: list(people) for step, people in case.picks.items()}
+    if case.returned:  # likewise: where a resubmission goes straight back to
+        doc["returned"] = {step: list(found) for step, found in case.returned.items()}
     return _ENCODER.encode(doc)
 
 
@@ -61,7 +67,8 @@ def dump_case(case: CaseState[Any]) -> str:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
-_UNDECIDED = frozenset({"escalate", "goto"})  # what tick records without deciding the step
+# What the clock records without deciding the step (tick; an approval's own settling).
+_UNDECIDED = frozenset({"escalate", "goto", "dedupe", "empty_transfer", "to_returner"})
 
 
 def doers(case: CaseState[Any]) -> dict[str, list[str]]:
@@ -78,7 +85,7 @@ def history_doers(log: Iterable[RawRecord]) -> dict[str, list[str]]:
     action on a step decides or votes on it, but the clock's escalations and gotos."""
     out: dict[str, list[str]] = {}
     clock = SYSTEM.id
-    for actor, _, step, action, _, _, _ in log:
+    for actor, _, step, action, _, _, _, _ in log:
         if step is None or (actor == clock and action in _UNDECIDED):
             continue
         done = out.get(step)
@@ -140,8 +147,17 @@ def _build(wf: CompiledProcess[Any], doc: dict[str, Any], make: Factory[S]) -> S
     if kept:
         case.doers = kept
     at = dt.datetime.fromisoformat  # a missing time is a TypeError: malformed
-    case.log = [(r[1], tuple(r[2]), r[3], r[4], at(r[5]), tuple(r[6]), tuple(r[7]))
+    case.log = [(r[1], tuple(r[2]), r[3], r[4], at(r[5]), tuple(r[6]), tuple(r[7]),
+                 str(r[8]) if len(r) > 8 else "")
                 for r in doc["history"]]
+    returned = doc.get("returned")
+    if returned:
+        case.returned = {str(step): [str(f[0]), int(f[1]), [list(map(str, s)) for s in f[2]],
+                                     [int(n) for n in f[3]], str(f[4])]
+                         for step, f in returned.items()}
+    picks = doc.get("picks")
+    if picks:
+        case.picks = {str(step): tuple(map(str, people)) for step, people in picks.items()}
     return case
 
 

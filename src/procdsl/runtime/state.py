@@ -12,7 +12,8 @@ from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from .compiled import CompiledProcess
-from .records import Actor, Deadline, Event, Frame, Group, History, RawRecord, WorkItem
+from .directory import Directory
+from .records import SYSTEM, Actor, Deadline, Event, Frame, Group, History, RawRecord, WorkItem
 
 D = TypeVar("D")
 
@@ -27,7 +28,8 @@ class CaseState(Generic[D]):
 
     __slots__ = ("workflow", "requester", "data", "items", "marking", "frames", "groups",
                  "passes", "doers", "log", "next_id", "outcome", "last_success", "started",
-                 "due", "reminders", "breached", "_events")
+                 "due", "reminders", "breached", "_events", "directory", "notes", "picks",
+                 "unsettled", "approving", "returned")
 
     def __init__(self, workflow: CompiledProcess[D], requester: str, data: D,
                  started: dt.datetime) -> None:
@@ -53,6 +55,18 @@ class CaseState(Generic[D]):
         self.reminders: list[dt.datetime] | tuple[()] = ()
         self.breached = False
         self._events: list[Event] | None = None
+        # The application's organisation directory (never stored: see ``directory``).
+        self.directory: Directory | None = workflow.directory
+        # What the case did on its own while an action ran (a person skipped, an empty
+        # approval handed on): recorded by the clock right after the action's record.
+        self.notes: list[tuple[str | None, str, str]] = []
+        # The approvers the requester picked, by approval (``by requester's choice of R``).
+        self.picks: dict[str, tuple[str, ...]] = EMPTY
+        self.unsettled = False  # some work item waits for the case to decide it itself
+        self.approving = ""  # who approves in the action under way (not yet recorded)
+        # Steps a ``to returner`` approval returned to: step -> [approval, stage, stages,
+        # needs, who returned it]; resubmitting the step goes straight back there.
+        self.returned: dict[str, list[Any]] = EMPTY
 
     # ------------------------------------------------------------ reading
     @property
@@ -62,8 +76,9 @@ class CaseState(Generic[D]):
 
     @property
     def history(self) -> History:
-        """Return the audit records (read-only; it grows as the case does)."""
-        return History(self.log)
+        """Return the audit records (read-only; it grows as the case does), their times in
+        the calendar's zone."""
+        return History(self.log, self.workflow.calendar.zone)
 
     @property
     def active(self) -> tuple[str, ...]:
@@ -72,17 +87,32 @@ class CaseState(Generic[D]):
 
     @property
     def deadlines(self) -> tuple[Deadline, ...]:
-        """Return when each active work item (and the case, step None) is due."""
-        out = [Deadline(i.task, i.id, i.due) for i in self.items.values() if i.due]
+        """Return when each active work item (and the case, step None) is due, in the
+        calendar's zone."""
+        zone = self.workflow.calendar.zone
+        out = [Deadline(i.task, i.id, i.due.astimezone(zone))
+               for i in self.items.values() if i.due]
         if self.due is not None and not self.done:
-            out.append(Deadline(None, None, self.due))
+            out.append(Deadline(None, None, self.due.astimezone(zone)))
         return tuple(out)
 
     # ------------------------------------------------------------ changing
     def record(self, actor: Actor, step: str | None, action: str, when: dt.datetime,
-               before: tuple[str, ...]) -> None:
-        """Append the audit record of an accepted action (the marking after it is now's)."""
-        self.log.append((actor.id, actor.roles, step, action, when, before, self.marking))
+               before: tuple[str, ...], detail: str = "") -> None:
+        """Append the audit record of an accepted action (the marking after it is now's),
+        then the clock's records of what the case did on its own meanwhile (``note``)."""
+        marking = self.marking
+        self.log.append((actor.id, actor.roles, step, action, when, before, marking, detail))
+        if self.notes:
+            clock, roles = SYSTEM.id, SYSTEM.roles
+            for n_step, n_action, n_detail in self.notes:
+                self.log.append((clock, roles, n_step, n_action, when, marking, marking,
+                                 n_detail))
+            self.notes = []
+
+    def note(self, step: str | None, action: str, detail: str = "") -> None:
+        """Queue a clock record of something the case did on its own (see ``record``)."""
+        self.notes.append((step, action, detail))
 
     def emit(self, event: Event) -> None:
         """Queue an event for the caller of the current action or tick."""
@@ -95,7 +125,10 @@ class CaseState(Generic[D]):
         """Return and forget the events not yet returned (e.g. those of starting)."""
         if not self._events:
             return ()
-        events = tuple(self._events)
+        zone = self.workflow.calendar.zone
+        events = tuple(e if e.at.tzinfo is zone else
+                       Event(e.kind, e.step, e.roles, e.at.astimezone(zone), e.detail)
+                       for e in self._events)
         self._events = None
         return events
 

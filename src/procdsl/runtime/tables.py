@@ -13,7 +13,17 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from ..kinds import AssigneeMode, BreachKind, JoinKind, Split, StandardAction, TaskKind, TimeUnit
+from ..kinds import (
+    AssigneeMode,
+    BreachKind,
+    EmptyKind,
+    JoinKind,
+    Permission,
+    Split,
+    StandardAction,
+    TaskKind,
+    TimeUnit,
+)
 
 Guard = Callable[[Any], bool]
 
@@ -81,12 +91,18 @@ class RouteDef:
 
 @dataclass(frozen=True, slots=True)
 class Approvers:
-    """Who may act: ``mode`` is one/list/all/any/sequence/count/rule/requester."""
+    """Who may act: ``mode`` is one/list/all/any/sequence/count/rule/requester, or an
+    org-relative mode the case's directory resolves (manager, manager_chain,
+    department_head, field, pick): ``level`` is the manager level or how many levels a
+    chain climbs, ``roles`` the role a chain climbs to or a pick is made among, ``field``
+    the text field (spec name) naming a person."""
 
     mode: str
     roles: tuple[str, ...] = ()
     count: int | None = None
     rule: str | None = None
+    level: int | None = None
+    field: str | None = None
 
     def __post_init__(self) -> None:
         _kind(self, "mode", AssigneeMode)
@@ -99,6 +115,34 @@ class Extra:
 
     guard: Guard
     roles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyDef:
+    """When the directory finds no approver: auto_approve, transfer (to ``role``), reject."""
+
+    kind: str
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        _kind(self, "kind", EmptyKind)
+
+
+@dataclass(frozen=True, slots=True)
+class AllowDef:
+    """What approvers may do at run time (transfer, add_sign, delegate, urge); a person
+    brought in must hold one of ``roles`` (none: a role of the task's approvers)."""
+
+    permissions: tuple[str, ...]
+    roles: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        known = {p.value for p in Permission}
+        for p in self.permissions:
+            if p not in known:
+                raise ValueError(f"AllowDef.permissions: unknown Permission {p!r}")
+        object.__setattr__(self, "permissions", tuple(Permission(p).value
+                                                      for p in self.permissions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +220,10 @@ class TaskDef:
     join: str | None = None
     for_each: ForEachDef | None = None
     call: str | None = None
+    on_empty: EmptyDef | None = None
+    dedupe: bool = False
+    allows: tuple[AllowDef, ...] = ()
+    to_returner: bool = False  # a resubmission goes straight back to whoever returned it
 
     def __post_init__(self) -> None:
         _kind(self, "kind", TaskKind)
@@ -233,13 +281,18 @@ def block_key(split: str, route: int | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FieldDef:
-    """A case field: spec name, attribute on the data class, kind and list item kind."""
+    """A case field: spec name, attribute on the data class, kind and list item kind;
+    ``required``: the case must be given it when it starts; ``low``/``high``: the lowest
+    and highest value it may hold (int, Decimal or date; None: no limit)."""
 
     name: str
     attr: str
     kind: str
     item: str | None = None
     values: tuple[str, ...] = ()
+    required: bool = False
+    low: Any = None
+    high: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,3 +337,5 @@ class ProcessDef:
     withdraw: Withdraw | None = None
     cancels: tuple[CancelDef, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    return_cap: int | None = None  # returns total at most N times, across routes
+    lang: str = "en"  # the spec's language: what refusals and event descriptions are in

@@ -10,6 +10,8 @@ import datetime as dt
 from typing import Any
 
 from .errors import Refused
+from .interleave import busy
+from .messages import refused as refusal
 from .moves import enter, finish, jump, leave_item
 from .records import SYSTEM, Event, WorkItem
 from .state import CaseState
@@ -24,6 +26,8 @@ def tick(case: CaseState[Any], now: dt.datetime) -> None:
             return
         if item.id not in case.items:
             continue
+        if item.frame and busy(case, item) is not None:
+            continue  # waits its turn in an ``in any order`` block: its timers wait too
         task = case.workflow.tasks[item.task]
         roles = task.assignee.roles if task.assignee else ()
         while item.reminders and item.reminders[0] <= now:
@@ -79,12 +83,13 @@ def _apply(case: CaseState[Any], item: WorkItem, breach: BreachDef, now: dt.date
         move = case.workflow.plans[item.task].moves.get(action)
         try:
             if move is None:
-                raise Refused(f"no route of {item.task} on {action!r} matches the case data")
+                raise refusal(case.workflow.lang, "no_route", step=item.task, action=action)
             finish(case, item, move, SYSTEM, case.data, now, forced=True)
         except Refused as refused:
             case.emit(Event("no_route", item.task, (), now, str(refused)))
             return
-        case.emit(Event(f"auto_{action}d", item.task, (), now))
+        case.emit(Event("auto_approved" if action == APPROVE else "auto_rejected", item.task, (),
+                        now))
         case.record(SYSTEM, item.task, breach.kind, now, before)
         return
     if breach.kind == "goto" and breach.target is not None:

@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 from .calendar import aware
 from .case import Case
 from .compiled import CompiledProcess
-from .errors import Refused
+from .directory import Directory
+from .fields import check_start
+from .messages import refused
 from .records import Actor
 from .snapshot import load_case
 
@@ -21,20 +23,30 @@ class Workflow(CompiledProcess[D]):
 
     __slots__ = ()
 
-    def start(self, actor: Actor, data: D | Mapping[str, Any] | None, now: dt.datetime) -> Case[D]:
-        """Return a new case started by actor (the requester) at now."""
+    def start(self, actor: Actor, data: D | Mapping[str, Any] | None, now: dt.datetime, *,
+              directory: Directory | None = None) -> Case[D]:
+        """Return a new case started by actor (the requester) at now; org-relative
+        approvers are looked up in ``directory`` (the workflow's ``directory`` when None)."""
         when = aware(now)
+        given: Mapping[str, Any] | None = None
         if data is None:
             value = self.data_type()
+            given = {}
         elif isinstance(data, self.data_type):
             value = data
         elif isinstance(data, Mapping):
             value = self.merge(self.data_type(), data)
+            given = data
         else:
-            raise Refused(f"data must be a {self.data_type.__name__} or a mapping")
-        return Case.begin(self, actor, value, when)
+            raise refused(self.lang, "data_type", type=self.data_type.__name__)
+        if self.checked_fields:  # required and ranged fields: checked before the case is
+            check_start(value, given, self.checked_fields, self.lang)
+        return Case.begin(self, actor, value, when, directory)
 
-    def from_json(self, text: str) -> Case[D]:
-        """Return the case a ``Case.to_json()`` snapshot describes (same process version)."""
+    def from_json(self, text: str, *, directory: Directory | None = None) -> Case[D]:
+        """Return the case a ``Case.to_json()`` snapshot describes (same process version);
+        ``directory`` as for ``start``."""
         case: Case[D] = load_case(self, text, Case)
+        if directory is not None:
+            case.directory = directory
         return case

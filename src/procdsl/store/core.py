@@ -22,12 +22,16 @@ from typing import Any
 
 from ..runtime import APPROVAL, Actor, Case, Event, Refused, SnapshotError, TaskDef, Workflow, WorkItem
 from .db import NEVER, UTC, Database, Tx, connect
+from .directory import StoreDirectory
 from .errors import CaseNotFound, Conflict, StoreError, VersionNotRegistered
 
 ANYONE = "*"            # work_items.role of an item anyone may take (the runtime decides)
 USER = "@user:"         # work_items.role prefix of an item only one actor may take
 CLOCK = "@clock"        # the actor the runtime records for what tick() does
 _CLOCK_ACTIONS = frozenset({"escalate", "auto_approve", "auto_reject", "goto"})
+# What a case records on its own right after an action (replaying the action redoes it).
+_CASE_ACTIONS = frozenset({"dedupe", "empty_transfer", "empty_approve", "empty_reject",
+                           "to_returner"})
 _CASE_COLUMNS = "c.id, c.process, c.version, c.rev, c.snapshot, c.digest"
 
 
@@ -86,6 +90,7 @@ class AuditRow:
     action: str
     at: dt.datetime
     data: dict[str, Any] | None
+    detail: str = ""  # the audit record's detail (runtime.AuditRecord.detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,8 @@ class Store:
         self._workflows: dict[tuple[str, str], Workflow[Any]] = {}
         self._latest: dict[str, Workflow[Any]] = {}
         self._task_maps: dict[tuple[str, str], dict[str, TaskDef]] = {}
+        # The organisation directory org-relative approvers are found in (its tables).
+        self.directory = StoreDirectory(database)
         # case id -> (rev, checksum, history length, case): see ``_remember``.
         self._cache: OrderedDict[int, tuple[int, str, int, Stored]] = OrderedDict()
 
@@ -189,7 +196,7 @@ class Store:
             if self._workflows.get((wf.name, wf.version)) is not wf:
                 self.register(workflow)
         when = _now(now)
-        case = wf.start(actor, data, when)
+        case = wf.start(actor, data, when, directory=self.directory)
         events = case.take_events()
         first = json.dumps(_encode_data(wf, _all_data(wf, case)), ensure_ascii=False)
         change = self._prepare(wf, case, 0, events, first)
@@ -208,10 +215,13 @@ class Store:
 
     def act(self, case_id: int, step: str | None, action: str, actor: Actor,
             now: dt.datetime | None = None, data: Mapping[str, Any] | None = None, *,
-            item: int | None = None, rev: int | None = None) -> Stored:
+            item: int | None = None, rev: int | None = None, detail: str = "") -> Stored:
         """Take an action on a stored case, in one transaction; return the case after it.
 
         ``step`` None takes a process-level action (``withdraw``, ``cancel``, a milestone).
+        ``transfer``, ``add_sign``, ``urge`` and ``pick`` on a step take ``detail`` as the
+        audit record says it: the person (``transfer``), ``before:ID`` / ``after:ID`` /
+        ``with:ID`` (``add_sign``), ``ID,ID`` (``pick``).
         ``rev``: act only if the case is still at this row version (else ``Conflict``).
         Raises ``Refused`` (nothing written) when the runtime refuses, ``Conflict`` when
         another change committed first, ``CaseNotFound``, ``VersionNotRegistered`` or
@@ -227,6 +237,8 @@ class Store:
         try:
             if step is None:
                 events = _process_action(case, action, actor, when)
+            elif action in _APPROVER_ACTIONS:
+                events = _approver_action(case, step, action, detail, actor, when)
             else:
                 events = case.act(step, action, actor, when, data, item=item)
         except Refused:
@@ -396,11 +408,12 @@ class Store:
             where.append("at < ?")
             params.append(self.db.time_in(_now(until)))
         order = "case_id, seq" if case_id is not None else "at, case_id, seq"
-        sql = ("SELECT case_id, seq, actor, roles, step, action, at, data FROM audit"
+        sql = ("SELECT case_id, seq, actor, roles, step, action, at, data, detail FROM audit"
                + (" WHERE " + " AND ".join(where) if where else "")
                + f" ORDER BY {order} LIMIT ? OFFSET ?")
         return [AuditRow(int(r[0]), int(r[1]), r[2], tuple(json.loads(r[3])), r[4], r[5],
-                         _need(self.db.time_out(r[6])), json.loads(r[7]) if r[7] else None)
+                         _need(self.db.time_out(r[6])), json.loads(r[7]) if r[7] else None,
+                         r[8] or "")
                 for r in self.db.query(sql, (*params, limit, offset))]
 
     def replay(self, case_id: int) -> Case[Any]:
@@ -418,9 +431,11 @@ class Store:
             raise StoreError(f"case {case_id} has no start record")
         first = records[0]
         case = wf.start(Actor(first.actor, frozenset(first.roles)),
-                        _decode_data(wf, first.data or {}), first.at)
+                        _decode_data(wf, first.data or {}), first.at, directory=self.directory)
         ticked: dt.datetime | None = None
         for record in records[1:]:
+            if record.actor == CLOCK and record.action in _CASE_ACTIONS:
+                continue
             if record.actor == CLOCK and record.action in _CLOCK_ACTIONS:
                 if ticked != record.at:
                     case.tick(record.at)
@@ -430,6 +445,9 @@ class Store:
             changes = _decode_data(wf, record.data) if record.data else None
             if record.step is None:
                 _process_action(case, record.action, who, record.at)
+            elif record.action in _APPROVER_ACTIONS:
+                _approver_action(case, record.step, record.action, record.detail, who,
+                                 record.at)
             else:
                 case.act(record.step, record.action, who, record.at, changes)
         return case
@@ -475,7 +493,7 @@ class Store:
                 return Stored(key, kept_rev, stored.case, wf)
             del self._cache[key]
         try:
-            case = wf.from_json(snapshot)
+            case = wf.from_json(snapshot, directory=self.directory)
         except SnapshotError as error:
             raise SnapshotError(f"case {case_id}: {error}") from None
         loaded = Stored(key, int(rev), case, wf)
@@ -515,7 +533,7 @@ class Store:
         tasks = self._tasks(wf)
         records = case.history[seen:]
         audit = [(r.seq, r.actor, json.dumps(list(r.roles), ensure_ascii=False), r.step,
-                  r.action, time_in(r.at), changes if i == 0 else None)
+                  r.action, time_in(r.at), changes if i == 0 else None, r.detail or None)
                  for i, r in enumerate(records)]
         items = [(work.id, work.task, role, time_in(work.due or NEVER))
                  for work in case.items.values() for role in sorted(item_roles(tasks, case, work))]
@@ -539,8 +557,8 @@ class Store:
 
     def _write_rest(self, tx: Tx, case_id: int, rev: int, change: _Change, *,
                     new: bool) -> None:
-        tx.many("INSERT INTO audit (case_id, seq, actor, roles, step, action, at, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(case_id, *row) for row in change.audit])
+        tx.many("INSERT INTO audit (case_id, seq, actor, roles, step, action, at, data, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(case_id, *row) for row in change.audit])
         if not new:
             tx.execute("DELETE FROM work_items WHERE case_id = ?", (case_id,))
         tx.many("INSERT INTO work_items (case_id, item, task, role, due) VALUES (?, ?, ?, ?, ?)",
@@ -621,9 +639,29 @@ def item_roles(tasks: Mapping[str, TaskDef], case: Case[Any], work: WorkItem) ->
     for role in roles:
         if role == "@requester":
             out.add(USER + case.requester)
+        elif role.startswith(USER):  # one person, found in the directory (and a delegate)
+            out.add(role)
+            delegate = case.directory.delegate_of(role[len(USER):]) if case.directory else None
+            if delegate:
+                out.add(USER + delegate)
         elif not role.startswith("@"):  # "@nobody": a rule chose no approver
             out.add(role)
     return out if roles else {ANYONE}
+
+
+_APPROVER_ACTIONS = frozenset({"transfer", "add_sign", "urge", "pick"})
+
+
+def _approver_action(case: Case[Any], step: str, action: str, detail: str, actor: Actor,
+                     when: dt.datetime) -> tuple[Event, ...]:
+    if action == "transfer":
+        return case.transfer(step, detail, actor, when)
+    if action == "add_sign":
+        where, _, person = detail.partition(":")
+        return case.add_sign(step, person, where, actor, when)
+    if action == "urge":
+        return case.urge(step, actor, when)
+    return case.pick(step, detail.split(","), actor, when)
 
 
 def _process_action(case: Case[Any], action: str, actor: Actor,

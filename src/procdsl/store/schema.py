@@ -48,6 +48,16 @@ SQLITE: tuple[tuple[int, tuple[str, ...]], ...] = (
     (2, (
         "CREATE INDEX outbox_pending ON outbox (delivered, id)",
     )),
+    (3, (  # the organisation directory org-relative approvers are found in
+        """CREATE TABLE directory_departments (
+             department TEXT PRIMARY KEY, head TEXT, parent TEXT)""",
+        """CREATE TABLE directory_people (
+             person TEXT PRIMARY KEY, department TEXT, manager TEXT, delegate TEXT)""",
+        """CREATE TABLE directory_roles (
+             role TEXT NOT NULL, person TEXT NOT NULL, PRIMARY KEY (role, person))""",
+        # what an audit record says more (a transfer's person, whom a delegate acted for)
+        "ALTER TABLE audit ADD COLUMN detail TEXT",
+    )),
 )
 
 POSTGRES: tuple[tuple[int, tuple[str, ...]], ...] = (
@@ -88,6 +98,16 @@ POSTGRES: tuple[tuple[int, tuple[str, ...]], ...] = (
     )),
     (2, (
         "CREATE INDEX outbox_pending ON outbox (delivered, id)",
+    )),
+    (3, (  # the organisation directory org-relative approvers are found in
+        """CREATE TABLE directory_departments (
+             department TEXT PRIMARY KEY, head TEXT, parent TEXT)""",
+        """CREATE TABLE directory_people (
+             person TEXT PRIMARY KEY, department TEXT, manager TEXT, delegate TEXT)""",
+        """CREATE TABLE directory_roles (
+             role TEXT NOT NULL, person TEXT NOT NULL, PRIMARY KEY (role, person))""",
+        # what an audit record says more (a transfer's person, whom a delegate acted for)
+        "ALTER TABLE audit ADD COLUMN detail TEXT",
     )),
 )
 
