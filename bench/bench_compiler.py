@@ -57,7 +57,8 @@ def _phases(text: str) -> tuple[dict[str, Callable[[], Any]], float]:
 
     def check() -> list[Any]:
         """The checks as ``check_text`` runs them."""
-        ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True)
+        ctx = CheckContext(spec, names, parsed.broken_names, syntax_ok=True,
+                           source=source.text)
         return list(run_checks(ctx))
 
     def pipeline() -> Any:
@@ -160,7 +161,8 @@ def run(smoke: bool) -> str:
     for n in SMOKE_SIZES if smoke else FULL_SIZES:
         results.append(_run_child(n, max(30.0, deadline - time.perf_counter()), smoke))
     return (_time_table(results) + "\n" + _ratio_table(results) + "\n" + _step_table(results)
-            + "\n" + _memory_table(results) + "\n" + _notes(results))
+            + "\n" + _memory_table(results) + "\n" + _notes(results) + "\n"
+            + one_line_table(smoke))
 
 
 def _fmt(result: dict[str, Any], phase: str) -> str:
@@ -233,6 +235,45 @@ def _memory_table(results: list[dict[str, Any]]) -> str:
                   "process peak RSS"], rows)
 
 
+ONE_LINE_SIZES = (50_000, 200_000)  # the fuzzer's worst case: a spec of one-line steps
+
+
+def one_line_spec(n: int) -> str:
+    """Return a valid spec of n one-line steps in a chain (``step sK by rJ, then sK+1``)."""
+    lines = ['process chain "A chain of one-line steps"', "  version 1", "  owner ops",
+             "  lang en", "", "roles", "  r1", "  r2", ""]
+    lines += [f"step s{i} by r{i % 2 + 1}, then {f's{i + 1}' if i + 1 < n else 'done'}"
+              for i in range(n)]
+    return "\n".join([*lines, "end done success", ""])
+
+
+def one_line_child(size: int) -> None:
+    """Check a spec of one-line steps as ``procdsl check`` does; print time and peak RSS."""
+    from procdsl.compiler import check_text
+    from procdsl.process import batch_collector
+
+    batch_collector()
+    data = one_line_spec(size).encode("utf-8")
+    start = time.process_time()
+    unit = check_text("chain.proc", data)
+    seconds = time.process_time() - start
+    assert unit.spec is not None and not unit.diagnostics, unit.diagnostics[:3]
+    print(json.dumps({"size": size, "cpu": seconds, "rss": _peak_rss()}), flush=True)
+
+
+def one_line_table(smoke: bool) -> str:
+    """Time ``check`` on specs of one-line steps (each size in a fresh process)."""
+    rows = []
+    for size in (1_000, 5_000) if smoke else ONE_LINE_SIZES:
+        done = subprocess.run([sys.executable, __file__, "--one-line", str(size)],
+                              capture_output=True, text=True, timeout=600, check=True)
+        row = json.loads(done.stdout.splitlines()[-1])
+        rows.append([f"{size:,}", f"{row['cpu']:.1f} s", f"{row['cpu'] / size * 1e6:.0f} µs",
+                     human_bytes(row["rss"]), human_bytes(row["rss"] // size)])
+    return table("`check` on a chain of one-line steps (CPU time, fresh process each)",
+                 ["one-line steps", "check CPU", "per step", "peak RSS", "RSS per step"], rows)
+
+
 def _notes(results: list[dict[str, Any]]) -> str:
     lines = [f"- {r['size']:,} steps: child took {r['wall']:.1f} s"
              + (f", stopped at its {r['limit']:.0f} s share of the time budget"
@@ -244,5 +285,7 @@ def _notes(results: list[dict[str, Any]]) -> str:
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "--size":
         child(int(sys.argv[2]), "--smoke" in sys.argv)
+    elif len(sys.argv) >= 3 and sys.argv[1] == "--one-line":
+        one_line_child(int(sys.argv[2]))
     else:
         print(run("--smoke" in sys.argv))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from procdsl.compiler import check_text
 from procdsl.diagnostics import CODES, render_full
 
@@ -36,14 +38,15 @@ def _example(case: Path, code: str) -> tuple[str, str]:
     unit = check_text(rel, case.read_bytes())
     diag = next(d for d in unit.diagnostics if d.code == code)
     lang = unit.lang
-    return lang, render_full(diag, {rel: unit.source}, lang)
+    return lang, render_full(diag, unit.sources, lang)
 
 
 def render_doc() -> str:
     families = [("PD0", "Reading the file and syntax / 文件与语法"),
                 ("PD1", "Declarations / 声明"), ("PD2", "References / 引用"),
                 ("PD3", "Flow / 流程结构"), ("PD4", "Conditions and types / 条件与类型"),
-                ("PD5", "Rule tables / 规则表"), ("PD6", "Time and calendars / 时限与日历")]
+                ("PD5", "Rule tables / 规则表"), ("PD6", "Time and calendars / 时限与日历"),
+                ("PD7", "Controls / 内部控制")]
     out = ["<!-- This file is generated from procdsl.diagnostics.CODES and the cases in",
            "     tests/diagnostics/ by `pytest tests/test_docs.py --update-golden`. -->", "",
            "# Diagnostics / 诊断信息", "",
@@ -68,7 +71,9 @@ def render_doc() -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def test_diagnostics_doc_is_current(update_golden: bool) -> None:
+def test_diagnostics_doc_is_current(update_golden: bool, monkeypatch: pytest.MonkeyPatch
+                                    ) -> None:
+    monkeypatch.chdir(ROOT / "tests" / "diagnostics")  # calendar files beside the cases
     assert_golden(ROOT / "docs" / "diagnostics.md", render_doc(), update_golden)
 
 

@@ -35,10 +35,12 @@ from procdsl.compiler import check_text, compile_paths, emit_artifacts
 from procdsl.emitters import show_bidi
 from procdsl.emitters.diagram import build_diagram
 from procdsl.emitters.dot import decode_key
-from procdsl.emitters.markdown import emit_markdown, load_labels
+from procdsl.emitters.markdown import emit_markdown, load_labels, main_path
+from procdsl.emitters.sentences import task_title
 from procdsl.emitters.words import format_duration
 from procdsl.kinds import Acting, Way
 from procdsl.plan import ANYWHERE, REQUESTER_LANE, UNASSIGNED_LANE, Plan, plan_of
+from procdsl.vocabulary import approver_lane, role_word
 
 from .strategies import spec_texts
 from .test_manual import _CAP, _END_REF, _STEP_REF, _action, parser, procedure_steps, text_of
@@ -265,7 +267,7 @@ def mermaid_reading(text: str, spec: m.Spec, plan: Plan) -> tuple[Counter[Key], 
             for text_line, _style in n.lines:
                 assert text_line in shown, (text_line, shown)
             if lane is not None:
-                member[node[1]] = lanes[lane].name
+                member[node[1]] = lanes[lane].key
     assert len(edges) == len(diagram.edges)
     routes: Counter[Key] = Counter()
     ids = {n.id: mid for mid, n in nodes.items()}
@@ -278,8 +280,7 @@ def mermaid_reading(text: str, spec: m.Spec, plan: Plan) -> tuple[Counter[Key], 
     for mid, n in nodes.items():
         if n.ref is None or mid not in member:
             continue
-        key = member[mid] if member[mid] in (REQUESTER_LANE, UNASSIGNED_LANE) else \
-            "role:" + member[mid]
+        key = member[mid]
         if n.kind in ("step", "approval", "subprocess"):
             found.add((key, n.ref, Acting.DOES.value))
         elif n.kind == "coact" and n.acting is not None:
@@ -308,9 +309,17 @@ def _table(markdown: str, heading: str) -> list[list[str]]:
     return rows
 
 
-def _number(cell: str) -> int | None:
-    found = re.match(r"(\d+)\. ", cell)
-    return int(found[1]) if found else None
+def _number(cell: str) -> str | None:
+    found = re.match(r"(E?\d+)\. ", cell)
+    return found[1] if found else None
+
+
+def numbered(spec: m.Spec, plan: Plan) -> dict[str, m.Task]:
+    """Return the manual's step numbers: the main path 1, 2... then the exceptions E1, E2..."""
+    main, exceptions = main_path(spec, plan)
+    out = {str(i): t for i, t in enumerate(main, start=1)}
+    out.update((f"E{i}", t) for i, t in enumerate(exceptions, start=1))
+    return out
 
 
 def shown(text: str) -> str:
@@ -333,17 +342,18 @@ def manual_routes(spec: m.Spec, plan: Plan, text: str) -> Counter[Key]:
     (tests/test_manual.py's reader, with steps known by their number: titles may repeat)."""
     lang = spec.lang
     steps = procedure_steps(text, load_labels(None, lang)["procedure"])
-    assert [st.number for st in steps] == list(range(1, len(plan.order) + 1))
+    by_number = numbered(spec, plan)
+    assert [st.number for st in steps] == list(by_number)
     ends = {embedded(e.label): e.name.text for e in spec.ends}
     found: Counter[Key] = Counter()
     for st in steps:
-        task = plan.order[st.number - 1]
-        assert st.label == shown(task.label), (st.label, task.label)
+        task = by_number[st.number]
+        assert st.label == shown(task_title(task)), (st.label, task.label)
         for sentence in st.routes:
             cap = bool(_CAP[lang].search(sentence))
             action = _action(task, sentence, lang, cap)
             via = "breach" if action == "timeout" else "cap" if cap else "route"
-            targets = [plan.order[int(n) - 1].name.text for n in _STEP_REF[lang].findall(sentence)]
+            targets = [by_number[n].name.text for n in _STEP_REF[lang].findall(sentence)]
             targets += [ends[label] for label in _END_REF[lang].findall(sentence)]
             assert targets, f"route sentence names no target: {sentence!r}"
             found.update((task.name.text, action, target, via) for target in targets)
@@ -356,24 +366,33 @@ def manual_reading(spec: m.Spec, plan: Plan, text: str) -> tuple[Counter[Key], A
     t = load_labels(None, lang)
     routes = manual_routes(spec, plan, text)
     raci = _table(text, t["raci"])
-    head, rows = raci[0], raci[1:]
+    head, rows = raci[0][:-2], raci[1:]  # the last two columns: escalation, notes
+    by_number = numbered(spec, plan)
+    names = {role_word(spec, r.name.text, lang): r.name.text for r in spec.roles}
+    # an org-relative approver's column is headed by the words for who it is
+    org = {approver_lane(lane.approver, lang): lane.key for lane in plan.lanes
+           if lane.approver is not None}
     lanes: Acts = set()
     for row in rows:
         number = _number(row[0])
         assert number is not None, row
-        task = plan.order[number - 1].name.text
-        for role, cell in zip(head[1:], row[1:], strict=True):
+        task = by_number[number].name.text
+        for i, (role, cell) in enumerate(zip(head[1:], row[1:-2], strict=True)):
             letters = set(cell.split("/")) if cell else set()
-            key = REQUESTER_LANE if role == t["requester"] else f"role:{role}"
-            if letters & {"A", "R"}:
+            # the columns are the declared roles in order (shown by title), then the others
+            key = (f"role:{spec.roles[i].name.text}" if i < len(spec.roles) else
+                   REQUESTER_LANE if role == t["requester"] else org.get(role, f"role:{role}"))
+            if letters & {"A", "R", "(A)"}:
                 lanes.add((key, task, "does"))
             if "C" in letters:
                 lanes.add((key, task, "consulted"))
+        for role in row[-2].split(t["sep"].strip() or ";") if row[-2] else ():
+            lanes.add((f"role:{names.get(role.strip(), role.strip())}", task, "consulted"))
     timing = _table(text, t["timing"])[1:] if plan.deadlines else []
     deadlines = set()
     for row in timing:
         number = _number(row[0])
-        scope = plan.order[number - 1].name.text if number is not None else ANYWHERE
+        scope = by_number[number].name.text if number is not None else ANYWHERE
         deadlines.add((scope, row[1]))
     return routes, lanes, deadlines
 
@@ -388,7 +407,9 @@ def manual_expected(spec: m.Spec, plan: Plan) -> tuple[Counter[Key], Acts, set[A
                      for r in plan.routes
                      if r.kind not in (Way.ESCALATE, Way.WITHDRAW, Way.CANCEL)
                      and r.source != ANYWHERE for s, a, t, v in [r.key()])
-    doing = {Acting.DOES, Acting.CO_APPROVES, Acting.BY_RULE}
+    # an extra approver is an approver on its condition ((A)); escalation and "when no
+    # approver" are told apart from the approvers (the escalation column, C)
+    doing = {Acting.DOES, Acting.CO_APPROVES, Acting.BY_RULE, Acting.ALSO_APPROVES}
     lanes: Acts = set()
     for lane in plan.lanes:
         if lane.key == UNASSIGNED_LANE:
@@ -427,6 +448,12 @@ def tables_reading(module: ModuleType) -> tuple[Counter[Key], Acts, set[Any]]:
         mode = str(getattr(who.mode, "value", who.mode)) if who is not None else None
         if mode == "requester":
             roles = [REQUESTER_LANE]
+        elif mode in ("manager", "manager_chain"):  # the directory finds who, up to a role
+            roles = [f"org:{mode}:{who.roles[0] if who.roles else who.level or 1}"]
+        elif mode == "department_head":
+            roles = ["org:department_head"]
+        elif mode == "field":
+            roles = [f"org:field:{who.field}"]
         elif mode == "rule":
             rows = rules[who.rule].rows if who.rule in rules else ()
             roles = list(dict.fromkeys(f"role:{r}" for _guard, names in rows for r in names))
@@ -438,6 +465,9 @@ def tables_reading(module: ModuleType) -> tuple[Counter[Key], Acts, set[Any]]:
             lanes.add((key, task.name, how.value))
         for extra in task.extras:
             lanes.update((f"role:{r}", task.name, Acting.ALSO_APPROVES.value) for r in extra.roles)
+        empty = getattr(task, "on_empty", None)
+        if empty is not None and empty.role is not None:  # "when no approver: transfer to R"
+            lanes.add((f"role:{empty.role}", task.name, Acting.IF_EMPTY.value))
         if task.sla is not None:
             deadlines.add(sla_row(task.name, task.sla))
             for b in task.sla.breaches:
@@ -493,6 +523,20 @@ def import_module(text: str, folder: Path) -> ModuleType:
 
 
 def _value(f: m.Field, rng: random.Random) -> Any:
+    """Return a random value of f's type, inside its range, never empty when required."""
+    value = _any_value(f, rng)
+    if f.required and value in ("", []):
+        value = ["item0"] if value == [] else "x"
+    low, high = (None if b is None or isinstance(b.value, str) else b.value
+                 for b in (f.low, f.high))
+    if low is not None and value < low:
+        value = type(value)(low) if not isinstance(value, dt.date) else low
+    if high is not None and value > high:
+        value = type(value)(high) if not isinstance(value, dt.date) else high
+    return value
+
+
+def _any_value(f: m.Field, rng: random.Random) -> Any:
     t = f.type
     match t.kind:
         case m.TypeKind.BOOL:
@@ -572,8 +616,10 @@ def _check_records(case: Any, plan: Plan, moves: dict[tuple[str, str], set[str]]
                    joins: set[str], each: set[str], seen: int) -> int:
     """Check the records after the first ``seen + 1``; return how many were checked."""
     records = list(case.history)[1 + seen:]
-    for rec in records:
+    for at, rec in enumerate(records):
         step, action = rec.step, rec.action
+        if _is_note(rec):
+            continue  # checked with the record it follows
         before, after = Counter(rec.before), Counter(rec.after)
         if step is not None:
             before[step] -= 1  # the item acted on
@@ -596,17 +642,31 @@ def _check_records(case: Any, plan: Plan, moves: dict[tuple[str, str], set[str]]
         if action in ("goto", "auto_approve", "auto_reject"):
             key = "breach" if action == "goto" else action.removeprefix("auto_")
             targets = moves.get((step or ANYWHERE, key), set())
+        elif action in ("empty_approve", "empty_reject"):  # nobody found: as configured
+            targets = moves.get((step, action.removeprefix("empty_")), set())
         elif step is None:
             continue  # a milestone action: it moves nothing
         else:
             targets = moves.get((step, action), set())
             assert (step, action) in moves, rec
+        # What the case then did on its own at a step (a for-each over an empty list
+        # passed, a resubmission sent straight back to the approver who returned it) is
+        # noted by the clock right after: that step's routes were taken too.
+        for note in itertools.takewhile(_is_note, records[at + 1:]):
+            targets = targets | {note.step} | set().union(
+                *(v for (s, _), v in moves.items() if s == note.step))
         for name in new:
             # a sequential for-each's next item, an approval still waiting for votes, a
             # join started by the last branch to end
             ok = name in targets or (name == step and step in each) or name in joins
             assert ok, (rec, name, targets)
     return len(records)
+
+
+def _is_note(rec: Any) -> bool:
+    """A clock record of something the case did on its own within an action: it moves
+    nothing itself (before and after are the state after the action)."""
+    return bool(rec.actor == "@clock" and rec.step is not None and rec.before == rec.after)
 
 
 # ------------------------------------------------------------------ the comparison

@@ -377,11 +377,11 @@ def test_rename_updates_every_reference(lsp: Session, zh: str, en: str) -> None:
     assert check_text("x.proc", renamed.encode()).ok
     edit = rename(lsp, zh, pos(ZH, "由 主管", delta=2), "组长")
     assert edit is not None and edit.changes is not None and len(edit.changes[zh]) == 2
-    edit = rename(lsp, en, pos(EN, "when amount < 500", delta=6), "total")
+    edit = rename(lsp, en, pos(EN, "when amount < 500", delta=6), "sum_due")
     assert edit is not None and edit.changes is not None
     new_en = apply(EN, list(edit.changes[en]))
     code = [line.split("#")[0] for line in new_en.splitlines()]
-    assert not any("amount" in line for line in code) and sum(line.count("total") for line in code) == 5
+    assert not any("amount" in line for line in code) and sum(line.count("sum_due") for line in code) == 5
     assert check_text("x.proc", new_en.encode()).ok
 
 

@@ -1140,8 +1140,15 @@ def test_all_constructs_fixture_uses_every_kind() -> None:
     tasks = spec.tasks
     routes = [r for t in tasks for r in t.routes]
     slas = [s for s in [spec.process.sla, *(t.sla for t in tasks)] if s is not None]
+    people = {mode for mode in m.AssigneeMode if mode.org} | {m.AssigneeMode.PICK}
     assert {t.assignee.mode for t in tasks if t.assignee} >= set(m.AssigneeMode) - {
-        m.AssigneeMode.LIST, m.AssigneeMode.REQUESTER, m.AssigneeMode.SEQUENCE}
+        m.AssigneeMode.LIST, m.AssigneeMode.REQUESTER, m.AssigneeMode.SEQUENCE} - people
+    # Org-relative approvers have their own fixture (tests/test_runtime_org.py runs it).
+    org = _unit("runtime_org", "expense")
+    assert {t.assignee.mode for t in org.tasks if t.assignee} >= people
+    assert {t.on_empty.kind for t in org.tasks if t.on_empty} == set(m.EmptyKind)
+    assert {p for t in org.tasks for p in t.permissions} == set(m.Permission)
+    assert any(t.dedupe for t in org.tasks) and org.process.return_cap == 2
     assert {b.kind for s in slas for b in s.breaches} == set(m.BreachKind)
     assert {r.split for r in routes} == set(m.Split)
     assert {r.kind for r in routes} == set(m.RouteKind)

@@ -16,7 +16,7 @@ from procdsl import model as m
 from procdsl.compiler import check_text, compile_paths, emit_artifacts
 from procdsl.emitters.diagram import build_diagram
 from procdsl.emitters.dot import decode_key
-from procdsl.emitters.markdown import emit_markdown
+from procdsl.emitters.markdown import emit_markdown, main_path
 from procdsl.kinds import Acting, BlockKind, Way
 from procdsl.plan import ANYWHERE, lower, plan_of
 
@@ -133,11 +133,13 @@ def test_a_breach_goto_is_one_route_in_diagram_manual_and_tables() -> None:
     mermaid = out["x.mmd"]
     assert "超时" in mermaid and "-.->" in mermaid
     manual = emit_markdown(spec, lang="zh")
-    order = [t.name.text for t in plan.order]
-    step = manual.split(f"### {order.index('调整修改') + 1}. ")[1].split("\n### ")[0]
+    main, exceptions = main_path(spec, plan)  # both are exception steps: E1, E2...
+    number = {t.name.text: f"E{i}" for i, t in enumerate(exceptions, start=1)}
+    number.update((t.name.text, str(i)) for i, t in enumerate(main, start=1))
+    step = manual.split(f"### {number['调整修改']}. ")[1].split("\n### ")[0]
     target = spec.task("放弃注册")
     assert target is not None
-    assert f"超时后，转至第 {order.index('放弃注册') + 1} 步「{target.label}」。" in step
+    assert f"超时后，转至第 {number['放弃注册']} 步「{target.label}」。" in step
     namespace: dict[str, object] = {}
     exec(compile(out["x.py"], "x.py", "exec"), namespace)  # noqa: S102 - our own output
     table = namespace["PROCESS"]

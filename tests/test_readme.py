@@ -67,4 +67,4 @@ def test_readme_python_runs(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "主管审批 needs the role 主管; wang holds 员工" in result.stdout
+    assert "主管审批 需要角色 主管；wang 的角色：员工" in result.stdout

@@ -269,7 +269,9 @@ class _Rebuild:
             lines += ["", self.w("DATA")]
             for f in fields:
                 title = f" {_q(f.get('title', ''))}" if f.get("title") else ""
-                lines.append(f"  {f.get('name')}: {f.get('type')}{title}")
+                limits = (f" {self.w('REQUIRED')}" if f.get("required") == "true" else "") + (
+                    f" {self.w('RANGE')} {f.get('range')}" if f.get("range") else "")
+                lines.append(f"  {f.get('name')}: {f.get('type')}{limits}{title}")
         for el in self.ext.findall(f"{PD}rule"):
             lines += [""] + self.rule(el)
         tasks = [el for el in self.p if el.find(f"{BPMN}extensionElements/{PD}task") is not None]
@@ -420,8 +422,8 @@ class _Rebuild:
             lines.append(f"  {w('WHEN')} {x.get('when')} -> {w('ALSO')} {w('BY')} "
                          f"{', '.join(_csv(x.get('roles')))}")
         doc = el.find(f"{BPMN}documentation")
-        if doc is not None and doc.text:
-            lines.append(f"  {w('DESCRIPTION')} {_q(doc.text)}")
+        if doc is not None and doc.text:  # one description line per paragraph
+            lines += [f"  {w('DESCRIPTION')} {_q(part)}" for part in doc.text.split("\n\n")]
         for tag, term in (("input", "INPUT"), ("output", "OUTPUT")):
             names = [x.get("name", "") for x in ext.findall(f"{PD}{tag}")]
             if names:

@@ -105,6 +105,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD403", E, "a condition that is not true or false", "条件不是“是/否”判断"),
     _code("PD404", E, "arithmetic on values that are not numbers", "对非数字做了算术运算"),
     _code("PD405", E, "a list field needed here", "此处需要列表字段"),
+    _code("PD406", E, "a range that does not fit its field", "取值范围与字段不符"),
+    _code("PD407", W, "a condition a field's range makes impossible", "条件超出字段的取值范围"),
     # rules
     _code("PD501", E, "a rule table has a gap", "规则表有遗漏"),
     _code("PD502", W, "rule rows overlap", "规则行互相重叠"),
@@ -122,6 +124,22 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD609", E, "bad date", "日期无效"),
     _code("PD610", E, "a duration of zero", "时限为零"),
     _code("PD611", E, "a holiday range longer than a year", "节假日日期范围超过一年"),
+    _code("PD612", E, "a calendar file holds something other than calendars", "日历文件中有日历以外的定义"),
+    _code("PD614", E, "calendars based on each other in a circle", "日历之间循环基于"),
+    _code("PD615", E, "official holidays asked for an unknown region or bad years",
+          "法定节假日的地区或年份不合理"),
+    _code("PD616", E, "official holidays that cannot be had", "无法取得法定节假日数据"),
+    # controls (checks/controls.py)
+    _code("PD701", W, "an overdue task is escalated to a role that already does it",
+          "超时升级给了本来就办理该任务的角色"),
+    _code("PD702", W, "a separation-of-duties bar can exclude every approver",
+          "不相容职务限制可能排除所有审批人"),
+    _code("PD703", W, "an approval approves itself when overdue and tells nobody",
+          "超时自动通过且无人被告知"),
+    _code("PD704", E, "a task decides a field that is not declared", "设定的字段未声明"),
+    _code("PD706", E, "a KPI target that names no known indicator", "目标值的指标未知"),
+    _code("PD705", W, "an approval, time limit or cap that does not say where it comes from",
+          "审批、时限或次数限制未注明出处"),
 )}
 
 

@@ -13,8 +13,11 @@ import re
 
 from .keywords import BY_TERMINAL, KEYWORDS
 
-# Keywords spelt with a hyphen (make-up) are one word, not a subtraction.
-_HYPHENATED = "|".join(re.escape(w) for k in KEYWORDS for w in k.spellings if "-" in w)
+# Keywords spelt with a hyphen (make-up) or an apostrophe (requester's) are one word, not a
+# subtraction or a stray quote; each word of a keyword of several words counts alone.
+_HYPHENATED = "|".join(sorted({re.escape(part) for k in KEYWORDS for w in k.spellings
+                               for part in w.split(" ") if "-" in part or "'" in part},
+                              key=len, reverse=True))
 
 _TOKEN = re.compile(r"""
     (?P<string>"(?:[^"\\\n]|\\.)*"?)
@@ -34,11 +37,14 @@ _OPERATORS = {"==", "!=", "<=", ">=", "<", ">", "=", "≠", "≤", "≥", "+", "
 _BEFORE_SIGN = {"when", "如果", "若", "当", "and", "or", "not", "且", "并且", "或", "或者", "不",
                 "非", "大于", "小于", "等于", "不等于", "大于等于", "小于等于", "不大于", "不小于",
                 "超过", "不超过", "低于", "不低于", "早于", "晚于", "不早于", "不晚于", "until",
-                "直到"}
+                "直到", *BY_TERMINAL["RANGE"].spellings}  # range -5..5
 
 
 def _tokens(code: str) -> list[tuple[str, str]]:
     return [(m.lastgroup or "other", m.group()) for m in _TOKEN.finditer(code)]
+
+
+_ORDINAL = re.compile(r"(?i)(?:st|nd|rd|th)-level")
 
 
 def _join(tokens: list[tuple[str, str]]) -> str:
@@ -51,7 +57,7 @@ def _join(tokens: list[tuple[str, str]]) -> str:
         elif text in (",", ")", ":", "..") or prev in ("(", "..") or (
                 text == "(" and prev_kind == "atom" and prev.lower() in ("enum", "枚举", "选项")):
             out += text
-        elif prev == "-" and (i < 2 or tokens[i - 2][1] in _OPERATORS | {"(", ","}
+        elif prev == "-" and (i < 2 or tokens[i - 2][1] in _OPERATORS | {"(", ",", ".."}
                               or tokens[i - 2][0] == "atom" and
                               tokens[i - 2][1].lower() in _BEFORE_SIGN):
             out += text  # unary minus: -5
@@ -62,6 +68,8 @@ def _join(tokens: list[tuple[str, str]]) -> str:
             out += text
         elif kind == "comment":
             out += "  " + text
+        elif prev.isdigit() and _ORDINAL.fullmatch(text):
+            out += text  # 2nd-level
         else:
             out += " " + text
         prev_kind, prev = kind, text

@@ -81,6 +81,53 @@ class AssigneeMode(str, Enum):
     COUNT = "count"          # by 2 of R
     RULE = "rule"            # by rule R
     REQUESTER = "requester"  # by requester
+    # Org-relative: the people a ``runtime.Directory`` finds for this case.
+    MANAGER = "manager"          # by requester's manager / 2nd-level manager (level)
+    MANAGER_CHAIN = "manager_chain"  # by managers up to R (roles) or up to N levels (level)
+    DEPARTMENT_HEAD = "department_head"  # by department head (of the requester's department)
+    FIELD = "field"              # by person in field X (a text field holding a person id)
+    PICK = "pick"                # by requester's choice of R: the requester names them
+
+    @property
+    def org(self) -> bool:
+        """Return True when the directory, not a role, says who approves."""
+        return self in _ORG
+
+
+_ORG = frozenset({AssigneeMode.MANAGER, AssigneeMode.MANAGER_CHAIN,
+                  AssigneeMode.DEPARTMENT_HEAD, AssigneeMode.FIELD})
+
+
+class EmptyKind(str, Enum):
+    """What an approval does when the directory finds no approver (审批人为空时)."""
+
+    AUTO_APPROVE = "auto_approve"
+    TRANSFER = "transfer"  # hand it to a role
+    REJECT = "reject"
+
+
+class Permission(str, Enum):
+    """What an approver (or the requester) may do at run time (``allow ...``)."""
+
+    TRANSFER = "transfer"  # 转交: hand the item to another person
+    ADD_SIGN = "add_sign"  # 加签: bring in another approver (before, after, with me)
+    DELEGATE = "delegate"  # 代理: an out-of-office delegate may act
+    URGE = "urge"          # 催办: the requester urges (a reminder event, rate-limited)
+
+
+class Indicator(str, Enum):
+    """A KPI the manual derives from the time limits and caps (``target NAME VALUE``)."""
+
+    LATE_RATE = "late_rate"          # 超时率: share of tasks (or cases) done after their limit
+    FIRST_PASS = "first_pass_rate"   # 一次通过率: share of approvals passed the first time
+    CYCLE_TIME = "cycle_time"        # 平均周期: mean time from start to end
+
+
+class ProvenanceKind(str, Enum):
+    """Where a rule of a spec comes from (``依据`` / ``补充``)."""
+
+    SOURCE = "source"  # taken from the source text
+    ADDED = "added"    # not in the source: added by the spec's authors
 
 
 class ExclusionKind(str, Enum):
@@ -165,6 +212,7 @@ class Acting(str, Enum):
     BY_RULE = "by_rule"              # a role the approval's rule can name
     ALSO_APPROVES = "also_approves"  # ``when COND -> also by R``
     TAKES_OVER = "takes_over"        # ``on breach escalate to R``
+    IF_EMPTY = "if_empty"            # ``when no approver: transfer to R``
 
 
 class BlockKind(str, Enum):

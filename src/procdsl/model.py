@@ -16,10 +16,14 @@ from functools import cached_property
 # Re-exported: code that reads the model names the kinds as ``m.TaskKind`` and so on.
 from .kinds import AssigneeMode as AssigneeMode
 from .kinds import BreachKind as BreachKind
+from .kinds import EmptyKind as EmptyKind
 from .kinds import ExclusionKind as ExclusionKind
+from .kinds import Indicator as Indicator
 from .kinds import JoinKind as JoinKind
 from .kinds import LiteralKind as LiteralKind
 from .kinds import NotifyWhen as NotifyWhen
+from .kinds import Permission as Permission
+from .kinds import ProvenanceKind as ProvenanceKind
 from .kinds import ResultKind as ResultKind
 from .kinds import RouteKind as RouteKind
 from .kinds import Split as Split
@@ -60,6 +64,60 @@ class Reminder:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Provenance:
+    """Where a rule comes from: the source text (``依据 "原文第 3 条"``, kind SOURCE) or
+    added by the spec's authors (``补充 "由风控部拟定"``, kind ADDED)."""
+
+    kind: ProvenanceKind
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KpiTarget:
+    """A KPI target (``目标 超时率 3%``): ``indicator`` None when the name is not one (PD706)."""
+
+    name: Name
+    indicator: Indicator | None
+    percent: Decimal | None
+    duration: Duration | None
+    span: Span
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Term:
+    """A term the manual defines (``术语 会签 "各审批人都同意才算通过"``)."""
+
+    name: str
+    definition: str
+    span: Span
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One line of the revision history: version, date, what changed, by whom, approved by."""
+
+    version: str
+    date: str
+    text: str
+    author: str | None
+    approver: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Setting:
+    """A task decides a field (``设定 风险等级 "按客户资信评级"``): the field and the criteria."""
+
+    field: Name
+    criteria: str | None
+    span: Span
+    provenance: Provenance | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Breach:
     """What happens when a deadline passes: roles for notify/escalate, target for goto."""
 
@@ -67,6 +125,7 @@ class Breach:
     roles: tuple[Name, ...]
     target: Target | None
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,6 +134,7 @@ class Sla:
     reminders: tuple[Reminder, ...]
     breaches: tuple[Breach, ...]
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,7 +175,31 @@ class DateSpan:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class YearSpan:
+    """A year or an inclusive range of years (``2026`` or ``2025..2027``)."""
+
+    first: int
+    last: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicHolidays:
+    """``public holidays CN 2026``: a region's official holidays and make-up days, taken
+    from a maintained package when the spec is compiled (see ``calendar_link``)."""
+
+    region: Name
+    years: tuple[YearSpan, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Calendar:
+    """A business calendar.  ``base`` names the calendar it is based on, ``public`` its
+    official sources; ``origin`` is the calendar file (beside the spec) it came from, or
+    None when the spec itself declares it.  Once linked (``calendar_link``), a calendar
+    holds every day itself: what it inherits and what the official sources give."""
+
     name: Name
     title: str | None
     workdays: tuple[DaySpan, ...]
@@ -125,6 +209,9 @@ class Calendar:
     timezone: Name | None
     description: str | None
     span: Span
+    base: Name | None = None
+    public: tuple[PublicHolidays, ...] = ()
+    origin: str | None = None
 
 
 # ------------------------------------------------------------------ roles and data
@@ -150,11 +237,26 @@ class DataType:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Bound:
+    """One end of a field's ``range``: a number (int or decimal) or a date."""
+
+    value: int | Decimal | _dt.date | str  # str: a date that is not a real day (PD609)
+    kind: LiteralKind
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Field:
+    """A data field; ``required`` (必填): the case must be given it when it starts;
+    ``low``/``high`` (范围 low..high): the values it may hold, both ends included."""
+
     name: Name
     type: DataType
     description: str | None
     span: Span
+    required: bool = False
+    low: Bound | None = None
+    high: Bound | None = None
 
 
 # ------------------------------------------------------------------ conditions
@@ -272,18 +374,28 @@ class Route:
     inclusive: bool
     cap: Cap | None
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assignee:
     """Who does a task.  ``count`` belongs to ``by N of R`` alone and ``rule`` (with no
-    roles) to ``by rule R`` alone; any other combination is refused when it is made."""
+    roles) to ``by rule R`` alone; any other combination is refused when it is made.
+
+    Org-relative approvers (``mode.org``): ``level`` is the manager level (``by
+    requester's 2nd-level manager``) or how many levels a chain climbs (``by managers up
+    to 3 levels``); ``roles`` holds the role a chain climbs to (``up to director``) or the
+    role a requester picks among (``by requester's choice of R``); ``field`` the text
+    field naming a person (``by person in field X``)."""
 
     mode: AssigneeMode
     roles: tuple[Name, ...]
     count: int | None
     rule: Name | None
     span: Span
+    level: int | None = None
+    field: Name | None = None
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
     def __post_init__(self) -> None:
         if (self.count is not None) != (self.mode is AssigneeMode.COUNT):
@@ -302,6 +414,7 @@ class Exclusion:
     kind: ExclusionKind
     step: Name | None
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -309,6 +422,27 @@ class ExtraApprovers:
     """``when COND -> also by R``: more approvers, in order after the others."""
 
     condition: Expr
+    roles: tuple[Name, ...]
+    span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmptyApprover:
+    """``when no approver: auto-approve | transfer to R | reject`` (审批人为空时)."""
+
+    kind: EmptyKind
+    role: Name | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allow:
+    """``allow transfer, add-sign [to R, S]``: what approvers (``urge``: the requester)
+    may do at run time; a person brought in must hold one of ``roles`` (none: a role
+    of the task's own approvers)."""
+
+    permissions: tuple[Permission, ...]
     roles: tuple[Name, ...]
     span: Span
 
@@ -365,11 +499,21 @@ class Task:
     for_each: ForEach | None
     call: Name | None
     span: Span
+    on_empty: EmptyApprover | None = None
+    dedupe: bool = False
+    allows: tuple[Allow, ...] = ()
+    to_returner: bool = False  # after resubmission: straight back to the approver who returned
+    sets: tuple[Setting, ...] = ()  # the fields this task decides
 
     @property
     def label(self) -> str:
         """Return the title, or the name when there is no title (or only a blank one)."""
         return self.title if self.title and not self.title.isspace() else self.name.text
+
+    @property
+    def permissions(self) -> tuple[Permission, ...]:
+        """Return what the approval allows at run time, in the order written."""
+        return tuple(dict.fromkeys(p for a in self.allows for p in a.permissions))
 
     @property
     def actions(self) -> tuple[str, ...]:
@@ -399,6 +543,7 @@ class RuleRow:
     condition: Expr | None
     result: RuleResult
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -434,6 +579,7 @@ class Withdraw:
     steps: tuple[Name, ...]
     target: Target
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -443,6 +589,7 @@ class Cancel:
     roles: tuple[Name, ...]
     target: Target
     span: Span
+    provenance: Provenance | None = None  # 依据/补充: from the source, or added
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -474,6 +621,10 @@ class Process:
     cancels: tuple[Cancel, ...]
     actions: tuple[Action, ...]
     span: Span
+    return_cap: int | None = None  # returns total at most N times (退回 总计 最多 N 次)
+    terms: tuple[Term, ...] = ()
+    changes: tuple[Change, ...] = ()  # the revision history, oldest first
+    targets: tuple[KpiTarget, ...] = ()  # KPI targets
 
     @property
     def label(self) -> str:

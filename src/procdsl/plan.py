@@ -34,6 +34,7 @@ WITHDRAW = "withdraw"
 CANCEL = "cancel"
 REQUESTER_LANE = "requester"
 UNASSIGNED_LANE = "unassigned"
+ORG_LANE = "org:"  # the prefix of a lane of org-relative approvers (the directory finds them)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,7 +91,10 @@ class PlanActor:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanLane:
-    """A lane: a role (``role`` set; ``key`` is ``role:NAME``), the requester or nobody.
+    """A lane: a role (``role`` set; ``key`` is ``role:NAME``), the requester or nobody,
+    or org-relative approvers (``approver`` set; ``key`` is ``org:...``, one lane per
+    kind: the requester's manager, their 2nd-level manager, the managers up to R, the
+    department head, the person a field names).
 
     ``tasks`` are drawn in it (their first acting role is this one, in reading order);
     ``actors`` are every way it acts, those tasks included.
@@ -102,6 +106,7 @@ class PlanLane:
     external: bool
     tasks: tuple[str, ...]
     actors: tuple[PlanActor, ...]
+    approver: m.Assignee | None = None  # the org-relative assignee the lane stands for
 
     @property
     def name(self) -> str:
@@ -314,6 +319,8 @@ def _assignee_roles(spec: m.Spec, a: m.Assignee) -> tuple[tuple[str, Acting], ..
     mode = a.mode
     if mode is m.AssigneeMode.REQUESTER:
         return ((REQUESTER_LANE, Acting.DOES),)
+    if mode.org:
+        return ((org_lane_key(a), Acting.DOES),)
     if mode is m.AssigneeMode.RULE:
         names = rule_roles(spec, a.rule.text if a.rule is not None else None)
         how = Acting.BY_RULE
@@ -321,6 +328,19 @@ def _assignee_roles(spec: m.Spec, a: m.Assignee) -> tuple[tuple[str, Acting], ..
         names = tuple(dict.fromkeys(r.text for r in a.roles))
         how = Acting.CO_APPROVES
     return tuple((f"role:{n}", Acting.DOES if i == 0 else how) for i, n in enumerate(names))
+
+
+def org_lane_key(a: m.Assignee) -> str:
+    """Return the lane key of an org-relative assignee: ``org:manager:2``,
+    ``org:manager_chain:director`` (or ``:3`` levels), ``org:department_head``,
+    ``org:field:NAME``."""
+    mode = a.mode.value
+    if a.mode is m.AssigneeMode.FIELD:
+        return f"{ORG_LANE}{mode}:{a.field.text if a.field else ''}"
+    if a.mode is m.AssigneeMode.DEPARTMENT_HEAD:
+        return f"{ORG_LANE}{mode}"
+    upto = a.roles[0].text if a.roles else str(a.level or 1)
+    return f"{ORG_LANE}{mode}:{upto}"
 
 
 def _task_actors(spec: m.Spec, task: m.Task) -> list[tuple[str, PlanActor]]:
@@ -334,6 +354,8 @@ def _task_actors(spec: m.Spec, task: m.Task) -> list[tuple[str, PlanActor]]:
         out.append((key, PlanActor(task=name, lane=key, how=how, index=i)))
     seen = {(key, actor.how) for key, actor in out}
     more = [(r.text, Acting.ALSO_APPROVES) for x in task.extra_approvers for r in x.roles]
+    if task.on_empty is not None and task.on_empty.role is not None:
+        more.append((task.on_empty.role.text, Acting.IF_EMPTY))
     for breach in task.sla.breaches if task.sla is not None else ():
         if breach.kind is BreachKind.ESCALATE:  # the runtime hands the task to the first
             more += [(r.text, Acting.TAKES_OVER) for r in breach.roles[:1]]
@@ -366,14 +388,18 @@ def _lanes(spec: m.Spec, order: tuple[m.Task, ...]) -> tuple[tuple[PlanLane, ...
     declared = [f"role:{r.name.text}" for r in spec.roles]
     keys = list(dict.fromkeys(k for k in declared if k in actors))
     keys += [k for k in actors if k.startswith("role:") and k not in keys]
+    keys += [k for k in actors if k.startswith(ORG_LANE)]
     keys += [k for k in (REQUESTER_LANE, UNASSIGNED_LANE) if k in actors]
+    approvers = {org_lane_key(t.assignee): t.assignee for t in order
+                 if t.assignee is not None and t.assignee.mode.org}
     lanes = []
     for key in keys:
         name = key.removeprefix("role:") if key.startswith("role:") else None
         role = spec.role(name) if name is not None else None
         lanes.append(PlanLane(key=key, role=name, declared=role is not None,
                               external=bool(role is not None and role.external),
-                              tasks=tuple(homes.get(key, ())), actors=tuple(actors[key])))
+                              tasks=tuple(homes.get(key, ())), actors=tuple(actors[key]),
+                              approver=approvers.get(key)))
     return tuple(lanes), home
 
 

@@ -54,8 +54,15 @@ def _word(terminal: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+# Optional trailers any line may end with (依据 / 补充): named only when nothing else fits,
+# so a mistake is not answered with "expected ..., 'source', 'added'".
+# ``由 X 指定的人`` (by person in field X) too: after a name it is rarely what was meant.
+_TRAILERS = frozenset({"SOURCE", "ADDED", "PERSON_IN"})
+
+
 def _expected_text(expected: set[str], lang: str) -> str:
     # Names and values first ("a name or 'end'"), then keywords, each alphabetically.
+    expected = (expected - _TRAILERS) or expected
     names = [w for _, w in sorted({(t in BY_TERMINAL, _word(t, lang))
                                    for t in expected if not t.startswith("__")})]
     if len(names) > 8:

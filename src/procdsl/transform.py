@@ -10,7 +10,7 @@ block is known.  A child the grammar guarantees but that is missing raises
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from lark.tree import Meta
 from . import model as m
 from .diagnostics import Diagnostic, Text, diagnostic
 from .source import SourceFile, Span
+from .vocabulary import indicator_named
 
 _UNITS = {
     "MINUTES": m.TimeUnit.MINUTES, "HOURS": m.TimeUnit.HOURS,
@@ -31,6 +32,8 @@ _TYPES = {
     "MONEY": m.TypeKind.MONEY, "TEXT": m.TypeKind.TEXT, "DATE_TYPE": m.TypeKind.DATE,
 }
 _OUTCOMES = {"APPROVE": m.APPROVE, "REJECT": m.REJECT, "RETURN": m.RETURN}
+_PERMISSIONS = {"TRANSFER": m.Permission.TRANSFER, "ADD_SIGN": m.Permission.ADD_SIGN,
+                "DELEGATE": m.Permission.DELEGATE, "URGE": m.Permission.URGE}
 _COMPARE = {"=": "==", "≠": "!=", "≤": "<=", "≥": ">=", "等于": "==", "不等于": "!=",
             "大于": ">", "超过": ">", "小于": "<", "低于": "<", "大于等于": ">=",
             "不低于": ">=", "小于等于": "<=", "不超过": "<=", "早于": "<", "晚于": ">",
@@ -233,10 +236,44 @@ class ToModel(Transformer[Token, Any]):
         return self._names(c)
 
     def withdraw(self, meta: Meta, c: list[Any]) -> m.Withdraw:
-        return m.Withdraw(steps=_one(c, tuple), target=_one(c, m.Target), span=self._span(meta))
+        return m.Withdraw(steps=_one(c, tuple), target=_one(c, m.Target), span=self._span(meta),
+                          provenance=_maybe(c, m.Provenance))
 
     def cancel(self, meta: Meta, c: list[Any]) -> m.Cancel:
-        return m.Cancel(roles=_one(c, tuple), target=_one(c, m.Target), span=self._span(meta))
+        return m.Cancel(roles=_one(c, tuple), target=_one(c, m.Target), span=self._span(meta),
+                        provenance=_maybe(c, m.Provenance))
+
+    def provenance(self, meta: Meta, c: list[Any]) -> m.Provenance:
+        kind = m.ProvenanceKind.SOURCE if _has(c, "SOURCE") else m.ProvenanceKind.ADDED
+        return m.Provenance(kind=kind, text=self._string(c) or "", span=self._span(meta))
+
+    def target_def(self, meta: Meta, c: list[Any]) -> m.KpiTarget:
+        name = self._first_name(c)
+        share = next((t for t in c if isinstance(t, Token) and t.type == "PERCENT"), None)
+        return m.KpiTarget(name=name, indicator=indicator_named(name.text),
+                        percent=_number(str(share).rstrip("%")) if share is not None else None,
+                        duration=_maybe(c, m.Duration), span=self._span(meta),
+                        provenance=_maybe(c, m.Provenance))
+
+    def term_def(self, meta: Meta, c: list[Any]) -> m.Term:
+        tokens = [t for t in c if isinstance(t, Token) and t.type in ("NAME", "STRING")]
+        name = unquote(tokens[0]) if tokens[0].type == "STRING" else str(tokens[0])
+        return m.Term(name=name, definition=unquote(tokens[-1]), span=self._span(meta),
+                      provenance=_maybe(c, m.Provenance))
+
+    def change_def(self, meta: Meta, c: list[Any]) -> m.Change:
+        tokens = [t for t in c if isinstance(t, Token)]
+        version = _token(c, "VERSION_TEXT", "STRING")
+        words: dict[str, str] = {}
+        for i, tok in enumerate(tokens):
+            if tok.type in ("BY", "APPROVER") and i + 1 < len(tokens):
+                nxt = tokens[i + 1]
+                words[tok.type] = unquote(nxt) if nxt.type == "STRING" else str(nxt)
+        text = [t for t in tokens if t.type == "STRING" and t is not version]
+        return m.Change(version=unquote(version) if version.type == "STRING" else str(version),
+                        date=str(_token(c, "DATE")), text=unquote(text[0]) if text else "",
+                        author=words.get("BY"), approver=words.get("APPROVER"),
+                        span=self._span(meta))
 
     def action_def(self, meta: Meta, c: list[Any]) -> m.Action:
         return m.Action(name=self._first_name(c), title=self._string(c),
@@ -248,8 +285,17 @@ class ToModel(Transformer[Token, Any]):
         references: list[str] = []
         cancels: list[m.Cancel] = []
         actions: list[m.Action] = []
+        terms: list[m.Term] = []
+        changes: list[m.Change] = []
+        targets: list[m.KpiTarget] = []
         for item in _nodes(c):
             match item:
+                case m.KpiTarget():
+                    targets.append(item)
+                case m.Term():
+                    terms.append(item)
+                case m.Change():
+                    changes.append(item)
                 case Item(key="reference"):
                     references.append(item.value)
                 case Item():
@@ -279,7 +325,8 @@ class ToModel(Transformer[Token, Any]):
             references=tuple(references), description=values.get("description"),
             sla=values.get("sla"), calendar=values.get("calendar"), start=values.get("start"),
             withdraw=values.get("withdraw"), cancels=tuple(cancels), actions=tuple(actions),
-            span=self._span(meta))
+            span=self._span(meta), return_cap=values.get("return_cap"), terms=tuple(terms),
+            changes=tuple(changes), targets=tuple(targets))
 
     # ---------------------------------------------------------------- calendars
     def day_span(self, meta: Meta, c: list[Any]) -> m.DaySpan:
@@ -324,8 +371,23 @@ class ToModel(Transformer[Token, Any]):
         text = unquote(token) if token.type == "STRING" else str(token)
         return Item("timezone", m.Name(text=text, span=self._span(token)), self._span(meta))
 
+    def based_on(self, meta: Meta, c: list[Any]) -> Item:
+        return Item("base", self._first_name(c), self._span(meta))
+
+    def year_span(self, meta: Meta, c: list[Any]) -> m.YearSpan:
+        years = [int(str(t).replace("_", "")) for t in c
+                 if isinstance(t, Token) and t.type == "INT_NUMBER"]
+        return m.YearSpan(first=years[0], last=years[-1], span=self._span(meta))
+
+    def public_holidays(self, meta: Meta, c: list[Any]) -> Item:
+        source = m.PublicHolidays(region=self._first_name(c),
+                                  years=tuple(x for x in c if isinstance(x, m.YearSpan)),
+                                  span=self._span(meta))
+        return Item("public", (source,), self._span(meta))
+
     def calendar_def(self, meta: Meta, c: list[Any]) -> m.Calendar:
-        lists: dict[str, list[Any]] = {"workdays": [], "hours": [], "holidays": [], "makeup": []}
+        lists: dict[str, list[Any]] = {"workdays": [], "hours": [], "holidays": [], "makeup": [],
+                                       "public": []}
         single: dict[str, Any] = {}
         for item in c:
             if not isinstance(item, Item):
@@ -340,7 +402,8 @@ class ToModel(Transformer[Token, Any]):
             name=self._first_name(c), title=self._string(c), workdays=tuple(lists["workdays"]),
             hours=tuple(lists["hours"]), holidays=tuple(lists["holidays"]),
             makeup_days=tuple(lists["makeup"]), timezone=single.get("timezone"),
-            description=single.get("description"), span=self._span(meta))
+            description=single.get("description"), span=self._span(meta),
+            base=single.get("base"), public=tuple(lists["public"]))
 
     # ---------------------------------------------------------------- roles and data
     def role_decl(self, meta: Meta, c: list[Any]) -> m.Role:
@@ -366,8 +429,30 @@ class ToModel(Transformer[Token, Any]):
                           span=self._span(meta))
 
     def field_decl(self, meta: Meta, c: list[Any]) -> m.Field:
+        bounds = next((x for x in c if isinstance(x, tuple)), (None, None))
         return m.Field(name=self._first_name(c), type=_one(c, m.DataType),
-                       description=self._string(c), span=self._span(meta))
+                       description=self._string(c), span=self._span(meta),
+                       required=any(x == "required" for x in c if isinstance(x, str)
+                                    and not isinstance(x, Token)),
+                       low=bounds[0], high=bounds[1])
+
+    def field_required(self, meta: Meta, c: list[Any]) -> str:
+        return "required"
+
+    def field_range(self, meta: Meta, c: list[Any]) -> tuple[m.Bound, m.Bound]:
+        low, high = (x for x in c if isinstance(x, m.Bound))
+        return low, high
+
+    def bound(self, meta: Meta, c: list[Any]) -> m.Bound:
+        token = c[-1]
+        span = self._span(meta)
+        if token.type == "DATE":
+            literal = self.date_literal(meta, [token])
+            return m.Bound(value=literal.value, kind=m.LiteralKind.DATE, span=span)
+        sign = -1 if _has(c, "MINUS") else 1
+        if token.type == "INT_NUMBER":
+            return m.Bound(value=sign * _integer(str(token)), kind=m.LiteralKind.INT, span=span)
+        return m.Bound(value=sign * _number(str(token)), kind=m.LiteralKind.DECIMAL, span=span)
 
     def data_def(self, meta: Meta, c: list[Any]) -> list[m.Field]:
         return [x for x in c if isinstance(x, m.Field)]
@@ -395,23 +480,81 @@ class ToModel(Transformer[Token, Any]):
     by_rule = _assignee(m.AssigneeMode.RULE)
     by_requester = _assignee(m.AssigneeMode.REQUESTER)
 
+    def _org(self, meta: Meta, mode: m.AssigneeMode, c: list[Any], *, roles: bool = True,
+             field: m.Name | None = None) -> m.Assignee:
+        level = _integer(str(_token(c, "INT_NUMBER"))) if _has(c, "INT_NUMBER") else None
+        return m.Assignee(mode=mode, roles=self._names(c) if roles else (), count=None,
+                          rule=None, level=level, field=field, span=self._span(meta))
+
+    def by_manager(self, meta: Meta, c: list[Any]) -> m.Assignee:
+        found = self._org(meta, m.AssigneeMode.MANAGER, c)
+        return found if found.level is not None else self._with_level(found, 1)
+
+    def _with_level(self, a: m.Assignee, level: int) -> m.Assignee:
+        return m.Assignee(mode=a.mode, roles=a.roles, count=None, rule=None, level=level,
+                          field=a.field, span=a.span)
+
+    def by_manager_chain(self, meta: Meta, c: list[Any]) -> m.Assignee:
+        return self._org(meta, m.AssigneeMode.MANAGER_CHAIN, c)
+
+    def by_department_head(self, meta: Meta, c: list[Any]) -> m.Assignee:
+        return self._org(meta, m.AssigneeMode.DEPARTMENT_HEAD, c)
+
+    def by_field_person(self, meta: Meta, c: list[Any]) -> m.Assignee:
+        return self._org(meta, m.AssigneeMode.FIELD, c, roles=False,
+                         field=self._first_name(c))
+
+    def by_pick(self, meta: Meta, c: list[Any]) -> m.Assignee:
+        return self._org(meta, m.AssigneeMode.PICK, c)
+
+    def on_empty(self, meta: Meta, c: list[Any]) -> m.EmptyApprover:
+        if _has(c, "TRANSFER"):
+            return m.EmptyApprover(kind=m.EmptyKind.TRANSFER, role=self._first_name(c),
+                                   span=self._span(meta))
+        kind = m.EmptyKind.REJECT if _has(c, "REJECT") else m.EmptyKind.AUTO_APPROVE
+        return m.EmptyApprover(kind=kind, role=None, span=self._span(meta))
+
+    def dedupe_line(self, meta: Meta, c: list[Any]) -> Item:
+        return Item("dedupe", True, self._span(meta))
+
+    def permission(self, meta: Meta, c: list[Any]) -> m.Permission:
+        return _PERMISSIONS[c[0].type]
+
+    def allow_line(self, meta: Meta, c: list[Any]) -> m.Allow:
+        names = _maybe(c, tuple)
+        return m.Allow(permissions=tuple(x for x in c if isinstance(x, m.Permission)),
+                       roles=names or (), span=self._span(meta))
+
+    def resubmit_line(self, meta: Meta, c: list[Any]) -> Item:
+        return Item("resubmission", _has(c, "TO_RETURNER"), self._span(meta))
+
+    def return_cap(self, meta: Meta, c: list[Any]) -> Item:
+        return Item("return_cap", _integer(str(_token(c, "INT_NUMBER"))), self._span(meta))
+
     def by_line(self, meta: Meta, c: list[Any]) -> m.Assignee:
-        return _one(c, m.Assignee)
+        found = _maybe(c, m.Provenance)
+        who = _one(c, m.Assignee)
+        return who if found is None else replace(who, provenance=found)
 
     def inline_by(self, meta: Meta, c: list[Any]) -> m.Assignee:
         return m.Assignee(mode=m.AssigneeMode.ONE, roles=(self._first_name(c),), count=None,
                           rule=None, span=self._span(meta))
 
     def not_requester(self, meta: Meta, c: list[Any]) -> m.Exclusion:
-        return m.Exclusion(kind=m.ExclusionKind.REQUESTER, step=None, span=self._span(meta))
+        return m.Exclusion(kind=m.ExclusionKind.REQUESTER, step=None, span=self._span(meta),
+                           provenance=_maybe(c, m.Provenance))
 
     def not_whoever_did(self, meta: Meta, c: list[Any]) -> m.Exclusion:
         return m.Exclusion(kind=m.ExclusionKind.STEP, step=self._first_name(c),
-                           span=self._span(meta))
+                           span=self._span(meta), provenance=_maybe(c, m.Provenance))
 
     def also_by(self, meta: Meta, c: list[Any]) -> m.ExtraApprovers:
         return m.ExtraApprovers(condition=_condition(c), roles=_one(c, tuple),
-                                span=self._span(meta))
+                                span=self._span(meta), provenance=_maybe(c, m.Provenance))
+
+    def sets_line(self, meta: Meta, c: list[Any]) -> m.Setting:
+        return m.Setting(field=self._first_name(c), criteria=self._string(c),
+                         span=self._span(meta), provenance=_maybe(c, m.Provenance))
 
     # ---------------------------------------------------------------- task items
     def item_list(self, meta: Meta, c: list[Any]) -> tuple[m.Document, ...]:
@@ -454,7 +597,7 @@ class ToModel(Transformer[Token, Any]):
         split, targets = _one(c, tuple)  # what the targets rule gives
         return m.Route(kind=kind, action=action, condition=condition, targets=targets,
                        split=split, inclusive=inclusive, cap=_maybe(c, m.Cap),
-                       span=self._span(meta))
+                       span=self._span(meta), provenance=_maybe(c, m.Provenance))
 
     def then_line(self, meta: Meta, c: list[Any]) -> m.Route:
         return self._route(meta, m.RouteKind.THEN, m.COMPLETE, None, c)
@@ -515,7 +658,8 @@ class ToModel(Transformer[Token, Any]):
             items.extend(x if isinstance(x, list) else [x])
         single: dict[str, Any] = {}
         lists: dict[str, list[Any]] = {k: [] for k in (
-            "exclusions", "extra", "inputs", "outputs", "check", "notify", "routes")}
+            "exclusions", "extra", "inputs", "outputs", "check", "notify", "routes",
+            "allows", "sets", "description")}
 
         def once(key: str, value: Any, span: Span) -> None:
             if key in single:
@@ -531,6 +675,14 @@ class ToModel(Transformer[Token, Any]):
                     lists["exclusions"].append(item)
                 case m.ExtraApprovers():
                     lists["extra"].append(item)
+                case m.EmptyApprover():
+                    once("when no approver", item, item.span)
+                case m.Allow():
+                    lists["allows"].append(item)
+                case m.Setting():
+                    lists["sets"].append(item)
+                case Item(key="description"):  # several lines: one paragraph each
+                    lists["description"].append(item.value)
                 case m.Sla():
                     once("sla", item, item.span)
                 case m.Notify():
@@ -549,13 +701,15 @@ class ToModel(Transformer[Token, Any]):
                     once(item.key, item.value, item.span)
         return m.Task(
             kind=kind, name=self._first_name(c), title=self._string(c),
-            description=single.get("description"), assignee=single.get("by"),
+            description="\n\n".join(lists["description"]) or None, assignee=single.get("by"),
             exclusions=tuple(lists["exclusions"]), extra_approvers=tuple(lists["extra"]),
             inputs=tuple(lists["inputs"]), outputs=tuple(lists["outputs"]),
             checklist=tuple(lists["check"]), sla=single.get("sla"),
             notifies=tuple(lists["notify"]), routes=tuple(lists["routes"]),
             join=single.get("wait"), for_each=single.get("for each"), call=single.get("run"),
-            span=self._span(meta))
+            span=self._span(meta), on_empty=single.get("when no approver"),
+            dedupe=bool(single.get("dedupe")), allows=tuple(lists["allows"]),
+            sets=tuple(lists["sets"]), to_returner=bool(single.get("resubmission")))
 
     # ---------------------------------------------------------------- time
     def duration(self, meta: Meta, c: list[Any]) -> m.Duration:
@@ -591,13 +745,15 @@ class ToModel(Transformer[Token, Any]):
                         span=self._span(meta))
 
     def on_breach(self, meta: Meta, c: list[Any]) -> m.Breach:
-        return _one(c, m.Breach)
+        found = _maybe(c, m.Provenance)
+        breach = _one(c, m.Breach)
+        return breach if found is None else replace(breach, provenance=found)
 
     def sla(self, meta: Meta, c: list[Any]) -> m.Sla:
         return m.Sla(duration=_one(c, m.Duration),
                      reminders=tuple(x for x in c if isinstance(x, m.Reminder)),
                      breaches=tuple(x for x in c if isinstance(x, m.Breach)),
-                     span=self._span(meta))
+                     span=self._span(meta), provenance=_maybe(c, m.Provenance))
 
     # ---------------------------------------------------------------- rules and ends
     def result_names(self, meta: Meta, c: list[Any]) -> m.RuleResult:
@@ -610,10 +766,11 @@ class ToModel(Transformer[Token, Any]):
 
     def rule_row(self, meta: Meta, c: list[Any]) -> m.RuleRow:
         return m.RuleRow(condition=_condition(c), result=_one(c, m.RuleResult),
-                         span=self._span(meta))
+                         span=self._span(meta), provenance=_maybe(c, m.Provenance))
 
     def rule_otherwise(self, meta: Meta, c: list[Any]) -> m.RuleRow:
-        return m.RuleRow(condition=None, result=_one(c, m.RuleResult), span=self._span(meta))
+        return m.RuleRow(condition=None, result=_one(c, m.RuleResult), span=self._span(meta),
+                         provenance=_maybe(c, m.Provenance))
 
     def rule_def(self, meta: Meta, c: list[Any]) -> m.Rule:
         descriptions = [x.value for x in c if isinstance(x, Item)]

@@ -29,9 +29,12 @@ from .kinds import (
     Acting,
     AssigneeMode,
     BreachKind,
+    EmptyKind,
     EndKind,
+    Indicator,
     JoinKind,
     LiteralKind,
+    Permission,
     Split,
     TimeUnit,
     TypeKind,
@@ -221,6 +224,8 @@ _COMPARE_DATE = {
     "<": ("早于", "is before"), "<=": ("不晚于", "is on or before"),
     ">": ("晚于", "is after"), ">=": ("不早于", "is on or after"),
 }
+_MONEY = {"<": ("不足 {}", "less than {}"), "<=": ("{}（含）以下", "{} or less"),
+          ">": ("超过 {}", "more than {}"), ">=": ("{}（含）以上", "{} or more")}
 _NEGATE = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _ARITH = {"+": ("加", "plus"), "-": ("减", "minus"), "*": ("乘以", "times"),
           "/": ("除以", "divided by")}
@@ -271,7 +276,7 @@ class _Phrases:
             case m.Literal():
                 return literal(e, self.lang, prose=True)
             case m.FieldRef() | m.EnumValue():
-                return e.name.text
+                return e.name.text if self.zh else spoken(e.name.text)
             case m.Negative():
                 return "-" + self.value(e.operand, 7)
             case m.Arith():
@@ -300,7 +305,7 @@ class _Phrases:
             case m.Member():
                 return self.member(e.operand, e.items, e.negated)
             case m.FieldRef():
-                return e.name.text if self.zh else f"{e.name.text} is yes"
+                return e.name.text if self.zh else f"{spoken(e.name.text)} is yes"
         return self.value(e, parent)
 
     def negated(self, e: m.Expr) -> str:
@@ -310,13 +315,33 @@ class _Phrases:
             case m.Member():
                 return self.member(e.operand, e.items, not e.negated)
             case m.FieldRef():
-                return self.join([e.name.text, "为否" if self.zh else "is no"])
+                return self.join([self.value(e), "为否" if self.zh else "is no"])
             case m.Not():
                 return self.clause(e.operand)
         inner = self.clause(e)
         return f"并非（{inner}）" if self.zh else f"it is not the case that ({inner})"
 
+    def money(self, op: str, left: m.Expr, right: m.Expr) -> str | None:
+        """Return a money comparison with its currency ('金额 50 万元（含）以上',
+        'amount is CNY 500,000 or more'), or None when it is not one.  An amount in a
+        Chinese spec is in 元 (CNY); an English spec names no currency of its own."""
+        if not (isinstance(left, m.FieldRef) and isinstance(right, m.Literal)
+                and _is_kind(left, self.spec, (TypeKind.MONEY,), LiteralKind.INT)
+                and isinstance(right.value, (int, Decimal)) and not isinstance(right.value, bool)
+                and op in _MONEY):
+            return None
+        subject = self.value(left, 4)
+        amount = number(right.value, self.lang)
+        if self.zh:
+            return join_zh([subject, _MONEY[op][0].format(f"{amount} 元" if amount[-1].isdigit()
+                                                           else f"{amount}元")])
+        cny = f"CNY {amount}" if self.spec.lang == "zh" else amount
+        return f"{subject} is {_MONEY[op][1].format(cny)}"
+
     def compare(self, op: str, left: m.Expr, right: m.Expr) -> str:
+        found = self.money(op, left, right)
+        if found is not None:
+            return found
         zh, en = _COMPARE[op]
         if op in _COMPARE_DATE and (_dated(left, self.spec) or _dated(right, self.spec)):
             zh, en = _COMPARE_DATE[op]
@@ -444,7 +469,99 @@ _MODES: dict[AssigneeMode, tuple[str, str, str, str]] = {
     AssigneeMode.COUNT: ("{n} 人审批", "须为不同人员", "{n} of", "each a different person"),
     AssigneeMode.RULE: ("按审批权限表", "", "by rule", ""),
     AssigneeMode.REQUESTER: ("发起人审批", "", "the requester", ""),
+    AssigneeMode.MANAGER: ("主管审批", "", "manager approval", ""),
+    AssigneeMode.MANAGER_CHAIN: ("逐级审批", "各级主管依次审批", "managers in turn",
+                                 "each level in order"),
+    AssigneeMode.DEPARTMENT_HEAD: ("部门负责人审批", "", "department head", ""),
+    AssigneeMode.FIELD: ("指定人审批", "", "named person", ""),
+    AssigneeMode.PICK: ("发起人自选", "发起人指定审批人", "requester's choice",
+                        "the requester names the approvers"),
 }
+
+
+def approver_words(a: m.Assignee, lang: str, roles: list[str] | None = None) -> str:
+    """Return who an org-relative assignee is, the way an office says it ('发起人的直属主管',
+    '发起人的第 2 级主管', 'the requester's manager'); ``roles`` words the role names
+    (titles in English prose), the names themselves when None."""
+    zh = lang == "zh"
+    named = roles if roles is not None else [r.text for r in a.roles]
+    level = a.level or 1
+    match a.mode:
+        case AssigneeMode.MANAGER if level == 1:
+            return "发起人的直属主管" if zh else "the requester's manager"
+        case AssigneeMode.MANAGER:
+            return (f"发起人的第 {level} 级主管" if zh
+                    else f"the requester's {ordinal(level)}-level manager")
+        case AssigneeMode.MANAGER_CHAIN if named:
+            return (f"发起人的各级主管（逐级审批，至{named[0]}为止）" if zh
+                    else f"each of the requester's managers in turn, up to {named[0]}")
+        case AssigneeMode.MANAGER_CHAIN:
+            return (f"发起人的各级主管（逐级审批，共 {level} 级）" if zh
+                    else f"each of the requester's managers in turn, {level} levels up")
+        case AssigneeMode.DEPARTMENT_HEAD:
+            return "发起人所在部门的负责人" if zh else "the head of the requester's department"
+        case AssigneeMode.FIELD:
+            name = a.field.text if a.field is not None else ""
+            return f"{quote(name, lang)}中指定的人" if zh else f"the person named in {quote(name, lang)}"
+        case AssigneeMode.PICK:
+            role = named[0] if named else ""
+            return (join_zh(["发起人自选的", role]) if zh
+                    else f"the {role} the requester chooses")
+    return list_words(named, lang)
+
+
+def approver_lane(a: m.Assignee, lang: str) -> str:
+    """Return a lane label for org-relative approvers ('发起人的直属主管', '连续多级主管（至 总监）')."""
+    zh = lang == "zh"
+    if a.mode is AssigneeMode.MANAGER_CHAIN:
+        upto = a.roles[0].text if a.roles else (f"{a.level or 1} 级" if zh else
+                                                 f"{a.level or 1} levels")
+        return f"连续多级主管（至 {upto}）" if zh else f"Managers up to {upto}"
+    text = approver_words(a, lang)
+    return text[:1].upper() + text[1:] if not zh else text
+
+
+def empty_text(kind: EmptyKind, role: str | None, lang: str) -> str:
+    """Return what an approval does when no approver is found ('审批人为空时自动通过')."""
+    zh = lang == "zh"
+    match kind:
+        case EmptyKind.AUTO_APPROVE:
+            return "审批人为空时自动通过" if zh else "when no approver is found, it is approved"
+        case EmptyKind.REJECT:
+            return "审批人为空时自动拒绝" if zh else "when no approver is found, it is rejected"
+    return (join_zh(["审批人为空时转交", role or ""]) if zh
+            else f"when no approver is found, it goes to {role}")
+
+
+DEDUPE_TEXT = ("已审批过的人自动跳过（去重）", "anyone who already approved in this case is skipped")
+TO_RETURNER_TEXT = ("重新提交后直达退回人",
+                    "after resubmission it goes straight back to whoever returned it")
+
+_PERMISSIONS = {
+    Permission.TRANSFER: ("可转交", "may be transferred"),
+    Permission.ADD_SIGN: ("可加签", "may add signers"),
+    Permission.DELEGATE: ("可由代理人审批", "a delegate may act for an absent approver"),
+    Permission.URGE: ("发起人可催办", "the requester may urge"),
+}
+
+
+def permissions_text(permissions: tuple[Permission, ...], lang: str,
+                     roles: list[str] | None = None) -> str:
+    """Return what approvers may do at run time ('可转交、可加签'); ``roles``: whom they
+    may bring in."""
+    zh = lang == "zh"
+    words = [_PERMISSIONS[p][0 if zh else 1] for p in permissions]
+    text = "、".join(words) if zh else list_words(words, lang)
+    if roles:
+        text += (f"（限{'、'.join(roles)}）" if zh else f" (to {list_words(roles, lang, 'or')})")
+    return text
+
+
+def return_cap_text(times: int, lang: str) -> str:
+    """Return a case-wide cap on returns ('全程最多退回 2 次')."""
+    if lang == "zh":
+        return f"全程最多退回 {times} 次"
+    return f"the case may be returned {cap_limit(times, lang)} in all"
 
 
 def mode_name(a: m.Assignee, lang: str, spec: m.Spec | None = None) -> str:
@@ -472,6 +589,28 @@ def mode_text(a: m.Assignee, lang: str) -> str:
 # ------------------------------------------------------------------ names the spec titles
 
 
+# The words a spec may name an indicator with (目标 超时率 3%), and how the manual names it.
+INDICATOR_WORDS: dict[Indicator, tuple[tuple[str, ...], str, str]] = {
+    Indicator.LATE_RATE: (("超时率", "late_rate", "late"), "超时率", "late rate"),
+    Indicator.FIRST_PASS: (("一次通过率", "first_pass_rate", "first_pass"), "一次通过率",
+                           "first-pass rate"),
+    Indicator.CYCLE_TIME: (("平均周期", "cycle_time", "周期"), "平均周期", "average cycle time"),
+}
+
+
+def indicator_named(name: str) -> Indicator | None:
+    """Return the indicator a spec's word names ('超时率', 'late_rate'), or None."""
+    for kind, (spellings, _, _) in INDICATOR_WORDS.items():
+        if name.lower() in spellings:
+            return kind
+    return None
+
+
+def spoken(name: str) -> str:
+    """Return an identifier as English prose says it ('department_head' -> 'department head')."""
+    return name.replace("_", " ").strip() or name
+
+
 def role_word(spec: m.Spec, name: str, lang: str) -> str:
     """Return how prose names a role: its title in English (an English spec names roles
     with identifiers like ``department_head`` and titles them), its name in Chinese
@@ -479,7 +618,7 @@ def role_word(spec: m.Spec, name: str, lang: str) -> str:
     if lang == "zh":
         return name
     role = spec.role(name)
-    return role.title if role is not None and role.title else name
+    return role.title if role is not None and role.title else spoken(name)
 
 
 def role_words(spec: m.Spec, names: tuple[m.Name, ...] | list[m.Name], lang: str) -> list[str]:
@@ -576,6 +715,8 @@ def acting_word(how: Acting, lang: str, *, mode: AssigneeMode | None = None,
             return "流程超时后接手" if zh else "takes over when the case is overdue"
         case Acting.TAKES_OVER:
             return "超时后接手" if zh else "takes over when overdue"
+        case Acting.IF_EMPTY:
+            return "审批人为空时审批" if zh else "approves when no approver is found"
     return str(how.value)
 
 
@@ -594,3 +735,81 @@ def type_text(t: m.DataType, lang: str) -> str:
         item = type_text(t.item, lang)
         return f"列表（每项为{item}）" if zh else f"list of {item}"
     return _TYPES[t.kind][0 if zh else 1] if t.kind in _TYPES else t.kind.value
+
+
+def field_limits(f: m.Field, lang: str) -> str:
+    """Return what a field must hold beyond its type: 必填, 范围 (both ends included);
+    "" when nothing ("必填；0 至 100 万" / "required; 0 to 1,000,000")."""
+    zh = lang == "zh"
+    parts = ["必填" if zh else "required"] if f.required else []
+    if f.low is not None and f.high is not None:
+        def say(b: m.Bound) -> str:
+            if isinstance(b.value, (int, Decimal)):
+                return number(b.value, lang)
+            return b.value.isoformat() if isinstance(b.value, _dt.date) else str(b.value)
+        parts.append(f"{say(f.low)} 至 {say(f.high)}" if zh
+                     else f"{say(f.low)} to {say(f.high)}")
+    return ("；" if zh else "; ").join(parts)
+
+
+def field_type_text(f: m.Field, lang: str) -> str:
+    """Return a field's type with its limits, as the manual's data table shows it
+    ("金额（必填；0 至 100 万）" / "money (required; 0 to 1,000,000)")."""
+    limits = field_limits(f, lang)
+    if not limits:
+        return type_text(f.type, lang)
+    return (f"{type_text(f.type, lang)}（{limits}）" if lang == "zh"
+            else f"{type_text(f.type, lang)} ({limits})")
+
+
+def approver_caption(task: m.Task, lang: str) -> str | None:
+    """Return the compact line a diagram shows under an org-relative approval: a chain's
+    levels, what happens when nobody is found, what approvers may do ('逐级审批：直属主管 →
+    … → 总监；审批人为空时自动通过；可转交、可加签'); None when there is nothing to add."""
+    zh = lang == "zh"
+    a = task.assignee
+    parts: list[str] = []
+    if a is not None and a.mode is AssigneeMode.MANAGER_CHAIN:
+        top = a.roles[0].text if a.roles else (f"第 {a.level or 1} 级" if zh
+                                                else ordinal(a.level or 1) + " level")
+        parts.append(f"逐级审批：直属主管 → … → {top}" if zh
+                     else f"in turn: manager → … → {top}")
+    if a is not None and a.mode is AssigneeMode.PICK:
+        parts.append("发起人自选审批人" if zh else "the requester chooses the approvers")
+    if task.on_empty is not None:
+        role = task.on_empty.role.text if task.on_empty.role is not None else None
+        parts.append(empty_text(task.on_empty.kind, role, lang))
+    if task.dedupe:
+        parts.append("去重" if zh else "dedupe")
+    if task.permissions:
+        parts.append(permissions_text(task.permissions, lang))
+    if task.to_returner:
+        parts.append("重新提交后直达退回人" if zh else "resubmitted: back to the returner")
+    return ("；" if zh else "; ").join(parts) or None
+
+
+def approval_text(task: m.Task, lang: str, roles: list[str] | None = None) -> str:
+    """Return how an approval is decided, as an office says it: the mode, or who the
+    org-relative approver is, then what happens when nobody is found, de-duplication and
+    what approvers may do ('发起人的直属主管审批；审批人为空时自动通过；可转交、可加签');
+    ``roles`` words the roles of ``allow ... to R`` (role names when None)."""
+    zh = lang == "zh"
+    a = task.assignee
+    if a is None:
+        return ""
+    if a.mode.org or a.mode is AssigneeMode.PICK:
+        who = approver_words(a, lang)
+        parts = [f"{who}审批" if zh else f"approved by {who}"]
+    else:
+        parts = [mode_text(a, lang)]
+    if task.on_empty is not None:
+        role = task.on_empty.role.text if task.on_empty.role is not None else None
+        parts.append(empty_text(task.on_empty.kind, role, lang))
+    if task.dedupe:
+        parts.append(DEDUPE_TEXT[0 if zh else 1])
+    for allow in task.allows:
+        named = roles if roles is not None else [r.text for r in allow.roles]
+        parts.append(permissions_text(allow.permissions, lang, named if allow.roles else None))
+    if task.to_returner:
+        parts.append(TO_RETURNER_TEXT[0 if zh else 1])
+    return ("；" if zh else "; ").join(parts)

@@ -203,6 +203,8 @@ def _used_names(spec: m.Spec) -> tuple[set[str], set[str]]:
     for task in spec.tasks:
         if task.for_each is not None:
             fields.add(task.for_each.list_field.text)
+        if task.assignee is not None and task.assignee.field is not None:
+            fields.add(task.assignee.field.text)
     return roles, fields
 
 

@@ -297,8 +297,9 @@ def check_loop_caps(ctx: CheckContext) -> Iterator[Diagnostic]:
         routes = [(spec.task(n), r) for n in sorted(members, key=order.__getitem__)
                   for r in spec.task(n).routes]  # type: ignore[union-attr]
         inside = [(t, r) for t, r in routes if any(x.name.text in members for x in r.targets)]
-        if any(r.cap is not None for _, r in inside):
-            continue
+        if any(r.cap is not None or (r.action == m.RETURN and spec.process.return_cap)
+               for _, r in inside):
+            continue  # a route's cap, or the case's cap on returns (returns total at most)
         back = [(t, r) for t, r in inside if t is not None and any(
             x.name.text in members and order[x.name.text] <= order[t.name.text]
             for x in r.targets)]

@@ -105,6 +105,11 @@ def check_fields(ctx: CheckContext) -> Iterator[Diagnostic]:
                     f"declare it under 'data', e.g. {e.name.text}: int",
                     f"请在“数据”中声明，例如 {e.name.text}: 整数"))
     for task in spec.tasks:
+        person = task.assignee.field if task.assignee is not None else None
+        if person is not None and spec.field(person.text) is None:
+            yield _missing("PD203", person, "field", names, Text(
+                f"declare it under 'data' as text holding a person's id, e.g. {person.text}: text",
+                f"请在“数据”中声明为文本（填写人员编号），例如 {person.text}: 文本"))
         if task.for_each is not None and spec.field(task.for_each.list_field.text) is None:
             yield _missing("PD203", task.for_each.list_field, "field", names,
                            Text("declare it under 'data' as a list, e.g. "

@@ -1,16 +1,21 @@
-"""Checks: conditions type-check against ``data`` (PD401-PD405)."""
+"""Checks: conditions type-check against ``data`` (PD401-PD405); field ranges (PD406,
+PD407)."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 from ..diagnostics import Diagnostic, Text, diagnostic
 from ..model import (
     Arith,
     BoolOp,
+    Bound,
     Compare,
     EnumValue,
     Expr,
+    Field,
     FieldRef,
     Literal,
     LiteralKind,
@@ -240,4 +245,128 @@ def check_for_each(ctx: CheckContext) -> Iterator[Diagnostic]:
                 f"请在“数据”中把 {name} 声明为列表，例如 {name}: 列表 文本"))
 
 
-CHECKS: tuple[Check, ...] = (check_conditions, check_for_each)
+_RANGED = {TypeKind.INT: (LiteralKind.INT,),
+           TypeKind.DECIMAL: (LiteralKind.INT, LiteralKind.DECIMAL),
+           TypeKind.MONEY: (LiteralKind.INT, LiteralKind.DECIMAL),
+           TypeKind.DATE: (LiteralKind.DATE,)}
+
+
+def _bound_text(b: Bound) -> str:
+    return str(b.value)
+
+
+def check_ranges(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Report a ``range`` that does not fit its field (PD406): a field that has no order,
+    a bound of another type, or a lowest value above the highest."""
+    for f in ctx.spec.fields:
+        if f.low is None or f.high is None:
+            continue
+        name, kinds = f.name.text, _RANGED.get(f.type.kind)
+        span = f.low.span
+        if kinds is None:
+            w = field_type(ctx.spec, name)
+            words = w.words() if w is not None else Text("?", "?")
+            yield diagnostic(
+                "PD406", span,
+                Text(f"{name} is {words.en}: only numbers and dates have a range",
+                     f"{name} 是{words.zh}，只有数字和日期字段可以有取值范围"),
+                label=Text("no range for this type", "此类型不能设取值范围"),
+                hint=Text("remove the range, or declare the field as int, decimal, money "
+                          "or date", "删除取值范围，或把字段声明为整数、小数、金额或日期"))
+            continue
+        bad = next((b for b in (f.low, f.high) if b.kind not in kinds
+                    or (b.kind is LiteralKind.DATE and not isinstance(b.value, _dt.date))), None)
+        if bad is not None:
+            if bad.kind is LiteralKind.DATE and f.type.kind is TypeKind.DATE:
+                continue  # not a real date: PD609 says so
+            w = field_type(ctx.spec, name)
+            words = w.words() if w is not None else Text("?", "?")
+            whole = f.type.kind is TypeKind.INT and bad.kind is LiteralKind.DECIMAL
+            yield diagnostic(
+                "PD406", bad.span,
+                Text(f"{_bound_text(bad)} cannot bound {name}, which is "
+                     f"{'a whole number' if whole else words.en}",
+                     f"{_bound_text(bad)} 不能作为 {name} 的取值范围，{name} 是"
+                     f"{'整数' if whole else words.zh}"),
+                label=Text("does not fit the field", "与字段类型不符"),
+                hint=Text(f"write bounds like the values {name} holds",
+                          f"请用与 {name} 同类型的值写取值范围"))
+            continue
+        if f.low.value > f.high.value:  # type: ignore[operator]
+            yield diagnostic(
+                "PD406", f.low.span,
+                Text(f"the range of {name} starts above its end: "
+                     f"{_bound_text(f.low)} > {_bound_text(f.high)}",
+                     f"{name} 的取值范围下限大于上限：{_bound_text(f.low)} > "
+                     f"{_bound_text(f.high)}"),
+                label=Text("lowest value", "下限"),
+                hint=Text(f"write the lowest value first: range {_bound_text(f.high)}.."
+                          f"{_bound_text(f.low)}",
+                          f"先写下限：范围 {_bound_text(f.high)}..{_bound_text(f.low)}"))
+
+
+def _fits(f: Field) -> bool:
+    """Return True when f has a range PD406 has nothing to say about."""
+    kinds = _RANGED.get(f.type.kind)
+    if f.low is None or f.high is None or kinds is None:
+        return False
+    if any(b.kind not in kinds or not isinstance(b.value, (int, Decimal, _dt.date))
+           for b in (f.low, f.high)):
+        return False
+    return not f.low.value > f.high.value  # type: ignore[operator]
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _compares(expr: Expr) -> Iterator[Compare]:
+    match expr:
+        case Compare():
+            yield expr
+        case Not():
+            yield from _compares(expr.operand)
+        case BoolOp():
+            for operand in expr.operands:
+                yield from _compares(operand)
+
+
+def _never(op: str, low: object, high: object, v: object) -> bool:
+    lo, hi, x = low, high, v
+    try:
+        return bool({">": hi <= x, ">=": hi < x, "<": lo >= x, "<=": lo > x,  # type: ignore[operator]
+                     "==": x < lo or x > hi}.get(op, False))  # type: ignore[operator]
+    except TypeError:
+        return False
+
+
+def check_range_conditions(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Warn about a comparison that a field's range makes impossible (PD407)."""
+    for place in conditions(ctx.spec):
+        for cmp in _compares(place.expr):
+            if isinstance(cmp.left, FieldRef) and isinstance(cmp.right, Literal):
+                ref, lit, op = cmp.left, cmp.right, cmp.op
+            elif isinstance(cmp.right, FieldRef) and isinstance(cmp.left, Literal):
+                ref, lit, op = cmp.right, cmp.left, _FLIP.get(cmp.op, cmp.op)
+            else:
+                continue
+            f = ctx.spec.field(ref.name.text)
+            if f is None or not _fits(f) or f.low is None or f.high is None:
+                continue
+            if lit.kind not in _RANGED[f.type.kind] and not (
+                    lit.kind is LiteralKind.DECIMAL and f.type.kind is TypeKind.INT):
+                continue
+            if not _never(op, f.low.value, f.high.value, lit.value):
+                continue
+            name, text = ref.name.text, shown(cmp)
+            lo, hi = _bound_text(f.low), _bound_text(f.high)
+            yield diagnostic(
+                "PD407", cmp.span,
+                Text(f"{text.en} never holds: {name} is always in {lo}..{hi}",
+                     f"{text.zh} 永远不成立：{name} 的取值范围是 {lo}..{hi}"),
+                label=Text("never true", "永远不成立"),
+                hint=Text(f"check the number, or widen the range of {name}",
+                          f"请核对数值，或放宽 {name} 的取值范围"))
+
+
+CHECKS: tuple[Check, ...] = (check_conditions, check_for_each, check_ranges,
+                             check_range_conditions)

@@ -54,6 +54,10 @@ def role_refs(spec: m.Spec) -> Iterator[m.Name]:
             yield from extra.roles
         for notify in task.notifies:
             yield from notify.roles
+        if task.on_empty is not None and task.on_empty.role is not None:
+            yield task.on_empty.role
+        for allow in task.allows:
+            yield from allow.roles
         yield from sla_roles(task.sla)
     yield from sla_roles(spec.process.sla)
     for cancel in spec.process.cancels:

@@ -338,6 +338,9 @@ class BpmnEmitter:
             return _words(self.lang, "发起人", "Requester")
         if lane_key == UNASSIGNED_LANE:
             return _words(self.lang, "任何人", "Anyone")
+        lane = self.plan.lane(lane_key)
+        if lane is not None and lane.approver is not None:  # org-relative: who, in words
+            return vocab.approver_lane(lane.approver, self.lang)
         name = lane_key.removeprefix("role:")
         role = self.spec.role(name)
         return role.title if role is not None and role.title else name
@@ -548,6 +551,10 @@ class BpmnEmitter:
                 t.attrs.append(("count", str(a.count)))
             if a.rule is not None:
                 t.attrs.append(("rule", a.rule.text))
+            if a.level is not None:
+                t.attrs.append(("level", str(a.level)))
+            if a.field is not None:
+                t.attrs.append(("field", a.field.text))
         if task.call is not None:
             t.attrs.append(("run", task.call.text))
         for x in task.exclusions:
@@ -1042,6 +1049,9 @@ class BpmnEmitter:
                     ("description", role.description))
         for f in self.spec.fields:
             ext.add("procdsl:field", ("name", f.name.text), ("type", self._type(f.type)),
+                    ("required", "true" if f.required else None),
+                    ("range", f"{f.low.value}..{f.high.value}"
+                     if f.low is not None and f.high is not None else None),
                     ("title", f.description))
         for rule in self.spec.rules:
             rel = ext.add("procdsl:rule", ("name", rule.name.text), ("title", rule.title),

@@ -10,13 +10,20 @@ for the words on the nodes.  ``emitters.dot`` writes the diagram as Graphviz DOT
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .. import model as m
 from ..kinds import Acting, Way
 from ..plan import ANYWHERE, Plan, PlanActor, PlanDeadline, PlanLane, PlanRoute, plan_of
-from ..vocabulary import acting_word, cap_after, cap_limit, display_width
+from ..vocabulary import (
+    acting_word,
+    approver_caption,
+    approver_lane,
+    cap_after,
+    cap_limit,
+    display_width,
+)
 from . import header_text, show_bidi
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
 
@@ -62,7 +69,7 @@ class Lane:
     """A swimlane: a role (or the requester) and the nodes drawn in it.
 
     ``name`` is what a reader asks for it by (``graph --lane``): the role's name,
-    ``requester`` or ``unassigned``.
+    ``requester`` or ``unassigned``; ``key`` is the plan lane it draws.
     """
 
     id: str
@@ -71,6 +78,7 @@ class Lane:
     external: bool
     nodes: tuple[str, ...]
     name: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,16 +182,21 @@ _WORD = re.compile(r"\w+")
 
 
 def _lane(spec: m.Spec, lane: PlanLane, nodes: list[str], lang: str) -> Lane:
+    if lane.approver is not None:  # org-relative approvers: who they are, in words
+        return Lane(node_id("cluster", lane.key), approver_lane(lane.approver, lang), None,
+                    False, tuple(nodes), lane.key, lane.key)
     if lane.role is None:
         label = _words(lang, "发起人", "Requester") if lane.key == "requester" else \
             _words(lang, "未指定", "Unassigned")
-        return Lane(node_id("cluster", lane.key), label, None, False, tuple(nodes), lane.key)
+        return Lane(node_id("cluster", lane.key), label, None, False, tuple(nodes), lane.key,
+                    lane.key)
     name = lane.role
     role = spec.role(name)
     label = name + (_words(lang, "（外部）", " (external)") if lane.external else "")
     # the name is what the spec's ``by`` lines say; a title may be a whole description
     note = clean(role.title) if role and role.title and role.title != name else None
-    return Lane(node_id("cluster", "role", name), label, note, lane.external, tuple(nodes), name)
+    return Lane(node_id("cluster", "role", name), label, note, lane.external, tuple(nodes), name,
+                lane.key)
 
 
 def _acting_word(task: m.Task | None, actor: PlanActor, lang: str) -> str:
@@ -206,6 +219,8 @@ def assignee_caption(spec: m.Spec, task: m.Task, lang: str) -> str | None:
         return None
     approval = task.kind is m.TaskKind.APPROVAL
     roles = _join(a.roles, lang)
+    if a.mode.org or a.mode is m.AssigneeMode.PICK:
+        return approver_caption(task, lang)  # the lane says who; this says how
     match a.mode:
         case m.AssigneeMode.ONE | m.AssigneeMode.REQUESTER:
             return None  # the lane names the one approver; colour and legend say approval
@@ -236,6 +251,11 @@ def task_lines(spec: m.Spec, task: m.Task, lang: str,
     caption = assignee_caption(spec, task, lang)
     if caption:
         meta.append(caption)
+    a = task.assignee
+    if a is not None and not (a.mode.org or a.mode is m.AssigneeMode.PICK):
+        more = approver_caption(task, lang)  # no approver found, dedupe, transfer...
+        if more:
+            meta.append(more)
     for extra in task.extra_approvers:
         cond = format_condition(extra.condition, lang)
         meta.append(_words(lang, f"+ {_join(extra.roles, lang)}（当 {cond}）",
@@ -518,8 +538,8 @@ def _successors(plan: Plan) -> dict[str, list[str]]:
 
 
 def build_diagram(spec: m.Spec, lang: str, plan: Plan | None = None) -> Diagram:
-    """Return the swimlane diagram of spec's plan: lanes in the order roles first act
-    from the start, one keyed edge per plan route."""
+    """Return the swimlane diagram of spec's plan: the requester's lane, then the roles'
+    lanes in the order the spec declares the roles, one keyed edge per plan route."""
     plan = plan or plan_of(spec)
     tasks = plan.order
     b = _Builder(spec, plan, lang, {t.name.text: i for i, t in enumerate(tasks)},
@@ -530,10 +550,27 @@ def build_diagram(spec: m.Spec, lang: str, plan: Plan | None = None) -> Diagram:
     _process_edges(b)
     _unreached_ends(b)
     by_key = {lane.key: lane for lane in plan.lanes}
-    lanes = tuple(_lane(spec, by_key[key], ids, lang) if key in by_key else
-                  _lane(spec, _loose_lane(key), ids, lang) for key, ids in b.lanes.items())
+    keys = sorted(b.lanes, key=_declared_order(spec, list(b.lanes)))
+    lanes = tuple(_lane(spec, by_key[key], b.lanes[key], lang) if key in by_key else
+                  _lane(spec, _loose_lane(key), b.lanes[key], lang) for key in keys)
     return Diagram(clean(spec.process.label), header_text(spec.path), lanes,
                    tuple(b.nodes.values()), tuple(b.edges))
+
+
+def _declared_order(spec: m.Spec, first_act: list[str]) -> Callable[[str], tuple[int, int]]:
+    """Return the sort key of lanes: the requester's first, then the roles as the spec
+    declares them, then roles it does not declare (in the order they first act), then
+    the unassigned lane."""
+    declared = {"role:" + r.name.text: i for i, r in enumerate(spec.roles)}
+    acts = {key: i for i, key in enumerate(first_act)}
+
+    def key(lane: str) -> tuple[int, int]:
+        if lane == "requester":
+            return (0, 0)
+        if lane in declared:
+            return (1, declared[lane])
+        return (3, 0) if lane == "unassigned" else (2, acts[lane])
+    return key
 
 
 def _loose_lane(key: str) -> PlanLane:

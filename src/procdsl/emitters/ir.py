@@ -11,6 +11,7 @@ import typing
 from dataclasses import fields, is_dataclass
 from decimal import Decimal
 from enum import Enum
+from pathlib import PurePosixPath
 from typing import Any
 
 from .. import model as m
@@ -19,8 +20,11 @@ from ..source import NO_SPAN, Span
 from . import header_text
 
 
-def to_data(node: Any) -> Any:
-    """Return a JSON-ready value for a model node (dicts keep field order)."""
+def to_data(node: Any, home: str | None = None) -> Any:
+    """Return a JSON-ready value for a model node (dicts keep field order).
+
+    With ``home`` (the spec's own file), a node written in another file (a shared calendar
+    from a calendar file beside the spec) also names that file, as ``"file"``."""
     if isinstance(node, m.Name):
         return node.text
     if isinstance(node, Enum):
@@ -32,12 +36,19 @@ def to_data(node: Any) -> Any:
     if isinstance(node, _dt.date):
         return node.isoformat()
     if isinstance(node, tuple):
-        return [to_data(x) for x in node]
+        return [to_data(x, home) for x in node]
     if is_dataclass(node):
         out: dict[str, Any] = {"node": type(node).__name__}
+        span = getattr(node, "span", None)
+        elsewhere = (home is not None and isinstance(span, Span)
+                     and span.file not in (home, ""))
+        if elsewhere and isinstance(span, Span):
+            home = span.file
         for f in fields(node):
             value = getattr(node, f.name)
-            out[f.name] = value.to_json() if f.name == "span" else to_data(value)
+            out[f.name] = value.to_json() if f.name == "span" else to_data(value, home)
+            if f.name == "span" and elsewhere:
+                out["file"] = PurePosixPath(value.file).name
         return out
     raise TypeError(f"cannot serialise {type(node).__name__}")
 
@@ -75,7 +86,7 @@ def emit_ir(spec: m.Spec) -> str:
         "schema_version": m.SCHEMA_VERSION,
         "source": spec.path,
         "process": to_data(spec.process),
-        "calendars": to_data(spec.calendars),
+        "calendars": to_data(spec.calendars, spec.process.span.file),  # the spec's own file
         "roles": to_data(spec.roles),
         "fields": to_data(spec.fields),
         "tasks": to_data(spec.tasks),
@@ -104,11 +115,13 @@ def _literal_value(kind: m.LiteralKind, value: Any) -> Any:
 
 def _node(data: dict[str, Any], path: str) -> Any:
     cls = getattr(m, data["node"])
+    if "file" in data:  # written in a calendar file beside the spec
+        path = (PurePosixPath(path).parent / data["file"]).as_posix()
     hints = _hints(cls)
     span = _span_of(data["span"], path)
     values = {f.name: _value(data[f.name], hints[f.name], path, span)
-              for f in fields(cls) if f.name != "span"}
-    if cls is m.Literal:
+              for f in fields(cls) if f.name != "span" and f.name in data}  # else: default
+    if cls is m.Literal or cls is m.Bound:
         values["value"] = _literal_value(values["kind"], data["value"])
     return cls(**values, span=span)
 

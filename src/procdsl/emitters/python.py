@@ -363,7 +363,9 @@ class PythonEmitter:
             cancels=opt([call("_rt.CancelDef", _names(r.roles), _go(r.to))
                          for r in cancels if r.to is not None]),
             milestones=opt([call("_rt.Milestone", repr(a.name.text), _approvers(a.assignee),
-                                 _names(a.steps)) for a in proc.actions]))
+                                 _names(a.steps)) for a in proc.actions]),
+            return_cap=None if proc.return_cap is None else str(proc.return_cap),
+            lang=repr("zh") if self.lang == "zh" else None)
 
     def task(self, task: m.Task) -> Call:
         """Return the TaskDef node of a task."""
@@ -383,7 +385,11 @@ class PythonEmitter:
             notify_leave=_names(notify[m.NotifyWhen.LEAVE]) if notify[m.NotifyWhen.LEAVE] else None,
             join=f"_rt.JoinKind.{task.join.kind.name}" if task.join else None,
             for_each=self.for_each(task, task.for_each) if task.for_each else None,
-            call=repr(task.call.text) if task.call else None)
+            call=repr(task.call.text) if task.call else None,
+            on_empty=_on_empty(task.on_empty) if task.on_empty else None,
+            dedupe="True" if task.dedupe else None,
+            to_returner="True" if task.to_returner else None,
+            allows=opt([_allow(a) for a in task.allows]))
 
     def written(self, task: m.Task) -> dict[int, list[PlanRoute]]:
         """Return the plan's routes from task by the written route they come from."""
@@ -437,7 +443,9 @@ class PythonEmitter:
         values = t.values or (t.item.values if t.item is not None else ())
         return call("_rt.FieldDef", repr(f.name.text), repr(self.attrs[f.name.text]),
                     repr(t.kind.value), item=repr(t.item.kind.value) if t.item else None,
-                    values=_names(values) if values else None)
+                    values=_names(values) if values else None,
+                    required="True" if f.required else None,
+                    low=_bound(f.low, t.kind), high=_bound(f.high, t.kind))
 
     def blocks(self) -> list[Call | str]:
         """Return the BlockDef nodes of the plan's parallel and multi-choice blocks."""
@@ -480,7 +488,19 @@ def _go(target: m.Target) -> str:
 def _approvers(who: m.Assignee) -> Call:
     return call("_rt.Approvers", f"_rt.AssigneeMode.{who.mode.name}", _names(who.roles),
                 count=None if who.count is None else str(who.count),
-                rule=repr(who.rule.text) if who.rule else None)
+                rule=repr(who.rule.text) if who.rule else None,
+                level=None if who.level is None else str(who.level),
+                field=repr(who.field.text) if who.field else None)
+
+
+def _on_empty(e: m.EmptyApprover) -> str:
+    role = f", {e.role.text!r}" if e.role is not None else ""
+    return f"_rt.EmptyDef(_rt.EmptyKind.{e.kind.name}{role})"
+
+
+def _allow(a: m.Allow) -> Call:
+    return call("_rt.AllowDef", tup([f"_rt.Permission.{p.name}" for p in a.permissions]),
+                *([_names(a.roles)] if a.roles else []))
 
 
 def _span(d: m.Duration) -> str:
@@ -518,6 +538,17 @@ def _calendar(c: m.Calendar) -> Call:
         holidays=opt([repr(d.isoformat()) for s in c.holidays for d in s.dates()]),
         makeup_days=opt([repr(d.isoformat()) for s in c.makeup_days for d in s.dates()]),
         timezone=repr(c.timezone.text) if c.timezone else None)
+
+
+def _bound(b: m.Bound | None, kind: m.TypeKind) -> str | None:
+    """Return a range bound as the field's values are: int, Decimal or date."""
+    if b is None:
+        return None
+    if isinstance(b.value, _dt.date):
+        return f"_datetime.date({b.value.year}, {b.value.month}, {b.value.day})"
+    if kind in (m.TypeKind.DECIMAL, m.TypeKind.MONEY):
+        return f"_decimal.Decimal({str(b.value)!r})"
+    return repr(b.value)
 
 
 def _field_type(t: m.DataType) -> tuple[str, str]:
