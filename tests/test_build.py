@@ -274,3 +274,21 @@ def test_an_emitter_bug_on_one_spec_still_builds_the_others(
     assert "internal error while writing the outputs of" in err and "RuntimeError: boom" in err
     assert (out / "registration.md").is_file() and not (out / "second.md").exists()
     assert "second" not in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_formats_add_the_documents_writers_issue(specs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    code, err = build(str(specs), "-o", str(out), "--formats", "md, DOCX,pdf,docx")
+    assert code == 0, err
+    assert (out / "registration.docx").read_bytes()[:2] == b"PK"  # a Word (zip) file
+    assert (out / "registration.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not (out / "registration.html").exists()
+    assert build(str(specs), "-o", str(out), "--formats", "docx,pdf", "--check")[0] == 0
+
+
+def test_an_unknown_format_is_refused_before_anything_is_written(specs: Path,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    code, err = build(str(specs), "-o", str(out), "--formats", "docx,odt")
+    assert code == 2 and "unknown format 'odt'; use docx, html or pdf" in err
+    assert not out.exists()

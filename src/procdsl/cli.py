@@ -548,10 +548,13 @@ def build(paths: tuple[str, ...], out: str, check_only: bool, jobs: int, force: 
     from . import build as builder
     from .compiler import find_specs
 
-    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    # md is always written (the manual itself); naming it too is harmless
+    wanted = tuple(dict.fromkeys(f.strip().lower() for f in formats.split(",")
+                                 if f.strip() and f.strip().lower() not in ("md", "markdown")))
     bad = [f for f in wanted if f not in ("docx", "html", "pdf")]
     if bad:
-        raise click.BadParameter(f"unknown format {bad[0]!r}; use docx, html or pdf",
+        raise click.BadParameter(f"unknown format {bad[0]!r}; use docx, html or pdf "
+                                 "(the Markdown manual is always written)",
                                  param_hint="--formats")
 
     skipped: list[str] = []
