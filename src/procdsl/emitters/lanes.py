@@ -89,44 +89,14 @@ def _links(edges: Iterable[Edge]) -> tuple[dict[str, list[str]], dict[str, list[
     return ahead, behind
 
 
-def lane_diagram(diagram: Diagram, lane: Lane) -> Diagram:
-    """Return the diagram of one lane, with ghost nodes for its neighbours in other lanes."""
-    inside = set(lane.nodes)
+def _cut(diagram: Diagram, keep: set[str]) -> tuple[tuple[Edge, ...], tuple[str, ...]]:
+    """Return the edges of the nodes in keep, an edge leaving or entering them led through
+    outside gates to the task beyond, and the outside nodes those edges end at (the
+    ghosts), in drawing order without repeats."""
     kinds = {n.id: n.kind for n in diagram.nodes}
     order = {nid: i for i, nid in enumerate(kinds)}
-    nodes = {n.id: n for n in diagram.nodes}
-    lane_of = {nid: other for other in diagram.lanes for nid in other.nodes}
     ahead, behind = _links(diagram.edges)
     edges: dict[Edge, None] = {}  # ordered, without repeats
-    ghosts: list[str] = []
-    for e in diagram.edges:
-        if e.tail in inside and e.head in inside:
-            edges[e] = None
-            continue
-        if e.tail in inside:
-            pairs = [(e.tail, h) for h in _through_gates(e.head, ahead, kinds, inside, order)]
-        elif e.head in inside:
-            pairs = [(t, e.head) for t in _through_gates(e.tail, behind, kinds, inside, order)]
-        else:
-            continue
-        for tail, head in pairs:
-            ghosts += [nid for nid in (tail, head) if nid not in inside]
-            edges[Edge(tail, head, e.label, e.style, e.transition)] = None
-    shown = [nodes[nid] for nid in lane.nodes]
-    shown += [_ghost(nodes[nid], lane_of) for nid in dict.fromkeys(ghosts)]
-    return Diagram(f"{diagram.title} · {lane.label}", diagram.header, (lane,), tuple(shown),
-                   tuple(edges))
-
-
-def part_diagram(diagram: Diagram, keep: set[str], title: str) -> Diagram:
-    """Return the diagram of the nodes in keep (a phase of the process), each in its lane,
-    with ghost nodes in their own lanes for the neighbours before and after the part."""
-    kinds = {n.id: n.kind for n in diagram.nodes}
-    order = {nid: i for i, nid in enumerate(kinds)}
-    nodes = {n.id: n for n in diagram.nodes}
-    lane_of = {nid: other for other in diagram.lanes for nid in other.nodes}
-    ahead, behind = _links(diagram.edges)
-    edges: dict[Edge, None] = {}
     ghosts: list[str] = []
     for e in diagram.edges:
         if e.tail in keep and e.head in keep:
@@ -141,14 +111,31 @@ def part_diagram(diagram: Diagram, keep: set[str], title: str) -> Diagram:
         for tail, head in pairs:
             ghosts += [nid for nid in (tail, head) if nid not in keep]
             edges[Edge(tail, head, e.label, e.style, e.transition)] = None
-    ghost_ids = dict.fromkeys(ghosts)
-    shown = [n for n in diagram.nodes if n.id in keep]
-    shown += [_ghost(nodes[nid], {}) for nid in ghost_ids]
+    return tuple(edges), tuple(dict.fromkeys(ghosts))
+
+
+def lane_diagram(diagram: Diagram, lane: Lane) -> Diagram:
+    """Return the diagram of one lane, with ghost nodes for its neighbours in other lanes."""
+    nodes = {n.id: n for n in diagram.nodes}
+    lane_of = {nid: other for other in diagram.lanes for nid in other.nodes}
+    edges, ghosts = _cut(diagram, set(lane.nodes))
+    shown = [nodes[nid] for nid in lane.nodes] + [_ghost(nodes[nid], lane_of) for nid in ghosts]
+    return Diagram(f"{diagram.title} · {lane.label}", diagram.header, (lane,), tuple(shown),
+                   edges)
+
+
+def part_diagram(diagram: Diagram, keep: set[str], title: str) -> Diagram:
+    """Return the diagram of the nodes in keep (a phase of the process), each in its lane,
+    with ghost nodes in their own lanes for the neighbours before and after the part."""
+    nodes = {n.id: n for n in diagram.nodes}
+    lane_of = {nid: other for other in diagram.lanes for nid in other.nodes}
+    edges, ghosts = _cut(diagram, keep)
+    shown = [n for n in diagram.nodes if n.id in keep] + [_ghost(nodes[nid], {}) for nid in ghosts]
     lanes = []
     for lane in diagram.lanes:
         members = tuple(nid for nid in lane.nodes if nid in keep) + \
-            tuple(nid for nid in ghost_ids if lane_of.get(nid) is lane)
+            tuple(nid for nid in ghosts if lane_of.get(nid) is lane)
         if members:
             lanes.append(Lane(lane.id, lane.label, lane.note, lane.external, members,
                               lane.name, lane.key))
-    return Diagram(title, diagram.header, tuple(lanes), tuple(shown), tuple(edges))
+    return Diagram(title, diagram.header, tuple(lanes), tuple(shown), edges)
