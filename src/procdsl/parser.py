@@ -101,6 +101,9 @@ class ParseResult:
 
 
 MAX_SYNTAX_ERRORS = 200
+# Definitions (steps, approvals, rules...) one spec may hold: checking costs about 150 µs
+# each, so this bounds a check at about 15 s and 400 MB however large the input.
+MAX_DEFINITIONS = 100_000
 _HEADER_NAME = re.compile(r"\S+\s+([^\W\d]\w*)")
 
 
@@ -177,6 +180,17 @@ def parse_source(source: SourceFile, blocks: BlockParser = parse_block) -> Parse
             "the spec is empty", "规格文件为空"),
             hint=Text("start with a header line: process NAME \"Title\"",
                       "请以流程头开始：流程 名称 \"标题\"")))
+    if len(scan.blocks) > MAX_DEFINITIONS:
+        extra = scan.blocks[MAX_DEFINITIONS]
+        diags.append(diagnostic("PD006", source.span(extra.offset, extra.offset), Text(
+            f"the spec has {len(scan.blocks):,} definitions; procdsl reads at most "
+            f"{MAX_DEFINITIONS:,} in one spec (a real process has tens)",
+            f"规格文件中有 {len(scan.blocks):,} 个定义；一个规格文件最多 {MAX_DEFINITIONS:,} 个"
+            "（实际流程通常只有几十个）"),
+            label=Text("one too many", "超出上限"),
+            hint=Text("split the process into smaller ones that call each other with "
+                      "'run NAME'", "请把流程拆分为几个较小的流程，用“调用 名称”相互调用")))
+        return ParseResult(None, tuple(diags), frozenset())
     definitions: list[Any] = []
     broken: set[str] = set()
     for block in scan.blocks:
