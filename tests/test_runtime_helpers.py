@@ -29,7 +29,9 @@ ROOT_DIR = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT_DIR / "tests" / "fixtures"
 RUNTIME_SPECS = ("registration_zh", "runtime_parallel", "runtime_choice", "runtime_foreach",
                  "runtime_interleaved", "runtime_approvals", "runtime_misc",
-                 "runtime_vendor_check", "runtime_claim_zh", "runtime_any_order")
+                 "runtime_vendor_check", "runtime_claim_zh", "runtime_any_order",
+                 "runtime_org_zh", "runtime_org_en", "runtime_return_choice_zh",
+                 "runtime_return_choice_en")
 _OUT = Path(tempfile.mkdtemp(prefix="procdsl_codegen_"))
 atexit.register(shutil.rmtree, _OUT, True)
 

@@ -127,7 +127,11 @@ class CaseMachine(RuleBasedStateMachine):
                                                           key=lambda f: f.name)))
             change = {spec_field.name: data.draw(values(spec_field))}
         when = self.now.astimezone(data.draw(st.sampled_from(ZONES)))
-        self._accepts(lambda: self.case.act(step, action, actor, when, change, item=item))
+        # A return may name the step it goes back to (``return -> choice of``): any task.
+        target = (data.draw(st.sampled_from(sorted(self.wf.tasks)))
+                  if action == "return" and data.draw(st.booleans()) else None)
+        self._accepts(lambda: self.case.act(step, action, actor, when, change, item=item,
+                                            target=target))
 
     @rule(data=st.data())
     def process_action(self, data: st.DataObject) -> None:

@@ -35,7 +35,8 @@ from .compiled import (
 )
 from .directory import USER, chain, department_head, manager_at
 from .errors import Refused
-from .messages import alternatives, text
+from .messages import alternatives, permission_word, refused
+from .messages import text as _word
 from .records import Actor, Event, WorkItem
 from .state import CaseState
 
@@ -144,9 +145,10 @@ def _holds(guard: Any, data: Any) -> bool:
         return False
 
 
-def barred(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -> str | None:
-    """Return why actor may not act on item (a work item of plan's task) now, or None
-    when they may."""
+def barred(case: CaseState[Any], plan: TaskPlan, item: WorkItem,
+           actor: Actor) -> Refused | None:
+    """Return why actor may not act on item (a work item of plan's task) now, as the
+    ``Refused`` to raise, or None when they may."""
     who = actor.id
     if item.escalated is not None:
         roles: Sequence[str] = (item.escalated,)
@@ -164,35 +166,35 @@ def barred(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -
             return _requester_reason(case, plan.name, actor)
     if roles and actor.roles.isdisjoint(roles):
         lang = case.workflow.lang
-        held = ", ".join(sorted(actor.roles)) or text(lang, "no_role")
-        return text(lang, "needs_role", step=plan.name, roles=alternatives(lang, roles),
-                    who=who, held=held)
+        held = ", ".join(sorted(actor.roles)) or _word(lang, "no_role")
+        return refused(lang, "needs_role", step=plan.name, roles=alternatives(lang, roles),
+                       who=who, held=held)
     if plan.duties:
         if plan.not_requester and who == case.requester:
-            return text(case.workflow.lang, "not_requester", who=who, step=plan.name)
+            return refused(case.workflow.lang, "not_requester", who=who, step=plan.name)
         for step in plan.not_after:
             if who in case.doers.get(step, ()):
-                return text(case.workflow.lang, "not_after", who=who, done=step, step=plan.name)
+                return refused(case.workflow.lang, "not_after", who=who, done=step,
+                               step=plan.name)
     return None
 
 
 def _stage_rules(case: CaseState[Any], plan: TaskPlan, item: WorkItem,
-                 actor: Actor) -> tuple[str | None, Sequence[str]]:
+                 actor: Actor) -> tuple[Refused | None, Sequence[str]]:
     """Return why actor may not decide at the item's stage (None: they may) and the roles
     that may: for a stage with votes cast or a marker (no approver, the requester)."""
     stage = item.stage
     roles = item.stages[stage]
     votes = item.votes
+    lang = case.workflow.lang
     if roles and roles[0] == NOBODY:
-        if not plan.people:
-            return f"the rule for {plan.name} chose no approver for this case", ()
-        return f"no approver was found for {plan.name} in this case", ()
+        key = "no_approver_found" if plan.people else "rule_no_approver"
+        return refused(lang, key, step=plan.name), ()
     if roles and roles[0].startswith(PICK):
-        return (f"{plan.name} waits for the requester ({case.requester}) to choose its "
-                "approvers"), ()
+        return refused(lang, "waits_for_pick", step=plan.name, requester=case.requester), ()
     for done in votes:
         if done[0] == actor.id:
-            return f"{actor.id} has already decided on {plan.name} at this stage", ()
+            return refused(lang, "decided_already", who=actor.id, step=plan.name), ()
     if roles and roles[0] == REQUESTER:
         if actor.id != case.requester:
             return _requester_reason(case, plan.name, actor), ()
@@ -200,8 +202,9 @@ def _stage_rules(case: CaseState[Any], plan: TaskPlan, item: WorkItem,
     pending = pending_roles(item) if votes and item.needs[stage] == EACH_ROLE else roles
     if any(entry[0] == "@" for entry in pending):
         if entry_for(case, plan, pending, actor) is None:
-            return (f"{plan.name} is for {' or '.join(_person(e) for e in pending)}, "
-                    f"not {actor.id}"), ()
+            people = alternatives(lang, [_person(e) for e in pending])
+            return refused(lang, "for_people", step=plan.name, people=people,
+                           who=actor.id), ()
         return None, ()
     return None, pending
 
@@ -245,9 +248,9 @@ def on_behalf(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor
     return entry[len(USER):]
 
 
-def _requester_reason(case: CaseState[Any], task: str, actor: Actor) -> str:
-    return text(case.workflow.lang, "only_requester", requester=case.requester, step=task,
-                who=actor.id)
+def _requester_reason(case: CaseState[Any], task: str, actor: Actor) -> Refused:
+    return refused(case.workflow.lang, "only_requester", requester=case.requester,
+                   step=task, who=actor.id)
 
 
 def pending_roles(item: WorkItem) -> Sequence[str]:
@@ -277,9 +280,10 @@ def record_vote(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Act
 # refused call leaves the case as it was; ``Case`` records the accepted ones.
 
 
-def _allowed(plan: TaskPlan, permission: str, word: str) -> None:
+def _allowed(case: CaseState[Any], plan: TaskPlan, permission: str) -> None:
     if permission not in plan.allows:
-        raise Refused(f"{plan.name} does not allow {word} (the spec says what it allows)")
+        lang = case.workflow.lang
+        raise refused(lang, "not_allowed", step=plan.name, what=permission_word(lang, permission))
 
 
 def _may_bring(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str,
@@ -287,17 +291,16 @@ def _may_bring(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str
     """Refuse unless person may be brought into item: not the actor, not someone the
     separation of duties bars, and a holder of one of the roles the spec names (of the
     task's approvers when it names none; anyone for org-relative approvers)."""
+    lang = case.workflow.lang
     if not person or person.startswith("@"):
-        raise Refused(f"not a person: {person!r}")
+        raise refused(lang, "not_person", person=person)
     if person == actor.id:
-        raise Refused(f"{actor.id} cannot bring themself into {plan.name}")
+        raise refused(lang, "bring_self", who=actor.id, step=plan.name)
     if plan.not_requester and person == case.requester:
-        raise Refused(f"{person} started this case and may not act on {plan.name} "
-                      "(not by requester)")
+        raise refused(lang, "not_requester", who=person, step=plan.name)
     for step in plan.not_after:
         if person in case.doers.get(step, ()):
-            raise Refused(f"{person} did {step} and may not act on {plan.name} "
-                          "(separation of duties)")
+            raise refused(lang, "not_after", who=person, done=step, step=plan.name)
     roles = plan.allows.get(permission, ())
     who = plan.task.assignee
     if not roles and who is not None and not plan.people and who.mode != "requester":
@@ -306,16 +309,16 @@ def _may_bring(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str
         return
     directory = case.directory
     if directory is None:
-        raise Refused(f"no directory to check that {person} holds {' or '.join(roles)}")
+        raise refused(lang, "no_directory", person=person, roles=alternatives(lang, roles))
     if not any(person in directory.members(role) for role in roles):
-        raise Refused(f"{person} may not be brought into {plan.name}: it needs the role "
-                      f"{' or '.join(roles)}")
+        raise refused(lang, "bring_role", person=person, step=plan.name,
+                      roles=alternatives(lang, roles))
 
 
 def _own_entry(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor) -> str:
     entry = entry_for(case, plan, pending_roles(item), actor)
     if entry is None or item.escalated is not None:
-        raise Refused(f"{actor.id} is not an approver of {plan.name} at this stage")
+        raise refused(case.workflow.lang, "not_approver", who=actor.id, step=plan.name)
     return entry
 
 
@@ -326,12 +329,12 @@ def _writable(item: WorkItem) -> tuple[list[list[str]], list[int]]:
 def transfer(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str,
              actor: Actor) -> None:
     """Hand actor's share of item to person (转交)."""
-    _allowed(plan, "transfer", "transfer")
+    _allowed(case, plan, "transfer")
     entry = _own_entry(case, plan, item, actor)
     _may_bring(case, plan, item, person, "transfer", actor)
     need = item.needs[item.stage]
     if need not in (1, EACH_ROLE):
-        raise Refused(f"{plan.name} needs {need} decisions here: it cannot be transferred")
+        raise refused(case.workflow.lang, "transfer_many", step=plan.name, need=need)
     stages, needs = _writable(item)
     here = stages[item.stage]
     if need == EACH_ROLE:
@@ -348,17 +351,16 @@ def add_sign(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str, 
              actor: Actor) -> None:
     """Bring person in before, after or with actor (加签); recount the votes left."""
     from .compiled import votes_left
-    _allowed(plan, "add_sign", "add-sign")
+    _allowed(case, plan, "add_sign")
     if where not in ADD_SIGN_WHERE:
-        raise Refused(f"add-sign is before, after or with, not {where!r}")
+        raise refused(case.workflow.lang, "add_sign_where", where=where)
     entry = _own_entry(case, plan, item, actor)
     _may_bring(case, plan, item, person, "add_sign", actor)
     stages, needs = _writable(item)
     stage = item.stage
     if where == "before":
         if item.votes:
-            raise Refused(f"votes are cast at this stage of {plan.name}: add the signer "
-                          "after or with you")
+            raise refused(case.workflow.lang, "add_sign_before", step=plan.name)
         stages.insert(stage, [USER + person])
         needs.insert(stage, 1)
     elif where == "after":
@@ -378,13 +380,15 @@ def add_sign(case: CaseState[Any], plan: TaskPlan, item: WorkItem, person: str, 
 def urge(case: CaseState[Any], plan: TaskPlan, item: WorkItem, actor: Actor,
          now: dt.datetime) -> Event:
     """Return the reminder the requester's urging (催办) sends, or refuse (once an hour)."""
-    _allowed(plan, "urge", "urging")
+    _allowed(case, plan, "urge")
+    lang = case.workflow.lang
     if actor.id != case.requester:
-        raise Refused(f"only the requester ({case.requester}) may urge {plan.name}")
+        raise refused(lang, "urge_requester", requester=case.requester, step=plan.name,
+                      who=actor.id)
     for raw in reversed(case.log):
         if raw[2] == plan.name and raw[3] == "urge":
             if now - raw[4] < URGE_INTERVAL:
-                raise Refused(f"{plan.name} was urged less than an hour ago")
+                raise refused(lang, "urged_recently", step=plan.name)
             break
     roles = tuple(item.stages[item.stage]) if plan.approval and item.stages else plan.roles
     return Event("urged", plan.name, roles, now, actor.id)
@@ -394,24 +398,25 @@ def pick(case: CaseState[Any], plan: TaskPlan, people: Sequence[str], actor: Act
     """Keep the approvers the requester picked for an approval (``by requester's choice
     of R``): each must hold R; taken when the approval starts (or now, while it waits)."""
     who = plan.task.assignee
+    lang = case.workflow.lang
     if who is None or who.mode != "pick":
-        raise Refused(f"the approvers of {plan.name} are not the requester's choice")
+        raise refused(lang, "not_pick", step=plan.name)
     if actor.id != case.requester:
-        raise Refused(f"only the requester ({case.requester}) may choose the approvers of "
-                      f"{plan.name}")
+        raise refused(lang, "pick_requester", requester=case.requester, step=plan.name,
+                      who=actor.id)
     if not people or len(set(people)) != len(people):
-        raise Refused(f"choose one or more different people for {plan.name}")
+        raise refused(lang, "pick_people", step=plan.name)
     role = who.roles[0] if who.roles else ""
     directory = case.directory
     for person in people:
         if person == case.requester and plan.not_requester:
-            raise Refused(f"{person} started this case and may not approve {plan.name}")
+            raise refused(lang, "pick_self", person=person, step=plan.name)
         if role and (directory is None or person not in directory.members(role)):
-            raise Refused(f"{person} may not approve {plan.name}: it needs the role {role}")
+            raise refused(lang, "pick_role", person=person, step=plan.name, role=role)
     items = [i for i in case.items.values() if i.task == plan.name]
     waiting = [i for i in items if i.stages and i.stages[0] and i.stages[0][0].startswith(PICK)]
     if items and not waiting:
-        raise Refused(f"the approvers of {plan.name} are chosen already")
+        raise refused(lang, "picked_already", step=plan.name)
     case.picks = {**case.picks, plan.name: tuple(people)}
     from .compiled import votes_left
     for item in waiting:  # the approval waits for the pick: its people take stage one

@@ -17,7 +17,7 @@ from .controls import cancel_target, check_milestone, process_actions, withdraw_
 from .directory import Directory
 from .errors import Refused
 from .interleave import busy, hold
-from .messages import describe, refused, text
+from .messages import alternatives, describe, refused, text
 from .moves import enter, finish, grow, jump, settle
 from .records import Actor, Allowed, Event
 from .snapshot import dump_case
@@ -64,10 +64,11 @@ class Case(CaseState[D]):
 
     # ------------------------------------------------------------ acting
     def act(self, step: str, action: str, actor: Actor, now: dt.datetime,
-            data: Mapping[str, Any] | None = None, *, item: int | None = None
-            ) -> tuple[Event, ...]:
-        """Take action on an active step (``item`` picks one of its work items); return
-        the events it caused, or raise Refused (and nothing changed)."""
+            data: Mapping[str, Any] | None = None, *, item: int | None = None,
+            target: str | None = None) -> tuple[Event, ...]:
+        """Take action on an active step (``item`` picks one of its work items; ``target``
+        names the step a ``return -> choice of A, B`` goes to); return the events it
+        caused, or raise Refused (and nothing changed)."""
         # Check: the time, the step and its work item, the action, who acts.
         if type(now) is not DATETIME or now.tzinfo is None:
             now = aware(now)  # a datetime subclass with a zone passes; others raise
@@ -86,7 +87,7 @@ class Case(CaseState[D]):
             raise refused(lang, "no_action", step=step, action=action, offered=offered)
         reason = barred(self, plan, work, actor)
         if reason is not None:
-            raise Refused(reason)
+            raise reason
         if work.frame and self.frames:  # in a block: is it this task's turn (in any order)?
             holder = busy(self, work)
             if holder is not None:
@@ -95,17 +96,22 @@ class Case(CaseState[D]):
         if cap is not None and self.passes.get(RETURNS, 0) >= cap:
             raise refused(self.workflow.lang, "return_cap", cap=cap)
         behalf = on_behalf(self, plan, work, actor) if plan.people else ""
+        if target is not None and not any(r.choice for r in move.routes):
+            lang = self.workflow.lang
+            names = [t.name for r in move.routes for t in r.targets]
+            raise refused(lang, "return_not_allowed", step=step, target=target,
+                          choices=alternatives(lang, dict.fromkeys(names)))
         # Choose the route and change the case (``finish`` refuses before changing).
         new_data = self.data if not data else self.workflow.merge(self.data, data)
         before = self.marking
-        if not move.votes:
-            finish(self, work, move, actor, new_data, now)
-        else:  # an approve: people planned meanwhile who are this actor are deduplicated
-            self.approving = actor.id
+        if target is not None:  # a choice route takes it (``moves.chosen``)
+            self.choosing = target
             try:
-                finish(self, work, move, actor, new_data, now)
+                self._finish(work, move, actor, new_data, now)
             finally:
-                self.approving = ""
+                self.choosing = ""
+        else:
+            self._finish(work, move, actor, new_data, now)
         if work.frame and self.frames:
             hold(self, work)
         if data and self.groups:  # a list a running for-each reads may have grown
@@ -114,10 +120,25 @@ class Case(CaseState[D]):
             passes = self.writable_passes()
             passes[RETURNS] = passes.get(RETURNS, 0) + 1
         # Record.
-        self.record(actor, step, action, now, before, f"for:{behalf}" if behalf else "")
+        detail = f"for:{behalf}" if behalf else ""
+        if target is not None:
+            detail = f"{detail} to:{target}".lstrip()
+        self.record(actor, step, action, now, before, detail)
         if self.unsettled:
             settle(self, now)
         return () if self._events is None else self.take_events()
+
+    def _finish(self, work: Any, move: Any, actor: Actor, data: Any,
+                now: dt.datetime) -> None:
+        if not move.votes:
+            finish(self, work, move, actor, data, now)
+            return
+        # An approve: people planned meanwhile who are this actor are deduplicated.
+        self.approving = actor.id
+        try:
+            finish(self, work, move, actor, data, now)
+        finally:
+            self.approving = ""
 
     # ------------------------------------------------------------ approvers at run time
     def transfer(self, step: str, person: str, actor: Actor, now: dt.datetime, *,
@@ -173,7 +194,7 @@ class Case(CaseState[D]):
             raise refused(self.workflow.lang, "not_approval", step=step)
         reason = barred(self, plan, work, actor)
         if reason is not None:
-            raise Refused(reason)
+            raise reason
         return when, plan, work
 
     def withdraw(self, actor: Actor, now: dt.datetime) -> tuple[Event, ...]:

@@ -18,6 +18,7 @@ from .fields import merge
 from .tables import (
     APPROVAL,
     APPROVE,
+    CHOICE,
     INTERLEAVED,
     Approvers,
     BlockDef,
@@ -160,7 +161,7 @@ class Route:
     """One route of a task on one action, its targets resolved."""
 
     __slots__ = ("index", "guard", "otherwise", "inclusive", "cap_times", "cap_then",
-                 "targets", "passed", "way", "final")
+                 "targets", "passed", "way", "final", "choice")
 
     def __init__(self, task: str, index: int, route: RouteDef,
                  targets: Mapping[Go, Target]) -> None:
@@ -172,10 +173,13 @@ class Route:
         self.cap_then = targets[route.cap_then] if route.cap_then is not None else None
         self.targets = tuple(targets[go] for go in route.targets)
         self.passed = f"{task}#{index}"  # the key of its passes, when capped
-        key = block_key(task, None if route.inclusive else index) if len(self.targets) > 1 else ""
+        # ``return -> choice of A, B``: the actor names one of the targets (``act(target=)``).
+        self.choice = route.split == CHOICE
+        key = (block_key(task, None if route.inclusive else index)
+               if len(self.targets) > 1 and not self.choice else "")
         self.way: Way = (self.targets, (), key)  # where it goes when taken alone, uncapped
         # Taken, it is the whole choice: no ``also when`` routes join it, no cap applies.
-        self.final = not route.inclusive and route.cap_times is None
+        self.final = not route.inclusive and route.cap_times is None and not self.choice
 
 
 class Move:

@@ -3,7 +3,7 @@
 Refusals (``Refused``) and event descriptions (``describe``) are worded here, in Chinese
 and English; every other runtime module asks for a message by its key.  The words are
 the diagnostics' and the manual's (``procdsl.vocabulary``: 步骤, 审批, 角色, 通过 / 驳回 /
-退回 ...); ``tests/test_runtime_messages.py`` checks that the two agree.  Names (steps,
+退回 ...); ``tests/test_runtime_people.py`` checks that the two agree.  Names (steps,
 roles, fields, people) are the spec's and the application's, as written.
 """
 
@@ -76,7 +76,59 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "milestone_who": ("{name}：{reason}", "{name}: {reason}"),
     "milestone_requester": ("只有发起人可以办理，{who} 不能", "only the requester may act, not {who}"),
     "milestone_role": ("需要角色 {roles}；{who} 没有", "needs the role {roles}; {who} holds none"),
+    # approvers planned for the case (org-relative, by rule, the requester's pick)
+    "rule_no_approver": ("审批规则没有为本案例的 {step} 选出审批人",
+                         "the rule for {step} chose no approver for this case"),
+    "no_approver_found": ("本案例的 {step} 没有找到审批人",
+                          "no approver was found for {step} in this case"),
+    "waits_for_pick": ("{step} 等待发起人（{requester}）自选审批人",
+                       "{step} waits for the requester ({requester}) to choose its approvers"),
+    "decided_already": ("{who} 已在本阶段审批过 {step}",
+                        "{who} has already decided on {step} at this stage"),
+    "for_people": ("{step} 应由 {people} 审批，{who} 不是审批人",
+                   "{step} is for {people}, not {who}"),
+    # transfer (转交), add-sign (加签), urge (催办), the requester's pick (发起人自选)
+    "not_allowed": ("{step} 不允许{what}（允许的操作见流程定义）",
+                    "{step} does not allow {what} (the spec says what it allows)"),
+    "not_person": ("{person!r} 不是人员", "not a person: {person!r}"),
+    "bring_self": ("{who} 不能把自己加入 {step}", "{who} cannot bring themself into {step}"),
+    "no_directory": ("没有通讯录（Directory），无法确认 {person} 具有角色 {roles}",
+                     "no directory to check that {person} holds {roles}"),
+    "bring_role": ("{person} 不能加入 {step}：需要角色 {roles}",
+                   "{person} may not be brought into {step}: it needs the role {roles}"),
+    "not_approver": ("{who} 不是 {step} 本阶段的审批人",
+                     "{who} is not an approver of {step} at this stage"),
+    "transfer_many": ("{step} 本阶段需要 {need} 人审批，不能转交",
+                      "{step} needs {need} decisions here: it cannot be transferred"),
+    "add_sign_where": ("加签须在我之前（before）、之后（after）或与我同时（with），不能是 {where!r}",
+                       "add-sign is before, after or with, not {where!r}"),
+    "add_sign_before": ("{step} 本阶段已有人审批：只能在我之后或与我同时加签",
+                        "votes are cast at this stage of {step}: add the signer after or "
+                        "with you"),
+    "urge_requester": ("只有发起人（{requester}）可以催办 {step}，{who} 不能",
+                       "only the requester ({requester}) may urge {step}, not {who}"),
+    "urged_recently": ("{step} 一小时内已催办过", "{step} was urged less than an hour ago"),
+    "not_pick": ("{step} 的审批人不是发起人自选", "the approvers of {step} are not the requester's choice"),
+    "pick_requester": ("只有发起人（{requester}）可以自选 {step} 的审批人，{who} 不能",
+                       "only the requester ({requester}) may choose the approvers of {step}, "
+                       "not {who}"),
+    "pick_people": ("请为 {step} 选择一位或多位不同的审批人",
+                    "choose one or more different people for {step}"),
+    "pick_self": ("{person} 是本案例的发起人，不能审批 {step}（不相容职务：非发起人）",
+                  "{person} started this case and may not approve {step} (not by requester)"),
+    "pick_role": ("{person} 不能审批 {step}：需要角色 {role}",
+                  "{person} may not approve {step}: it needs the role {role}"),
+    "picked_already": ("{step} 的审批人已选定", "the approvers of {step} are chosen already"),
+    # a return to a step the approver chooses (退回 -> 可选 A, B)
+    "return_choose": ("{step} 退回至审批人选定的步骤：请指定 {choices}",
+                      "{step} returns to a step the approver chooses: name {choices}"),
+    "return_not_allowed": ("{step} 不能退回至 {target}：可选 {choices}",
+                           "{step} cannot return to {target}: choose {choices}"),
 }
+
+# Run-time permissions (``kinds.Permission``), as the keywords word them (转交 / transfer).
+_PERMISSION_WORDS = {"transfer": ("转交", "transfer"), "add_sign": ("加签", "add-sign"),
+                     "delegate": ("代理", "delegate"), "urge": ("催办", "urging")}
 
 # Kinds of data (``FieldDef.kind``), worded as the diagnostics word them.
 _KINDS = {"bool": ("是/否", "bool"), "int": ("整数", "int"), "decimal": ("小数", "decimal"),
@@ -108,6 +160,12 @@ def kind_word(lang: str, kind: str) -> str:
     """Return the word for a kind of data (金额 / money)."""
     found = _KINDS.get(kind)
     return kind if found is None else found[0 if lang == ZH else 1]
+
+
+def permission_word(lang: str, permission: str) -> str:
+    """Return the word for a run-time permission (转交 / transfer)."""
+    found = _PERMISSION_WORDS.get(permission)
+    return permission if found is None else found[0 if lang == ZH else 1]
 
 
 def action_word(lang: str, action: str) -> str:

@@ -25,7 +25,7 @@ from .compiled import (
     votes_left,
 )
 from .errors import Refused
-from .messages import action_word
+from .messages import action_word, alternatives
 from .messages import refused as refusal
 from .records import SYSTEM, Actor, Event, Frame, Group, WorkItem
 from .state import EMPTY, CaseState
@@ -80,11 +80,26 @@ def _combine(case: CaseState[Any], move: Move, first: Route, data: Any) -> Way:
                 targets.append(route.cap_then)
                 continue
             caps.append(route.passed)
-        targets.extend(route.targets)
+        targets.extend(chosen(case, move, route) if route.choice else route.targets)
     key = ""
     if len(targets) > 1:
         key = block_key(move.plan.name, None if first.inclusive else first.index)
     return tuple(targets), tuple(caps), key
+
+
+def chosen(case: CaseState[Any], move: Move, route: Route) -> tuple[Target, ...]:
+    """Return the target the actor named (``case.choosing``) among a choice route's
+    (``return -> choice of A, B``), or refuse: none named, or one the spec does not allow."""
+    name = case.choosing
+    for target in route.targets:
+        if target.name == name:
+            return (target,)
+    lang = case.workflow.lang
+    choices = alternatives(lang, [t.name for t in route.targets])
+    if not name:
+        raise refusal(lang, "return_choose", step=move.plan.name, choices=choices)
+    raise refusal(lang, "return_not_allowed", step=move.plan.name, target=name,
+                  choices=choices)
 
 
 _STAY: Way = ((), (), "")  # a for-each still running

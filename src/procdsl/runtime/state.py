@@ -29,7 +29,7 @@ class CaseState(Generic[D]):
     __slots__ = ("workflow", "requester", "data", "items", "marking", "frames", "groups",
                  "passes", "doers", "log", "next_id", "outcome", "last_success", "started",
                  "due", "reminders", "breached", "_events", "directory", "notes", "picks",
-                 "unsettled", "approving", "returned")
+                 "unsettled", "approving", "returned", "choosing")
 
     def __init__(self, workflow: CompiledProcess[D], requester: str, data: D,
                  started: dt.datetime) -> None:
@@ -67,6 +67,8 @@ class CaseState(Generic[D]):
         # Steps a ``to returner`` approval returned to: step -> [approval, stage, stages,
         # needs, who returned it]; resubmitting the step goes straight back there.
         self.returned: dict[str, list[Any]] = EMPTY
+        # The step the approver names in the action under way (``return -> choice of``).
+        self.choosing = ""
 
     # ------------------------------------------------------------ reading
     @property

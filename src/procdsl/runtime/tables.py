@@ -35,6 +35,7 @@ STEP, APPROVAL = TaskKind.STEP.value, TaskKind.APPROVAL.value
 COMPLETE, APPROVE, REJECT, RETURN = (StandardAction.COMPLETE.value, StandardAction.APPROVE.value,
                                      StandardAction.REJECT.value, StandardAction.RETURN.value)
 ONE, PARALLEL, INTERLEAVED = Split.ONE.value, Split.PARALLEL.value, Split.INTERLEAVED.value
+CHOICE = Split.CHOICE.value  # return -> choice of A, B: the approver names one target
 JOIN_ALL, JOIN_ANY, JOIN_EACH = JoinKind.ALL.value, JoinKind.ANY.value, JoinKind.EACH.value
 
 
