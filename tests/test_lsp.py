@@ -188,7 +188,7 @@ def shown(diags: list[t.Diagnostic]) -> list[tuple[Any, ...]]:
 
 
 def test_diagnostics_are_those_of_check_in_chinese(lsp: Session, zh: str) -> None:
-    broken = ZH.replace("通过 -> 人事备案", "通过 -> 人事审核").replace("由 经理\n", "由 总监\n")
+    broken = ZH.replace("通过 -> 人事备案", "通过 -> 人事审核").replace("由 经理 补充", "由 总监 补充")
     version = lsp.change(zh, broken)
     diags = lsp.published(zh, version)
     assert {d.code for d in diags} >= {"PD201", "PD202"}

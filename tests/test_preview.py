@@ -54,7 +54,7 @@ def test_without_graphviz_the_manual_is_shown_with_a_note(spec: Path) -> None:
 
 
 def test_errors_give_diagnostics_not_a_picture(spec: Path) -> None:
-    spec.write_text(ZH.replace("由 主管\n", "由 主任\n"), encoding="utf-8")
+    spec.write_text(ZH.replace("由 主管 补充", "由 主任 补充"), encoding="utf-8")
     state = build_state(spec, 2)
     assert not state["ok"] and state["svg"] is None and state["manual_html"] == ""
     found = next(d for d in state["diagnostics"] if d["code"] == "PD202")
@@ -107,7 +107,7 @@ def test_redrawn_when_saved_and_told_by_events(spec: Path) -> None:
         assert time.monotonic() - started < 10
         state = get(running.url + "state")
         assert state["version"] == 2 and "填写电子请假单" in state["manual_html"]
-        spec.write_text(ZH.replace("由 主管\n", "由 主任\n"), encoding="utf-8")
+        spec.write_text(ZH.replace("由 主管 补充", "由 主任 补充"), encoding="utf-8")
         deadline = time.monotonic() + 10
         while get(running.url + "version")["version"] < 3:
             assert time.monotonic() < deadline

@@ -154,7 +154,7 @@ def test_preview_page_redraws_on_save_and_shows_errors(tmp_path: Path, browser: 
         good = browser.screenshot(tmp_path / "preview-ok.png")
 
         # saving an error shows the diagnostics instead of a stale picture
-        spec.write_text(ZH.replace("由 经理\n", "由 总监\n"), encoding="utf-8")
+        spec.write_text(ZH.replace("由 经理 补充", "由 总监 补充"), encoding="utf-8")
         browser.wait("document.body.dataset.ok === 'false'", timeout=15)
         assert browser.eval("document.getElementById('panes').hidden") is True
         assert browser.eval("document.querySelector('#diagram svg') === null")

@@ -110,6 +110,8 @@ KEYWORDS: tuple[Keyword, ...] = (
     _k("WHEN", "when", "如果", "若", "当"),
     _k("OTHERWISE", "otherwise", "否则", "其他"),
     _k("IN_ANY_ORDER", "in any order", "任意顺序"),
+    _k("CHOICE_OF", "choice of", "可选", "one of",
+       doc="a return to the step the approver chooses, among these"),
     _k("WAIT", "wait for", "等待", "wait"),
     _k("FOR_EACH", "for each", "对每个", "逐个"),
     _k("EACH", "each", "每个", "各自"),

@@ -70,6 +70,7 @@ class Split(str, Enum):
     ONE = "one"                  # one target
     PARALLEL = "parallel"        # then all of A, B: every target starts at once
     INTERLEAVED = "interleaved"  # in any order A, B: every target, one at a time
+    CHOICE = "choice"            # return -> choice of A, B: the one the approver names
 
 
 class AssigneeMode(str, Enum):

@@ -588,6 +588,9 @@ class ToModel(Transformer[Token, Any]):
     def interleaved_targets(self, meta: Meta, c: list[Any]) -> tuple[m.Split, tuple[m.Target, ...]]:
         return m.Split.INTERLEAVED, tuple(x for x in c if isinstance(x, m.Target))
 
+    def choice_targets(self, meta: Meta, c: list[Any]) -> tuple[m.Split, tuple[m.Target, ...]]:
+        return m.Split.CHOICE, tuple(x for x in c if isinstance(x, m.Target))
+
     def cap(self, meta: Meta, c: list[Any]) -> m.Cap:
         return m.Cap(times=_integer(str(_token(c, "INT_NUMBER"))), then=_maybe(c, m.Target),
                      span=self._span(meta))

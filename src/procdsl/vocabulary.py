@@ -677,6 +677,9 @@ def join_text(kind: JoinKind, lang: str) -> str:
     }[kind][0 if lang == "zh" else 1]
 
 
+CHOICE_WORDS = ("审批人选定", "(approver's choice)")  # a return the approver aims, drawn
+
+
 def split_text(split: Split, refs: list[str], lang: str) -> str:
     """Return where a split sends the case ('同时开始A、B（并行办理）'); ONE: the one ref."""
     if split is Split.PARALLEL:
@@ -685,6 +688,10 @@ def split_text(split: Split, refs: list[str], lang: str) -> str:
     if split is Split.INTERLEAVED:
         return (f"按任意顺序逐一办理{'、'.join(refs)}（同一时间只办理一项）" if lang == "zh"
                 else f"do {list_words(refs, lang)} in any order, one at a time")
+    if split is Split.CHOICE:
+        return (f"退回至审批人选定的步骤：{list_words(refs, lang, 'or')}" if lang == "zh"
+                else f"it goes back to the step the approver chooses: "
+                     f"{list_words(refs, lang, 'or')}")
     return refs[0]
 
 

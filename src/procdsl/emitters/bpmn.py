@@ -687,6 +687,15 @@ class BpmnEmitter:
             self._flow(source, self._target(first.target_kind, first.target), label, condition,
                        ext=[self._route_ext(first)])
             return
+        if first.split is Split.CHOICE:  # the approver names one: an exclusive gateway
+            cid = f"Choice_{num}_{index + 1}"
+            self._node(Node(cid, "exclusiveGateway", None, lane, w=GW, h=GW,
+                            el=El("bpmn:exclusiveGateway", [("id", cid)])))
+            self._flow(source, cid, label, condition)
+            for r in written:
+                self._flow(cid, self._target(r.target_kind, r.target), self._label(r.target),
+                           ext=[self._route_ext(r)])
+            return
         pid = f"Split_{num}_{index + 1}"
         pel = El("bpmn:parallelGateway", [("id", pid)])
         if first.split is Split.INTERLEAVED:

@@ -17,6 +17,7 @@ from .. import model as m
 from ..kinds import Acting, Way
 from ..plan import ANYWHERE, Plan, PlanActor, PlanDeadline, PlanLane, PlanRoute, plan_of
 from ..vocabulary import (
+    CHOICE_WORDS,
     acting_word,
     approver_caption,
     approver_lane,
@@ -344,6 +345,8 @@ def _route_label(route: PlanRoute, lang: str, with_action: bool) -> str:
         parts.append(format_condition(route.condition, lang))
     elif route.kind in (Way.OTHERWISE, Way.ALSO):
         parts.append(action_word("otherwise", lang))
+    if route.split is m.Split.CHOICE:  # return -> choice of A, B: one edge per step
+        parts.append(CHOICE_WORDS[0 if lang == "zh" else 1])
     text = " ".join(parts)
     if route.cap is not None:
         limit = _cap_words(route.cap, lang)[0]
@@ -378,7 +381,7 @@ def _route_edges(b: _Builder, task: m.Task, group: list[PlanRoute], source: str,
     name = task.name.text
     lane = b.lane_of(task)
     targets = [r for r in group if r.kind is not Way.CAP]
-    if len(targets) > 1:
+    if len(targets) > 1 and targets[0].split is not m.Split.CHOICE:  # a choice: one edge each
         kind = "interleave" if targets[0].split is m.Split.INTERLEAVED else "fork"
         bar = b.add(Node(node_id("f", name, str(targets[0].index)), kind, (), lane), lane)
         b.edges.append(Edge(source, bar, b.label(label), "helper", None))
