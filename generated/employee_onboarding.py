@@ -53,7 +53,7 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # workplace, from employee_onboarding.proc:54
+    # workplace, from employee_onboarding.proc:57
     return d.remote
 
 
@@ -66,12 +66,12 @@ PROCESS = _rt.ProcessDef(
             'open_case',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:41
+                # from employee_onboarding.proc:44
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('it_setup'), _rt.step('workplace'), _rt.step('payroll_setup')),
                     split=_rt.Split.PARALLEL,
-                    line=41,
+                    line=44,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hr_officer',)),
@@ -81,8 +81,8 @@ PROCESS = _rt.ProcessDef(
             'it_setup',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:48
-                _rt.RouteDef('complete', (_rt.step('first_day'),), line=48),
+                # from employee_onboarding.proc:51
+                _rt.RouteDef('complete', (_rt.step('first_day'),), line=51),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('it_support',)),
             sla=_rt.SlaDef(
@@ -97,10 +97,10 @@ PROCESS = _rt.ProcessDef(
             'workplace',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:54
-                _rt.RouteDef('complete', (_rt.step('home_office_kit'),), guard=_guard_1, line=54),
-                # from employee_onboarding.proc:55
-                _rt.RouteDef('complete', (_rt.step('first_day'),), otherwise=True, line=55),
+                # from employee_onboarding.proc:57
+                _rt.RouteDef('complete', (_rt.step('home_office_kit'),), guard=_guard_1, line=57),
+                # from employee_onboarding.proc:58
+                _rt.RouteDef('complete', (_rt.step('first_day'),), otherwise=True, line=58),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('facilities',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
@@ -109,8 +109,8 @@ PROCESS = _rt.ProcessDef(
             'home_office_kit',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:60
-                _rt.RouteDef('complete', (_rt.step('first_day'),), line=60),
+                # from employee_onboarding.proc:63
+                _rt.RouteDef('complete', (_rt.step('first_day'),), line=63),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('facilities',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.DAYS)),
@@ -119,8 +119,8 @@ PROCESS = _rt.ProcessDef(
             'payroll_setup',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:66
-                _rt.RouteDef('complete', (_rt.step('first_day'),), line=66),
+                # from employee_onboarding.proc:69
+                _rt.RouteDef('complete', (_rt.step('first_day'),), line=69),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('payroll',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -129,12 +129,12 @@ PROCESS = _rt.ProcessDef(
             'first_day',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:72
+                # from employee_onboarding.proc:75
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('meet_hr'), _rt.step('meet_it'), _rt.step('meet_team')),
                     split=_rt.Split.INTERLEAVED,
-                    line=72,
+                    line=75,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hiring_manager',)),
@@ -145,8 +145,8 @@ PROCESS = _rt.ProcessDef(
             'meet_hr',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:76
-                _rt.RouteDef('complete', (_rt.step('training'),), line=76),
+                # from employee_onboarding.proc:79
+                _rt.RouteDef('complete', (_rt.step('training'),), line=79),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hr_officer',)),
         ),
@@ -154,8 +154,8 @@ PROCESS = _rt.ProcessDef(
             'meet_it',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:80
-                _rt.RouteDef('complete', (_rt.step('training'),), line=80),
+                # from employee_onboarding.proc:83
+                _rt.RouteDef('complete', (_rt.step('training'),), line=83),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('it_support',)),
         ),
@@ -163,8 +163,8 @@ PROCESS = _rt.ProcessDef(
             'meet_team',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:84
-                _rt.RouteDef('complete', (_rt.step('training'),), line=84),
+                # from employee_onboarding.proc:87
+                _rt.RouteDef('complete', (_rt.step('training'),), line=87),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('hiring_manager',)),
         ),
@@ -172,8 +172,8 @@ PROCESS = _rt.ProcessDef(
             'training',
             _rt.STEP,
             routes=(
-                # from employee_onboarding.proc:93
-                _rt.RouteDef('complete', (_rt.step('probation_review'),), line=93),
+                # from employee_onboarding.proc:97
+                _rt.RouteDef('complete', (_rt.step('probation_review'),), line=97),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('new_hire',)),
             sla=_rt.SlaDef(
@@ -188,18 +188,18 @@ PROCESS = _rt.ProcessDef(
             'probation_review',
             _rt.APPROVAL,
             routes=(
-                # from employee_onboarding.proc:100
-                _rt.RouteDef('approve', (_rt.end('onboarded'),), line=100),
-                # from employee_onboarding.proc:102
+                # from employee_onboarding.proc:107
+                _rt.RouteDef('approve', (_rt.end('onboarded'),), line=107),
+                # from employee_onboarding.proc:109
                 _rt.RouteDef(
                     'extend',
                     (_rt.step('training'),),
                     cap_times=1,
                     cap_then=_rt.end('not_confirmed'),
-                    line=102,
+                    line=109,
                 ),
-                # from employee_onboarding.proc:103
-                _rt.RouteDef('reject', (_rt.end('not_confirmed'),), line=103),
+                # from employee_onboarding.proc:110
+                _rt.RouteDef('reject', (_rt.end('not_confirmed'),), line=110),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.SEQUENCE, ('hiring_manager', 'hr_manager')),
             sla=_rt.SlaDef(
@@ -207,7 +207,7 @@ PROCESS = _rt.ProcessDef(
                 reminders=(
                     _rt.Reminder(before=_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WEEKS)),
                 ),
-                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('hr_manager',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('hr_manager',)),),
             ),
         ),
     ),

@@ -57,27 +57,27 @@ _D5000 = _decimal.Decimal('5000')
 
 
 def _guard_1(d: Data) -> bool:
-    # finance_audit, from expense_reimbursement.proc:74
+    # finance_audit, from expense_reimbursement.proc:85
     return d.receipts_complete and not d.policy_breach
 
 
 def _guard_2(d: Data) -> bool:
-    # finance_audit, from expense_reimbursement.proc:75
+    # finance_audit, from expense_reimbursement.proc:86
     return d.category == 'other' and d.policy_breach
 
 
 def _guard_3(d: Data) -> bool:
-    # rule approval_limits, from expense_reimbursement.proc:41
+    # rule approval_limits, from expense_reimbursement.proc:46
     return d.amount < _D500
 
 
 def _guard_4(d: Data) -> bool:
-    # rule approval_limits, from expense_reimbursement.proc:42
+    # rule approval_limits, from expense_reimbursement.proc:47
     return d.amount >= _D500 and d.amount < _D5000
 
 
 def _guard_5(d: Data) -> bool:
-    # rule approval_limits, from expense_reimbursement.proc:43
+    # rule approval_limits, from expense_reimbursement.proc:48
     return d.amount >= _D5000
 
 
@@ -90,8 +90,8 @@ PROCESS = _rt.ProcessDef(
             'submit_claim',
             _rt.STEP,
             routes=(
-                # from expense_reimbursement.proc:50
-                _rt.RouteDef('complete', (_rt.step('manager_approval'),), line=50),
+                # from expense_reimbursement.proc:57
+                _rt.RouteDef('complete', (_rt.step('manager_approval'),), line=57),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('employee',)),
         ),
@@ -99,26 +99,26 @@ PROCESS = _rt.ProcessDef(
             'manager_approval',
             _rt.APPROVAL,
             routes=(
-                # from expense_reimbursement.proc:58
-                _rt.RouteDef('approve', (_rt.step('finance_audit'),), line=58),
-                # from expense_reimbursement.proc:60
+                # from expense_reimbursement.proc:66
+                _rt.RouteDef('approve', (_rt.step('finance_audit'),), line=66),
+                # from expense_reimbursement.proc:68
                 _rt.RouteDef(
                     'query',
                     (_rt.step('clarify'),),
                     cap_times=3,
                     cap_then=_rt.end('rejected'),
-                    line=60,
+                    line=68,
                 ),
-                # from expense_reimbursement.proc:61
+                # from expense_reimbursement.proc:69
                 _rt.RouteDef(
                     'return',
                     (_rt.step('submit_claim'),),
                     cap_times=2,
                     cap_then=_rt.end('rejected'),
-                    line=61,
+                    line=69,
                 ),
-                # from expense_reimbursement.proc:62
-                _rt.RouteDef('reject', (_rt.end('rejected'),), line=62),
+                # from expense_reimbursement.proc:70
+                _rt.RouteDef('reject', (_rt.end('rejected'),), line=70),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='approval_limits'),
             exclusions=(_rt.Exclusion(None),),
@@ -132,8 +132,8 @@ PROCESS = _rt.ProcessDef(
             'clarify',
             _rt.STEP,
             routes=(
-                # from expense_reimbursement.proc:68
-                _rt.RouteDef('complete', (_rt.step('manager_approval'),), line=68),
+                # from expense_reimbursement.proc:76
+                _rt.RouteDef('complete', (_rt.step('manager_approval'),), line=76),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('employee',)),
             sla=_rt.SlaDef(
@@ -145,18 +145,18 @@ PROCESS = _rt.ProcessDef(
             'finance_audit',
             _rt.STEP,
             routes=(
-                # from expense_reimbursement.proc:74
-                _rt.RouteDef('complete', (_rt.step('payment'),), guard=_guard_1, line=74),
-                # from expense_reimbursement.proc:75
-                _rt.RouteDef('complete', (_rt.step('audit_review'),), guard=_guard_2, line=75),
-                # from expense_reimbursement.proc:76
+                # from expense_reimbursement.proc:85
+                _rt.RouteDef('complete', (_rt.step('payment'),), guard=_guard_1, line=85),
+                # from expense_reimbursement.proc:86
+                _rt.RouteDef('complete', (_rt.step('audit_review'),), guard=_guard_2, line=86),
+                # from expense_reimbursement.proc:87
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('submit_claim'),),
                     otherwise=True,
                     cap_times=2,
                     cap_then=_rt.end('rejected'),
-                    line=76,
+                    line=87,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('finance_clerk',)),
@@ -166,10 +166,10 @@ PROCESS = _rt.ProcessDef(
             'audit_review',
             _rt.APPROVAL,
             routes=(
-                # from expense_reimbursement.proc:84
-                _rt.RouteDef('approve', (_rt.step('payment'),), line=84),
-                # from expense_reimbursement.proc:85
-                _rt.RouteDef('reject', (_rt.end('rejected'),), line=85),
+                # from expense_reimbursement.proc:95
+                _rt.RouteDef('approve', (_rt.step('payment'),), line=95),
+                # from expense_reimbursement.proc:96
+                _rt.RouteDef('reject', (_rt.end('rejected'),), line=96),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.COUNT, ('auditors',), count=2),
             exclusions=(_rt.Exclusion('finance_audit'),),
@@ -182,8 +182,8 @@ PROCESS = _rt.ProcessDef(
             'payment',
             _rt.STEP,
             routes=(
-                # from expense_reimbursement.proc:93
-                _rt.RouteDef('complete', (_rt.step('book_expense'),), line=93),
+                # from expense_reimbursement.proc:104
+                _rt.RouteDef('complete', (_rt.step('book_expense'),), line=104),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('payroll',)),
             sla=_rt.SlaDef(
@@ -199,8 +199,8 @@ PROCESS = _rt.ProcessDef(
             'book_expense',
             _rt.STEP,
             routes=(
-                # from expense_reimbursement.proc:99
-                _rt.RouteDef('complete', (_rt.end('paid'),), line=99),
+                # from expense_reimbursement.proc:110
+                _rt.RouteDef('complete', (_rt.end('paid'),), line=110),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('finance_clerk',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),

@@ -59,37 +59,37 @@ _D0_15 = _decimal.Decimal('0.15')
 
 
 def _guard_1(d: Data) -> bool:
-    # 联系客户, from 业务员工作流程.proc:68
+    # 联系客户, from 业务员工作流程.proc:75
     return d.意向客户数 > 0
 
 
 def _guard_2(d: Data) -> bool:
-    # 联系客户 until, from 业务员工作流程.proc:64
+    # 联系客户 until, from 业务员工作流程.proc:71
     return d.意向客户数 >= 3
 
 
 def _guard_3(d: Data) -> bool:
-    # 产品演示, from 业务员工作流程.proc:74
+    # 产品演示, from 业务员工作流程.proc:84
     return d.客户有兴趣
 
 
 def _guard_4(d: Data) -> bool:
-    # 商务谈判, from 业务员工作流程.proc:94
+    # 商务谈判, from 业务员工作流程.proc:110
     return d.达成协议
 
 
 def _guard_5(d: Data) -> bool:
-    # rule 折扣权限, from 业务员工作流程.proc:45
+    # rule 折扣权限, from 业务员工作流程.proc:46
     return d.折扣率 <= _D0_05
 
 
 def _guard_6(d: Data) -> bool:
-    # rule 折扣权限, from 业务员工作流程.proc:46
+    # rule 折扣权限, from 业务员工作流程.proc:47
     return d.折扣率 > _D0_05 and d.折扣率 <= _D0_15
 
 
 def _guard_7(d: Data) -> bool:
-    # rule 折扣权限, from 业务员工作流程.proc:47
+    # rule 折扣权限, from 业务员工作流程.proc:48
     return d.折扣率 > _D0_15
 
 
@@ -102,8 +102,8 @@ PROCESS = _rt.ProcessDef(
             '客户搜寻',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:53
-                _rt.RouteDef('complete', (_rt.step('客户筛选'),), line=53),
+                # from 业务员工作流程.proc:56
+                _rt.RouteDef('complete', (_rt.step('客户筛选'),), line=56),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
@@ -112,8 +112,8 @@ PROCESS = _rt.ProcessDef(
             '客户筛选',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:59
-                _rt.RouteDef('complete', (_rt.step('联系客户'),), line=59),
+                # from 业务员工作流程.proc:63
+                _rt.RouteDef('complete', (_rt.step('联系客户'),), line=63),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
@@ -121,16 +121,16 @@ PROCESS = _rt.ProcessDef(
             '联系客户',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:68
-                _rt.RouteDef('complete', (_rt.step('产品演示'),), guard=_guard_1, line=68),
-                # from 业务员工作流程.proc:69
+                # from 业务员工作流程.proc:75
+                _rt.RouteDef('complete', (_rt.step('产品演示'),), guard=_guard_1, line=75),
+                # from 业务员工作流程.proc:76
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('客户搜寻'),),
                     otherwise=True,
                     cap_times=2,
                     cap_then=_rt.end('未成交'),
-                    line=69,
+                    line=76,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
@@ -147,10 +147,10 @@ PROCESS = _rt.ProcessDef(
             '产品演示',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:74
-                _rt.RouteDef('complete', (_rt.step('报价'),), guard=_guard_3, line=74),
-                # from 业务员工作流程.proc:75
-                _rt.RouteDef('complete', (_rt.end('未成交'),), otherwise=True, line=75),
+                # from 业务员工作流程.proc:84
+                _rt.RouteDef('complete', (_rt.step('报价'),), guard=_guard_3, line=84),
+                # from 业务员工作流程.proc:85
+                _rt.RouteDef('complete', (_rt.end('未成交'),), otherwise=True, line=85),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
@@ -158,8 +158,8 @@ PROCESS = _rt.ProcessDef(
             '报价',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:80
-                _rt.RouteDef('complete', (_rt.step('报价审批'),), line=80),
+                # from 业务员工作流程.proc:92
+                _rt.RouteDef('complete', (_rt.step('报价审批'),), line=92),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
@@ -167,18 +167,18 @@ PROCESS = _rt.ProcessDef(
             '报价审批',
             _rt.APPROVAL,
             routes=(
-                # from 业务员工作流程.proc:87
-                _rt.RouteDef('approve', (_rt.step('商务谈判'),), line=87),
-                # from 业务员工作流程.proc:88
+                # from 业务员工作流程.proc:100
+                _rt.RouteDef('approve', (_rt.step('商务谈判'),), line=100),
+                # from 业务员工作流程.proc:101
                 _rt.RouteDef(
                     'return',
                     (_rt.step('报价'),),
                     cap_times=2,
                     cap_then=_rt.end('未成交'),
-                    line=88,
+                    line=101,
                 ),
-                # from 业务员工作流程.proc:89
-                _rt.RouteDef('reject', (_rt.end('未成交'),), line=89),
+                # from 业务员工作流程.proc:102
+                _rt.RouteDef('reject', (_rt.end('未成交'),), line=102),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='折扣权限'),
             exclusions=(_rt.Exclusion(None),),
@@ -191,16 +191,16 @@ PROCESS = _rt.ProcessDef(
             '商务谈判',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:94
-                _rt.RouteDef('complete', (_rt.step('填写销售订单'),), guard=_guard_4, line=94),
-                # from 业务员工作流程.proc:95
+                # from 业务员工作流程.proc:110
+                _rt.RouteDef('complete', (_rt.step('填写销售订单'),), guard=_guard_4, line=110),
+                # from 业务员工作流程.proc:111
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('报价'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.end('未成交'),
-                    line=95,
+                    line=111,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
@@ -210,8 +210,8 @@ PROCESS = _rt.ProcessDef(
             '填写销售订单',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:100
-                _rt.RouteDef('complete', (_rt.step('订单审核'),), line=100),
+                # from 业务员工作流程.proc:117
+                _rt.RouteDef('complete', (_rt.step('订单审核'),), line=117),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
@@ -219,18 +219,18 @@ PROCESS = _rt.ProcessDef(
             '订单审核',
             _rt.APPROVAL,
             routes=(
-                # from 业务员工作流程.proc:106
-                _rt.RouteDef('approve', (_rt.step('合同签订'),), line=106),
-                # from 业务员工作流程.proc:107
+                # from 业务员工作流程.proc:124
+                _rt.RouteDef('approve', (_rt.step('合同签订'),), line=124),
+                # from 业务员工作流程.proc:125
                 _rt.RouteDef(
                     'return',
                     (_rt.step('填写销售订单'),),
                     cap_times=2,
                     cap_then=_rt.end('未成交'),
-                    line=107,
+                    line=125,
                 ),
-                # from 业务员工作流程.proc:108
-                _rt.RouteDef('reject', (_rt.end('未成交'),), line=108),
+                # from 业务员工作流程.proc:126
+                _rt.RouteDef('reject', (_rt.end('未成交'),), line=126),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('销售内勤', '法务')),
             exclusions=(_rt.Exclusion('填写销售订单'),),
@@ -240,8 +240,8 @@ PROCESS = _rt.ProcessDef(
             '合同签订',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:114
-                _rt.RouteDef('complete', (_rt.step('履约协调'),), line=114),
+                # from 业务员工作流程.proc:133
+                _rt.RouteDef('complete', (_rt.step('履约协调'),), line=133),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             notify_leave=('客户', '销售经理'),
@@ -250,8 +250,8 @@ PROCESS = _rt.ProcessDef(
             '履约协调',
             _rt.STEP,
             routes=(
-                # from 业务员工作流程.proc:120
-                _rt.RouteDef('complete', (_rt.end('成交'),), line=120),
+                # from 业务员工作流程.proc:140
+                _rt.RouteDef('complete', (_rt.end('成交'),), line=140),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('交付部门',)),
             sla=_rt.SlaDef(
@@ -328,6 +328,7 @@ PROCESS = _rt.ProcessDef(
     ),
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('100'), _rt.TimeUnit.DAYS)),
     cancels=(_rt.CancelDef(('销售经理',), _rt.end('未成交')),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -52,12 +52,12 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # 执行工作计划, from 业务岗位工作流程.proc:64
+    # 执行工作计划, from 业务岗位工作流程.proc:74
     return d.需要协作
 
 
 def _guard_2(d: Data) -> bool:
-    # 结果评估, from 业务岗位工作流程.proc:74
+    # 结果评估, from 业务岗位工作流程.proc:87
     return d.达到要求
 
 
@@ -70,8 +70,8 @@ PROCESS = _rt.ProcessDef(
             '分配任务',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:40
-                _rt.RouteDef('complete', (_rt.step('任务接收'),), line=40),
+                # from 业务岗位工作流程.proc:42
+                _rt.RouteDef('complete', (_rt.step('任务接收'),), line=42),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('上级',)),
         ),
@@ -79,8 +79,8 @@ PROCESS = _rt.ProcessDef(
             '任务接收',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:46
-                _rt.RouteDef('complete', (_rt.step('任务分析'),), line=46),
+                # from 业务岗位工作流程.proc:49
+                _rt.RouteDef('complete', (_rt.step('任务分析'),), line=49),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(
@@ -92,8 +92,8 @@ PROCESS = _rt.ProcessDef(
             '任务分析',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:51
-                _rt.RouteDef('complete', (_rt.step('制定工作计划'),), line=51),
+                # from 业务岗位工作流程.proc:56
+                _rt.RouteDef('complete', (_rt.step('制定工作计划'),), line=56),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
@@ -102,8 +102,8 @@ PROCESS = _rt.ProcessDef(
             '制定工作计划',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:57
-                _rt.RouteDef('complete', (_rt.step('执行工作计划'),), line=57),
+                # from 业务岗位工作流程.proc:64
+                _rt.RouteDef('complete', (_rt.step('执行工作计划'),), line=64),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.WORKDAYS)),
@@ -112,10 +112,10 @@ PROCESS = _rt.ProcessDef(
             '执行工作计划',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:64
-                _rt.RouteDef('complete', (_rt.step('协作处理'),), guard=_guard_1, line=64),
-                # from 业务岗位工作流程.proc:65
-                _rt.RouteDef('complete', (_rt.step('结果评估'),), otherwise=True, line=65),
+                # from 业务岗位工作流程.proc:74
+                _rt.RouteDef('complete', (_rt.step('协作处理'),), guard=_guard_1, line=74),
+                # from 业务岗位工作流程.proc:75
+                _rt.RouteDef('complete', (_rt.step('结果评估'),), otherwise=True, line=75),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             sla=_rt.SlaDef(
@@ -130,8 +130,8 @@ PROCESS = _rt.ProcessDef(
             '协作处理',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:70
-                _rt.RouteDef('complete', (_rt.step('结果评估'),), line=70),
+                # from 业务岗位工作流程.proc:81
+                _rt.RouteDef('complete', (_rt.step('结果评估'),), line=81),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('协作部门',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
@@ -140,10 +140,10 @@ PROCESS = _rt.ProcessDef(
             '结果评估',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:74
-                _rt.RouteDef('complete', (_rt.step('任务提交'),), guard=_guard_2, line=74),
-                # from 业务岗位工作流程.proc:75
-                _rt.RouteDef('complete', (_rt.step('调整改进'),), otherwise=True, line=75),
+                # from 业务岗位工作流程.proc:87
+                _rt.RouteDef('complete', (_rt.step('任务提交'),), guard=_guard_2, line=87),
+                # from 业务岗位工作流程.proc:88
+                _rt.RouteDef('complete', (_rt.step('调整改进'),), otherwise=True, line=88),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
@@ -151,13 +151,13 @@ PROCESS = _rt.ProcessDef(
             '调整改进',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:79
+                # from 业务岗位工作流程.proc:93
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('执行工作计划'),),
                     cap_times=3,
                     cap_then=_rt.step('任务提交'),
-                    line=79,
+                    line=93,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
@@ -166,8 +166,8 @@ PROCESS = _rt.ProcessDef(
             '任务提交',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:84
-                _rt.RouteDef('complete', (_rt.step('上级反馈'),), line=84),
+                # from 业务岗位工作流程.proc:99
+                _rt.RouteDef('complete', (_rt.step('上级反馈'),), line=99),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
         ),
@@ -175,31 +175,34 @@ PROCESS = _rt.ProcessDef(
             '上级反馈',
             _rt.APPROVAL,
             routes=(
-                # from 业务岗位工作流程.proc:91
-                _rt.RouteDef('approve', (_rt.step('归档总结'),), line=91),
-                # from 业务岗位工作流程.proc:92
+                # from 业务岗位工作流程.proc:109
+                _rt.RouteDef('approve', (_rt.step('归档总结'),), line=109),
+                # from 业务岗位工作流程.proc:110
                 _rt.RouteDef(
                     'return',
                     (_rt.step('调整改进'),),
                     cap_times=2,
                     cap_then=_rt.end('任务未达标'),
-                    line=92,
+                    line=110,
                 ),
-                # from 业务岗位工作流程.proc:93
-                _rt.RouteDef('reject', (_rt.end('任务未达标'),), line=93),
+                # from 业务岗位工作流程.proc:111
+                _rt.RouteDef('reject', (_rt.end('任务未达标'),), line=111),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('上级',)),
             sla=_rt.SlaDef(
                 _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
-                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),),
+                breaches=(
+                    _rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),
+                    _rt.BreachDef(_rt.BreachKind.NOTIFY, ('部门经理',)),
+                ),
             ),
         ),
         _rt.TaskDef(
             '归档总结',
             _rt.STEP,
             routes=(
-                # from 业务岗位工作流程.proc:99
-                _rt.RouteDef('complete', (_rt.end('任务完成'),), line=99),
+                # from 业务岗位工作流程.proc:119
+                _rt.RouteDef('complete', (_rt.end('任务完成'),), line=119),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务员',)),
             notify_leave=('部门经理',),
@@ -268,6 +271,7 @@ PROCESS = _rt.ProcessDef(
         breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('部门经理',)),),
     ),
     cancels=(_rt.CancelDef(('上级',), _rt.end('任务撤销')),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -52,17 +52,17 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # 方案审批, from 业务流程管控八步体系.proc:82
+    # 方案审批, from 业务流程管控八步体系.proc:83
     return d.需要技术支持
 
 
 def _guard_2(d: Data) -> bool:
-    # 监控评估, from 业务流程管控八步体系.proc:105
+    # 监控评估, from 业务流程管控八步体系.proc:109
     return d.达成目标
 
 
 def _guard_3(d: Data) -> bool:
-    # 持续改进, from 业务流程管控八步体系.proc:111
+    # 持续改进, from 业务流程管控八步体系.proc:116
     return d.流程稳定
 
 
@@ -75,8 +75,8 @@ PROCESS = _rt.ProcessDef(
             '确定目标',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:42
-                _rt.RouteDef('complete', (_rt.step('描述当前流程'),), line=42),
+                # from 业务流程管控八步体系.proc:36
+                _rt.RouteDef('complete', (_rt.step('描述当前流程'),), line=36),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -85,8 +85,8 @@ PROCESS = _rt.ProcessDef(
             '描述当前流程',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:49
-                _rt.RouteDef('complete', (_rt.step('识别关键环节'),), line=49),
+                # from 业务流程管控八步体系.proc:44
+                _rt.RouteDef('complete', (_rt.step('识别关键环节'),), line=44),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程管理部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
@@ -95,8 +95,8 @@ PROCESS = _rt.ProcessDef(
             '识别关键环节',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:55
-                _rt.RouteDef('complete', (_rt.step('设计改进方案'),), line=55),
+                # from 业务流程管控八步体系.proc:51
+                _rt.RouteDef('complete', (_rt.step('设计改进方案'),), line=51),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程管理部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -105,8 +105,8 @@ PROCESS = _rt.ProcessDef(
             '设计改进方案',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:61
-                _rt.RouteDef('complete', (_rt.step('方案审批'),), line=61),
+                # from 业务流程管控八步体系.proc:58
+                _rt.RouteDef('complete', (_rt.step('方案审批'),), line=58),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
@@ -115,8 +115,8 @@ PROCESS = _rt.ProcessDef(
             '技术方案',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:67
-                _rt.RouteDef('complete', (_rt.step('制定实施计划'),), line=67),
+                # from 业务流程管控八步体系.proc:65
+                _rt.RouteDef('complete', (_rt.step('制定实施计划'),), line=65),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('信息技术部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -125,8 +125,8 @@ PROCESS = _rt.ProcessDef(
             '资源预算',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:73
-                _rt.RouteDef('complete', (_rt.step('制定实施计划'),), line=73),
+                # from 业务流程管控八步体系.proc:72
+                _rt.RouteDef('complete', (_rt.step('制定实施计划'),), line=72),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -135,40 +135,40 @@ PROCESS = _rt.ProcessDef(
             '方案审批',
             _rt.APPROVAL,
             routes=(
-                # from 业务流程管控八步体系.proc:82
+                # from 业务流程管控八步体系.proc:83
                 _rt.RouteDef(
                     'approve',
                     (_rt.step('技术方案'), _rt.step('资源预算')),
                     guard=_guard_1,
                     split=_rt.Split.PARALLEL,
-                    line=82,
+                    line=83,
                 ),
-                # from 业务流程管控八步体系.proc:83
-                _rt.RouteDef('approve', (_rt.step('资源预算'),), line=83),
                 # from 业务流程管控八步体系.proc:84
+                _rt.RouteDef('approve', (_rt.step('资源预算'),), line=84),
+                # from 业务流程管控八步体系.proc:85
                 _rt.RouteDef(
                     'return',
                     (_rt.step('设计改进方案'),),
                     cap_times=2,
                     cap_then=_rt.end('改进中止'),
-                    line=84,
+                    line=85,
                 ),
-                # from 业务流程管控八步体系.proc:85
-                _rt.RouteDef('reject', (_rt.end('改进中止'),), line=85),
+                # from 业务流程管控八步体系.proc:86
+                _rt.RouteDef('reject', (_rt.end('改进中止'),), line=86),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('管理层',)),
             exclusions=(_rt.Exclusion('设计改进方案'),),
             sla=_rt.SlaDef(
                 _rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS),
-                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('管理层',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('流程负责人',)),),
             ),
         ),
         _rt.TaskDef(
             '制定实施计划',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:92
-                _rt.RouteDef('complete', (_rt.step('实施改进'),), line=92),
+                # from 业务流程管控八步体系.proc:94
+                _rt.RouteDef('complete', (_rt.step('实施改进'),), line=94),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -178,8 +178,8 @@ PROCESS = _rt.ProcessDef(
             '实施改进',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:99
-                _rt.RouteDef('complete', (_rt.step('监控评估'),), line=99),
+                # from 业务流程管控八步体系.proc:102
+                _rt.RouteDef('complete', (_rt.step('监控评估'),), line=102),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务部门',)),
             sla=_rt.SlaDef(
@@ -194,16 +194,16 @@ PROCESS = _rt.ProcessDef(
             '监控评估',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:105
-                _rt.RouteDef('complete', (_rt.step('持续改进'),), guard=_guard_2, line=105),
-                # from 业务流程管控八步体系.proc:106
+                # from 业务流程管控八步体系.proc:109
+                _rt.RouteDef('complete', (_rt.step('持续改进'),), guard=_guard_2, line=109),
+                # from 业务流程管控八步体系.proc:110
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('实施改进'),),
                     otherwise=True,
                     cap_times=2,
                     cap_then=_rt.step('持续改进'),
-                    line=106,
+                    line=110,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程管理部',)),
@@ -213,16 +213,16 @@ PROCESS = _rt.ProcessDef(
             '持续改进',
             _rt.STEP,
             routes=(
-                # from 业务流程管控八步体系.proc:111
-                _rt.RouteDef('complete', (_rt.end('本周期完成'),), guard=_guard_3, line=111),
-                # from 业务流程管控八步体系.proc:112
+                # from 业务流程管控八步体系.proc:116
+                _rt.RouteDef('complete', (_rt.end('本周期完成'),), guard=_guard_3, line=116),
+                # from 业务流程管控八步体系.proc:117
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('描述当前流程'),),
                     otherwise=True,
                     cap_times=4,
                     cap_then=_rt.end('本周期完成'),
-                    line=112,
+                    line=117,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('流程负责人',)),
@@ -285,6 +285,7 @@ PROCESS = _rt.ProcessDef(
     ),
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('52'), _rt.TimeUnit.WEEKS)),
     blocks=(_rt.BlockDef('方案审批', 0, '制定实施计划', frozenset(('技术方案', '资源预算'))),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

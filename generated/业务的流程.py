@@ -56,12 +56,12 @@ _D100000 = _decimal.Decimal('100000')
 
 
 def _guard_1(d: Data) -> bool:
-    # 需求确认, from 业务的流程.proc:57
+    # 需求确认, from 业务的流程.proc:61
     return d.需求明确
 
 
 def _guard_2(d: Data) -> bool:
-    # 报价审批 also by, from 业务的流程.proc:69
+    # 报价审批 also by, from 业务的流程.proc:77
     return d.预估工时 > 200
 
 
@@ -84,8 +84,8 @@ PROCESS = _rt.ProcessDef(
             '客户咨询',
             _rt.STEP,
             routes=(
-                # from 业务的流程.proc:52
-                _rt.RouteDef('complete', (_rt.step('需求确认'),), line=52),
+                # from 业务的流程.proc:54
+                _rt.RouteDef('complete', (_rt.step('需求确认'),), line=54),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服',)),
             sla=_rt.SlaDef(
@@ -97,16 +97,16 @@ PROCESS = _rt.ProcessDef(
             '需求确认',
             _rt.STEP,
             routes=(
-                # from 业务的流程.proc:57
-                _rt.RouteDef('complete', (_rt.step('编制报价'),), guard=_guard_1, line=57),
-                # from 业务的流程.proc:58
+                # from 业务的流程.proc:61
+                _rt.RouteDef('complete', (_rt.step('编制报价'),), guard=_guard_1, line=61),
+                # from 业务的流程.proc:62
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('需求确认'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.end('客户放弃'),
-                    line=58,
+                    line=62,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('售前顾问',)),
@@ -116,8 +116,8 @@ PROCESS = _rt.ProcessDef(
             '编制报价',
             _rt.STEP,
             routes=(
-                # from 业务的流程.proc:64
-                _rt.RouteDef('complete', (_rt.step('报价审批'),), line=64),
+                # from 业务的流程.proc:71
+                _rt.RouteDef('complete', (_rt.step('报价审批'),), line=71),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('售前顾问',)),
         ),
@@ -125,18 +125,18 @@ PROCESS = _rt.ProcessDef(
             '报价审批',
             _rt.APPROVAL,
             routes=(
-                # from 业务的流程.proc:72
-                _rt.RouteDef('approve', (_rt.step('报价'),), line=72),
-                # from 业务的流程.proc:73
+                # from 业务的流程.proc:80
+                _rt.RouteDef('approve', (_rt.step('报价'),), line=80),
+                # from 业务的流程.proc:81
                 _rt.RouteDef(
                     'return',
                     (_rt.step('编制报价'),),
                     cap_times=2,
                     cap_then=_rt.end('项目终止'),
-                    line=73,
+                    line=81,
                 ),
-                # from 业务的流程.proc:74
-                _rt.RouteDef('reject', (_rt.end('项目终止'),), line=74),
+                # from 业务的流程.proc:82
+                _rt.RouteDef('reject', (_rt.end('项目终止'),), line=82),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='报价权限'),
             exclusions=(_rt.Exclusion('编制报价'),),
@@ -150,18 +150,18 @@ PROCESS = _rt.ProcessDef(
             '报价',
             _rt.APPROVAL,
             routes=(
-                # from 业务的流程.proc:82
-                _rt.RouteDef('approve', (_rt.step('签订合同'),), line=82),
-                # from 业务的流程.proc:83
+                # from 业务的流程.proc:91
+                _rt.RouteDef('approve', (_rt.step('签订合同'),), line=91),
+                # from 业务的流程.proc:92
                 _rt.RouteDef(
                     '议价',
                     (_rt.step('编制报价'),),
                     cap_times=3,
                     cap_then=_rt.end('客户放弃'),
-                    line=83,
+                    line=92,
                 ),
-                # from 业务的流程.proc:84
-                _rt.RouteDef('reject', (_rt.end('客户放弃'),), line=84),
+                # from 业务的流程.proc:93
+                _rt.RouteDef('reject', (_rt.end('客户放弃'),), line=93),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
@@ -176,8 +176,8 @@ PROCESS = _rt.ProcessDef(
             '签订合同',
             _rt.STEP,
             routes=(
-                # from 业务的流程.proc:90
-                _rt.RouteDef('complete', (_rt.step('项目实施'),), line=90),
+                # from 业务的流程.proc:101
+                _rt.RouteDef('complete', (_rt.step('项目实施'),), line=101),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('业务经理',)),
             notify_leave=('项目经理', '客户'),
@@ -186,8 +186,8 @@ PROCESS = _rt.ProcessDef(
             '项目实施',
             _rt.STEP,
             routes=(
-                # from 业务的流程.proc:98
-                _rt.RouteDef('complete', (_rt.step('客户验收'),), line=98),
+                # from 业务的流程.proc:110
+                _rt.RouteDef('complete', (_rt.step('客户验收'),), line=110),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('实施团队',)),
             sla=_rt.SlaDef(
@@ -200,31 +200,34 @@ PROCESS = _rt.ProcessDef(
             '客户验收',
             _rt.APPROVAL,
             routes=(
-                # from 业务的流程.proc:105
-                _rt.RouteDef('approve', (_rt.step('维护服务'),), line=105),
-                # from 业务的流程.proc:106
+                # from 业务的流程.proc:119
+                _rt.RouteDef('approve', (_rt.step('维护服务'),), line=119),
+                # from 业务的流程.proc:120
                 _rt.RouteDef(
                     'return',
                     (_rt.step('项目实施'),),
                     cap_times=3,
                     cap_then=_rt.end('项目终止'),
-                    line=106,
+                    line=120,
                 ),
-                # from 业务的流程.proc:107
-                _rt.RouteDef('reject', (_rt.end('项目终止'),), line=107),
+                # from 业务的流程.proc:121
+                _rt.RouteDef('reject', (_rt.end('项目终止'),), line=121),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
                 _rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS),
-                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),),
+                breaches=(
+                    _rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),
+                    _rt.BreachDef(_rt.BreachKind.NOTIFY, ('项目经理',)),
+                ),
             ),
         ),
         _rt.TaskDef(
             '维护服务',
             _rt.STEP,
             routes=(
-                # from 业务的流程.proc:112
-                _rt.RouteDef('complete', (_rt.end('项目完结'),), line=112),
+                # from 业务的流程.proc:127
+                _rt.RouteDef('complete', (_rt.end('项目完结'),), line=127),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('运维团队',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('52'), _rt.TimeUnit.WEEKS)),
@@ -294,6 +297,7 @@ PROCESS = _rt.ProcessDef(
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('78'), _rt.TimeUnit.WEEKS)),
     withdraw=_rt.Withdraw(('客户咨询', '需求确认', '报价'), _rt.end('客户放弃')),
     cancels=(_rt.CancelDef(('业务经理',), _rt.end('项目终止')),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

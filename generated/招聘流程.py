@@ -58,27 +58,27 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # 需求审批 also by, from 招聘流程.proc:51
+    # 需求审批 also by, from 招聘流程.proc:54
     return d.岗位级别 == '高层'
 
 
 def _guard_2(d: Data) -> bool:
-    # 筛选简历, from 招聘流程.proc:70
+    # 筛选简历, from 招聘流程.proc:77
     return d.简历合格 and d.候选人数 > 0
 
 
 def _guard_3(d: Data) -> bool:
-    # 面试评估, from 招聘流程.proc:99
+    # 面试评估, from 招聘流程.proc:113
     return d.面试通过
 
 
 def _guard_4(d: Data) -> bool:
-    # 录用审批 also by, from 招聘流程.proc:105
+    # 录用审批 also by, from 招聘流程.proc:120
     return d.岗位级别 in ('中层', '高层')
 
 
 def _guard_5(d: Data) -> bool:
-    # 候选人确认, from 招聘流程.proc:122
+    # 候选人确认, from 招聘流程.proc:140
     return d.接受录用
 
 
@@ -91,8 +91,8 @@ PROCESS = _rt.ProcessDef(
             '招聘需求',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:46
-                _rt.RouteDef('complete', (_rt.step('需求审批'),), line=46),
+                # from 招聘流程.proc:48
+                _rt.RouteDef('complete', (_rt.step('需求审批'),), line=48),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('用人部门',)),
         ),
@@ -100,17 +100,17 @@ PROCESS = _rt.ProcessDef(
             '需求审批',
             _rt.APPROVAL,
             routes=(
-                # from 招聘流程.proc:55
-                _rt.RouteDef('approve', (_rt.step('发布招聘广告'),), line=55),
-                # from 招聘流程.proc:56
-                _rt.RouteDef('reject', (_rt.end('招聘取消'),), line=56),
-                # from 招聘流程.proc:57
+                # from 招聘流程.proc:58
+                _rt.RouteDef('approve', (_rt.step('发布招聘广告'),), line=58),
+                # from 招聘流程.proc:59
+                _rt.RouteDef('reject', (_rt.end('招聘取消'),), line=59),
+                # from 招聘流程.proc:60
                 _rt.RouteDef(
                     'return',
                     (_rt.step('招聘需求'),),
                     cap_times=2,
                     cap_then=_rt.end('招聘取消'),
-                    line=57,
+                    line=60,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.SEQUENCE, ('部门经理', '人力资源经理')),
@@ -125,8 +125,8 @@ PROCESS = _rt.ProcessDef(
             '发布招聘广告',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:63
-                _rt.RouteDef('complete', (_rt.step('筛选简历'),), line=63),
+                # from 招聘流程.proc:67
+                _rt.RouteDef('complete', (_rt.step('筛选简历'),), line=67),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
@@ -135,16 +135,16 @@ PROCESS = _rt.ProcessDef(
             '筛选简历',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:70
-                _rt.RouteDef('complete', (_rt.step('安排面试'),), guard=_guard_2, line=70),
-                # from 招聘流程.proc:71
+                # from 招聘流程.proc:77
+                _rt.RouteDef('complete', (_rt.step('安排面试'),), guard=_guard_2, line=77),
+                # from 招聘流程.proc:78
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('发布招聘广告'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.end('招聘取消'),
-                    line=71,
+                    line=78,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
@@ -160,12 +160,12 @@ PROCESS = _rt.ProcessDef(
             '安排面试',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:78
+                # from 招聘流程.proc:86
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('业务面试'), _rt.step('人事面试'), _rt.step('经理面试')),
                     split=_rt.Split.INTERLEAVED,
-                    line=78,
+                    line=86,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
@@ -176,8 +176,8 @@ PROCESS = _rt.ProcessDef(
             '业务面试',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:83
-                _rt.RouteDef('complete', (_rt.step('面试评估'),), line=83),
+                # from 招聘流程.proc:92
+                _rt.RouteDef('complete', (_rt.step('面试评估'),), line=92),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('用人部门',)),
         ),
@@ -185,8 +185,8 @@ PROCESS = _rt.ProcessDef(
             '人事面试',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:88
-                _rt.RouteDef('complete', (_rt.step('面试评估'),), line=88),
+                # from 招聘流程.proc:98
+                _rt.RouteDef('complete', (_rt.step('面试评估'),), line=98),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
         ),
@@ -194,8 +194,8 @@ PROCESS = _rt.ProcessDef(
             '经理面试',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:93
-                _rt.RouteDef('complete', (_rt.step('面试评估'),), line=93),
+                # from 招聘流程.proc:104
+                _rt.RouteDef('complete', (_rt.step('面试评估'),), line=104),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('部门经理',)),
         ),
@@ -203,19 +203,19 @@ PROCESS = _rt.ProcessDef(
             '面试评估',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:99
-                _rt.RouteDef('complete', (_rt.step('录用审批'),), guard=_guard_3, line=99),
-                # from 招聘流程.proc:100
+                # from 招聘流程.proc:113
+                _rt.RouteDef('complete', (_rt.step('录用审批'),), guard=_guard_3, line=113),
+                # from 招聘流程.proc:114
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('筛选简历'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.end('招聘取消'),
-                    line=100,
+                    line=114,
                 ),
             ),
-            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('人力资源经理',)),
+            assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
             join=_rt.JoinKind.ALL,
         ),
@@ -223,15 +223,15 @@ PROCESS = _rt.ProcessDef(
             '录用审批',
             _rt.APPROVAL,
             routes=(
-                # from 招聘流程.proc:108
-                _rt.RouteDef('approve', (_rt.step('发放录用通知'),), line=108),
-                # from 招聘流程.proc:109
+                # from 招聘流程.proc:123
+                _rt.RouteDef('approve', (_rt.step('发放录用通知'),), line=123),
+                # from 招聘流程.proc:124
                 _rt.RouteDef(
                     'reject',
                     (_rt.step('筛选简历'),),
                     cap_times=3,
                     cap_then=_rt.end('招聘取消'),
-                    line=109,
+                    line=124,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.SEQUENCE, ('部门经理', '人力资源经理')),
@@ -246,8 +246,8 @@ PROCESS = _rt.ProcessDef(
             '发放录用通知',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:114
-                _rt.RouteDef('complete', (_rt.step('候选人确认'),), line=114),
+                # from 招聘流程.proc:130
+                _rt.RouteDef('complete', (_rt.step('候选人确认'),), line=130),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
         ),
@@ -255,16 +255,16 @@ PROCESS = _rt.ProcessDef(
             '候选人确认',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:122
-                _rt.RouteDef('complete', (_rt.step('办理入职'),), guard=_guard_5, line=122),
-                # from 招聘流程.proc:123
+                # from 招聘流程.proc:140
+                _rt.RouteDef('complete', (_rt.step('办理入职'),), guard=_guard_5, line=140),
+                # from 招聘流程.proc:141
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('筛选简历'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.end('招聘取消'),
-                    line=123,
+                    line=141,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('候选人',)),
@@ -280,8 +280,8 @@ PROCESS = _rt.ProcessDef(
             '办理入职',
             _rt.STEP,
             routes=(
-                # from 招聘流程.proc:129
-                _rt.RouteDef('complete', (_rt.end('招聘完成'),), line=129),
+                # from 招聘流程.proc:148
+                _rt.RouteDef('complete', (_rt.end('招聘完成'),), line=148),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('招聘专员',)),
             notify_enter=('用人部门',),
@@ -349,6 +349,7 @@ PROCESS = _rt.ProcessDef(
     ),
     withdraw=_rt.Withdraw(('招聘需求', '需求审批'), _rt.end('已撤回')),
     cancels=(_rt.CancelDef(('人力资源经理',), _rt.end('招聘取消')),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

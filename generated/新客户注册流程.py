@@ -57,17 +57,17 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # 审核, from 新客户注册流程.proc:70
+    # 审核, from 新客户注册流程.proc:76
     return d.信息完整
 
 
 def _guard_2(d: Data) -> bool:
-    # 资料审核, from 新客户注册流程.proc:96
+    # 资料审核, from 新客户注册流程.proc:106
     return d.原件一致
 
 
 def _guard_3(d: Data) -> bool:
-    # 审批 also by, from 新客户注册流程.proc:104
+    # 审批 also by, from 新客户注册流程.proc:115
     return d.风险等级 == '高'
 
 
@@ -89,8 +89,8 @@ PROCESS = _rt.ProcessDef(
             '注册申请',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:56
-                _rt.RouteDef('complete', (_rt.step('信息录入'),), line=56),
+                # from 新客户注册流程.proc:58
+                _rt.RouteDef('complete', (_rt.step('信息录入'),), line=58),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
         ),
@@ -98,8 +98,8 @@ PROCESS = _rt.ProcessDef(
             '信息录入',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:63
-                _rt.RouteDef('complete', (_rt.step('审核'),), line=63),
+                # from 新客户注册流程.proc:66
+                _rt.RouteDef('complete', (_rt.step('审核'),), line=66),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('录入员',)),
             sla=_rt.SlaDef(
@@ -112,16 +112,16 @@ PROCESS = _rt.ProcessDef(
             '审核',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:70
-                _rt.RouteDef('complete', (_rt.step('提交复核'),), guard=_guard_1, line=70),
-                # from 新客户注册流程.proc:71
+                # from 新客户注册流程.proc:76
+                _rt.RouteDef('complete', (_rt.step('提交复核'),), guard=_guard_1, line=76),
+                # from 新客户注册流程.proc:77
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('信息录入'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.step('告知原因'),
-                    line=71,
+                    line=77,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('审核员',)),
@@ -132,8 +132,8 @@ PROCESS = _rt.ProcessDef(
             '提交复核',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:76
-                _rt.RouteDef('complete', (_rt.step('复核'),), line=76),
+                # from 新客户注册流程.proc:83
+                _rt.RouteDef('complete', (_rt.step('复核'),), line=83),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('审核员',)),
         ),
@@ -141,17 +141,17 @@ PROCESS = _rt.ProcessDef(
             '复核',
             _rt.APPROVAL,
             routes=(
-                # from 新客户注册流程.proc:86
-                _rt.RouteDef('approve', (_rt.step('资料审核'),), line=86),
-                # from 新客户注册流程.proc:87
-                _rt.RouteDef('reject', (_rt.step('告知原因'),), line=87),
-                # from 新客户注册流程.proc:88
+                # from 新客户注册流程.proc:94
+                _rt.RouteDef('approve', (_rt.step('资料审核'),), line=94),
+                # from 新客户注册流程.proc:95
+                _rt.RouteDef('reject', (_rt.step('告知原因'),), line=95),
+                # from 新客户注册流程.proc:96
                 _rt.RouteDef(
                     'return',
                     (_rt.step('信息录入'),),
                     cap_times=2,
                     cap_then=_rt.step('告知原因'),
-                    line=88,
+                    line=96,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('风控部', '运营部')),
@@ -168,12 +168,12 @@ PROCESS = _rt.ProcessDef(
             '资料审核',
             _rt.APPROVAL,
             routes=(
-                # from 新客户注册流程.proc:96
-                _rt.RouteDef('approve', (_rt.step('审批'),), guard=_guard_2, line=96),
-                # from 新客户注册流程.proc:97
-                _rt.RouteDef('approve', (_rt.step('告知原因'),), line=97),
-                # from 新客户注册流程.proc:98
-                _rt.RouteDef('reject', (_rt.step('告知原因'),), line=98),
+                # from 新客户注册流程.proc:106
+                _rt.RouteDef('approve', (_rt.step('审批'),), guard=_guard_2, line=106),
+                # from 新客户注册流程.proc:107
+                _rt.RouteDef('approve', (_rt.step('告知原因'),), line=107),
+                # from 新客户注册流程.proc:108
+                _rt.RouteDef('reject', (_rt.step('告知原因'),), line=108),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('资料审核员',)),
             exclusions=(_rt.Exclusion('信息录入'),),
@@ -183,10 +183,10 @@ PROCESS = _rt.ProcessDef(
             '审批',
             _rt.APPROVAL,
             routes=(
-                # from 新客户注册流程.proc:107
-                _rt.RouteDef('approve', (_rt.step('制卡'),), line=107),
-                # from 新客户注册流程.proc:108
-                _rt.RouteDef('reject', (_rt.step('告知原因'),), line=108),
+                # from 新客户注册流程.proc:118
+                _rt.RouteDef('approve', (_rt.step('制卡'),), line=118),
+                # from 新客户注册流程.proc:119
+                _rt.RouteDef('reject', (_rt.step('告知原因'),), line=119),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('主管',)),
             exclusions=(_rt.Exclusion('复核'),),
@@ -200,8 +200,8 @@ PROCESS = _rt.ProcessDef(
             '告知原因',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:114
-                _rt.RouteDef('complete', (_rt.step('调整修改'),), line=114),
+                # from 新客户注册流程.proc:126
+                _rt.RouteDef('complete', (_rt.step('调整修改'),), line=126),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服专员',)),
         ),
@@ -209,13 +209,13 @@ PROCESS = _rt.ProcessDef(
             '调整修改',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:121
+                # from 新客户注册流程.proc:134
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('注册申请'),),
                     cap_times=2,
                     cap_then=_rt.end('注册失败'),
-                    line=121,
+                    line=134,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
@@ -228,8 +228,8 @@ PROCESS = _rt.ProcessDef(
             '放弃注册',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:125
-                _rt.RouteDef('complete', (_rt.end('注册失败'),), line=125),
+                # from 新客户注册流程.proc:139
+                _rt.RouteDef('complete', (_rt.end('注册失败'),), line=139),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服专员',)),
         ),
@@ -237,8 +237,8 @@ PROCESS = _rt.ProcessDef(
             '制卡',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:130
-                _rt.RouteDef('complete', (_rt.step('邮寄'),), line=130),
+                # from 新客户注册流程.proc:145
+                _rt.RouteDef('complete', (_rt.step('邮寄'),), line=145),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('制卡中心',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
@@ -247,8 +247,8 @@ PROCESS = _rt.ProcessDef(
             '邮寄',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:136
-                _rt.RouteDef('complete', (_rt.step('收卡激活'),), line=136),
+                # from 新客户注册流程.proc:152
+                _rt.RouteDef('complete', (_rt.step('收卡激活'),), line=152),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('快递公司',)),
             sla=_rt.SlaDef(
@@ -260,8 +260,8 @@ PROCESS = _rt.ProcessDef(
             '收卡激活',
             _rt.STEP,
             routes=(
-                # from 新客户注册流程.proc:140
-                _rt.RouteDef('complete', (_rt.end('注册完成'),), line=140),
+                # from 新客户注册流程.proc:157
+                _rt.RouteDef('complete', (_rt.end('注册完成'),), line=157),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
         ),
@@ -330,6 +330,7 @@ PROCESS = _rt.ProcessDef(
         breaches=(_rt.BreachDef(_rt.BreachKind.NOTIFY, ('主管',)),),
     ),
     withdraw=_rt.Withdraw(('注册申请', '信息录入', '审核'), _rt.end('客户撤回')),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

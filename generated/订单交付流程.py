@@ -63,22 +63,22 @@ _D1000000 = _decimal.Decimal('1000000')
 
 
 def _guard_1(d: Data) -> bool:
-    # 合同评审 also by, from 订单交付流程.proc:59
+    # 合同评审 also by, from 订单交付流程.proc:68
     return d.合同金额 >= _D1000000
 
 
 def _guard_2(d: Data) -> bool:
-    # 采购计划, from 订单交付流程.proc:75
+    # 采购计划, from 订单交付流程.proc:88
     return d.需要采购
 
 
 def _guard_3(d: Data) -> bool:
-    # 品质检验, from 订单交付流程.proc:111
+    # 品质检验, from 订单交付流程.proc:131
     return d.检验结论 == '合格'
 
 
 def _guard_4(d: Data) -> bool:
-    # 品质检验, from 订单交付流程.proc:112
+    # 品质检验, from 订单交付流程.proc:132
     return d.检验结论 == '返工'
 
 
@@ -91,8 +91,8 @@ PROCESS = _rt.ProcessDef(
             '客户需求获取',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:49
-                _rt.RouteDef('complete', (_rt.step('销售方案'),), line=49),
+                # from 订单交付流程.proc:55
+                _rt.RouteDef('complete', (_rt.step('销售方案'),), line=55),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS)),
@@ -101,8 +101,8 @@ PROCESS = _rt.ProcessDef(
             '销售方案',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:54
-                _rt.RouteDef('complete', (_rt.step('合同评审'),), line=54),
+                # from 订单交付流程.proc:61
+                _rt.RouteDef('complete', (_rt.step('合同评审'),), line=61),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售部',)),
         ),
@@ -110,36 +110,36 @@ PROCESS = _rt.ProcessDef(
             '合同评审',
             _rt.APPROVAL,
             routes=(
-                # from 订单交付流程.proc:62
-                _rt.RouteDef('approve', (_rt.step('签订销售合同'),), line=62),
-                # from 订单交付流程.proc:63
-                _rt.RouteDef('reject', (_rt.end('订单取消'),), line=63),
-                # from 订单交付流程.proc:64
+                # from 订单交付流程.proc:72
+                _rt.RouteDef('approve', (_rt.step('签订销售合同'),), line=72),
+                # from 订单交付流程.proc:73
+                _rt.RouteDef('reject', (_rt.end('订单取消'),), line=73),
+                # from 订单交付流程.proc:74
                 _rt.RouteDef(
                     'return',
                     (_rt.step('销售方案'),),
                     cap_times=2,
                     cap_then=_rt.end('订单取消'),
-                    line=64,
+                    line=74,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('销售经理', '财务部')),
             extras=(_rt.Extra(_guard_1, ('总经理',)),),
             sla=_rt.SlaDef(
                 _rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS),
-                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('销售经理',)),),
+                breaches=(_rt.BreachDef(_rt.BreachKind.ESCALATE, ('总经理',)),),
             ),
         ),
         _rt.TaskDef(
             '签订销售合同',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:70
+                # from 订单交付流程.proc:81
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('采购计划'), _rt.step('生产计划')),
                     split=_rt.Split.PARALLEL,
-                    line=70,
+                    line=81,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售部',)),
@@ -149,10 +149,10 @@ PROCESS = _rt.ProcessDef(
             '采购计划',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:75
-                _rt.RouteDef('complete', (_rt.step('供应商筛选'),), guard=_guard_2, line=75),
-                # from 订单交付流程.proc:76
-                _rt.RouteDef('complete', (_rt.step('组织生产'),), otherwise=True, line=76),
+                # from 订单交付流程.proc:88
+                _rt.RouteDef('complete', (_rt.step('供应商筛选'),), guard=_guard_2, line=88),
+                # from 订单交付流程.proc:89
+                _rt.RouteDef('complete', (_rt.step('组织生产'),), otherwise=True, line=89),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
@@ -161,8 +161,8 @@ PROCESS = _rt.ProcessDef(
             '供应商筛选',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:82
-                _rt.RouteDef('complete', (_rt.step('跟踪到货'),), line=82),
+                # from 订单交付流程.proc:96
+                _rt.RouteDef('complete', (_rt.step('跟踪到货'),), line=96),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -171,8 +171,8 @@ PROCESS = _rt.ProcessDef(
             '跟踪到货',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:90
-                _rt.RouteDef('complete', (_rt.step('组织生产'),), line=90),
+                # from 订单交付流程.proc:105
+                _rt.RouteDef('complete', (_rt.step('组织生产'),), line=105),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购部',)),
             sla=_rt.SlaDef(
@@ -188,8 +188,8 @@ PROCESS = _rt.ProcessDef(
             '生产计划',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:96
-                _rt.RouteDef('complete', (_rt.step('组织生产'),), line=96),
+                # from 订单交付流程.proc:112
+                _rt.RouteDef('complete', (_rt.step('组织生产'),), line=112),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
@@ -198,8 +198,8 @@ PROCESS = _rt.ProcessDef(
             '组织生产',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:105
-                _rt.RouteDef('complete', (_rt.step('品质检验'),), line=105),
+                # from 订单交付流程.proc:122
+                _rt.RouteDef('complete', (_rt.step('品质检验'),), line=122),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
             sla=_rt.SlaDef(
@@ -213,19 +213,19 @@ PROCESS = _rt.ProcessDef(
             '品质检验',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:111
-                _rt.RouteDef('complete', (_rt.step('发货运输'),), guard=_guard_3, line=111),
-                # from 订单交付流程.proc:112
+                # from 订单交付流程.proc:131
+                _rt.RouteDef('complete', (_rt.step('发货运输'),), guard=_guard_3, line=131),
+                # from 订单交付流程.proc:132
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('返工'),),
                     guard=_guard_4,
                     cap_times=2,
                     cap_then=_rt.step('报废处理'),
-                    line=112,
+                    line=132,
                 ),
-                # from 订单交付流程.proc:113
-                _rt.RouteDef('complete', (_rt.step('报废处理'),), otherwise=True, line=113),
+                # from 订单交付流程.proc:133
+                _rt.RouteDef('complete', (_rt.step('报废处理'),), otherwise=True, line=133),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('品质部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
@@ -234,8 +234,8 @@ PROCESS = _rt.ProcessDef(
             '返工',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:118
-                _rt.RouteDef('complete', (_rt.step('品质检验'),), line=118),
+                # from 订单交付流程.proc:139
+                _rt.RouteDef('complete', (_rt.step('品质检验'),), line=139),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -244,8 +244,8 @@ PROCESS = _rt.ProcessDef(
             '报废处理',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:124
-                _rt.RouteDef('complete', (_rt.step('补产'),), line=124),
+                # from 订单交付流程.proc:146
+                _rt.RouteDef('complete', (_rt.step('补产'),), line=146),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
             notify_leave=('销售经理', '财务部'),
@@ -254,13 +254,13 @@ PROCESS = _rt.ProcessDef(
             '补产',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:129
+                # from 订单交付流程.proc:152
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('品质检验'),),
                     cap_times=2,
                     cap_then=_rt.end('订单取消'),
-                    line=129,
+                    line=152,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('生产部',)),
@@ -270,12 +270,12 @@ PROCESS = _rt.ProcessDef(
             '发货运输',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:136
+                # from 订单交付流程.proc:160
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('销售收款'), _rt.step('成本核算')),
                     split=_rt.Split.PARALLEL,
-                    line=136,
+                    line=160,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('物流部',)),
@@ -286,8 +286,8 @@ PROCESS = _rt.ProcessDef(
             '销售收款',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:143
-                _rt.RouteDef('complete', (_rt.step('结案'),), line=143),
+                # from 订单交付流程.proc:168
+                _rt.RouteDef('complete', (_rt.step('结案'),), line=168),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
             sla=_rt.SlaDef(
@@ -302,8 +302,8 @@ PROCESS = _rt.ProcessDef(
             '成本核算',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:148
-                _rt.RouteDef('complete', (_rt.step('结案'),), line=148),
+                # from 订单交付流程.proc:174
+                _rt.RouteDef('complete', (_rt.step('结案'),), line=174),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
         ),
@@ -311,8 +311,8 @@ PROCESS = _rt.ProcessDef(
             '结案',
             _rt.STEP,
             routes=(
-                # from 订单交付流程.proc:153
-                _rt.RouteDef('complete', (_rt.end('订单完成'),), line=153),
+                # from 订单交付流程.proc:180
+                _rt.RouteDef('complete', (_rt.end('订单完成'),), line=180),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
             join=_rt.JoinKind.ALL,
@@ -383,6 +383,7 @@ PROCESS = _rt.ProcessDef(
         _rt.BlockDef('发货运输', 0, '结案', frozenset(('成本核算', '销售收款'))),
     ),
     cancels=(_rt.CancelDef(('销售经理',), _rt.end('订单取消')),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

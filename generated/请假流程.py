@@ -43,7 +43,7 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # 主管审批, from 请假流程.proc:34
+    # 主管审批, from 请假流程.proc:37
     return d.天数 > 3
 
 
@@ -56,8 +56,8 @@ PROCESS = _rt.ProcessDef(
             '提交申请',
             _rt.STEP,
             routes=(
-                # from 请假流程.proc:27
-                _rt.RouteDef('complete', (_rt.step('主管审批'),), line=27),
+                # from 请假流程.proc:29
+                _rt.RouteDef('complete', (_rt.step('主管审批'),), line=29),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('员工',)),
         ),
@@ -65,19 +65,19 @@ PROCESS = _rt.ProcessDef(
             '主管审批',
             _rt.APPROVAL,
             routes=(
-                # from 请假流程.proc:34
-                _rt.RouteDef('approve', (_rt.step('经理审批'),), guard=_guard_1, line=34),
-                # from 请假流程.proc:35
-                _rt.RouteDef('approve', (_rt.step('人事备案'),), line=35),
-                # from 请假流程.proc:36
-                _rt.RouteDef('reject', (_rt.end('未批准'),), line=36),
                 # from 请假流程.proc:37
+                _rt.RouteDef('approve', (_rt.step('经理审批'),), guard=_guard_1, line=37),
+                # from 请假流程.proc:38
+                _rt.RouteDef('approve', (_rt.step('人事备案'),), line=38),
+                # from 请假流程.proc:39
+                _rt.RouteDef('reject', (_rt.end('未批准'),), line=39),
+                # from 请假流程.proc:40
                 _rt.RouteDef(
                     'return',
                     (_rt.step('提交申请'),),
                     cap_times=2,
                     cap_then=_rt.end('未批准'),
-                    line=37,
+                    line=40,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('主管',)),
@@ -91,10 +91,10 @@ PROCESS = _rt.ProcessDef(
             '经理审批',
             _rt.APPROVAL,
             routes=(
-                # from 请假流程.proc:41
-                _rt.RouteDef('approve', (_rt.step('人事备案'),), line=41),
-                # from 请假流程.proc:42
-                _rt.RouteDef('reject', (_rt.end('未批准'),), line=42),
+                # from 请假流程.proc:44
+                _rt.RouteDef('approve', (_rt.step('人事备案'),), line=44),
+                # from 请假流程.proc:45
+                _rt.RouteDef('reject', (_rt.end('未批准'),), line=45),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('经理',)),
         ),
@@ -102,8 +102,8 @@ PROCESS = _rt.ProcessDef(
             '人事备案',
             _rt.STEP,
             routes=(
-                # from 请假流程.proc:44
-                _rt.RouteDef('complete', (_rt.end('已批准'),), line=44),
+                # from 请假流程.proc:47
+                _rt.RouteDef('complete', (_rt.end('已批准'),), line=47),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('人事',)),
         ),
@@ -125,6 +125,7 @@ PROCESS = _rt.ProcessDef(
         timezone='Asia/Shanghai',
     ),
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -57,12 +57,12 @@ _D20000 = _decimal.Decimal('20000')
 
 
 def _guard_1(d: Data) -> bool:
-    # 合同签订 also by, from 采购业务流程.proc:90
+    # 合同签订 also by, from 采购业务流程.proc:101
     return d.预算 > _D200000
 
 
 def _guard_2(d: Data) -> bool:
-    # 验收, from 采购业务流程.proc:110
+    # 验收, from 采购业务流程.proc:124
     return d.交付合格
 
 
@@ -85,8 +85,8 @@ PROCESS = _rt.ProcessDef(
             '需求申请',
             _rt.STEP,
             routes=(
-                # from 采购业务流程.proc:52
-                _rt.RouteDef('complete', (_rt.step('需求审批'),), line=52),
+                # from 采购业务流程.proc:55
+                _rt.RouteDef('complete', (_rt.step('需求审批'),), line=55),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('需求部门',)),
         ),
@@ -94,17 +94,17 @@ PROCESS = _rt.ProcessDef(
             '需求审批',
             _rt.APPROVAL,
             routes=(
-                # from 采购业务流程.proc:60
-                _rt.RouteDef('approve', (_rt.step('采购申请'),), line=60),
-                # from 采购业务流程.proc:61
-                _rt.RouteDef('reject', (_rt.end('未获批准'),), line=61),
-                # from 采购业务流程.proc:62
+                # from 采购业务流程.proc:64
+                _rt.RouteDef('approve', (_rt.step('采购申请'),), line=64),
+                # from 采购业务流程.proc:65
+                _rt.RouteDef('reject', (_rt.end('未获批准'),), line=65),
+                # from 采购业务流程.proc:66
                 _rt.RouteDef(
                     'return',
                     (_rt.step('需求申请'),),
                     cap_times=2,
                     cap_then=_rt.end('未获批准'),
-                    line=62,
+                    line=66,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='需求审批权限'),
@@ -119,10 +119,10 @@ PROCESS = _rt.ProcessDef(
             '采购申请',
             _rt.APPROVAL,
             routes=(
-                # from 采购业务流程.proc:70
-                _rt.RouteDef('approve', (_rt.step('询价'),), line=70),
-                # from 采购业务流程.proc:71
-                _rt.RouteDef('reject', (_rt.end('未获批准'),), line=71),
+                # from 采购业务流程.proc:76
+                _rt.RouteDef('approve', (_rt.step('询价'),), line=76),
+                # from 采购业务流程.proc:77
+                _rt.RouteDef('reject', (_rt.end('未获批准'),), line=77),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购负责人',)),
             sla=_rt.SlaDef(
@@ -134,8 +134,8 @@ PROCESS = _rt.ProcessDef(
             '询价',
             _rt.STEP,
             routes=(
-                # from 采购业务流程.proc:79
-                _rt.RouteDef('complete', (_rt.step('供应商选择'),), line=79),
+                # from 采购业务流程.proc:86
+                _rt.RouteDef('complete', (_rt.step('供应商选择'),), line=86),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -145,8 +145,8 @@ PROCESS = _rt.ProcessDef(
             '供应商选择',
             _rt.STEP,
             routes=(
-                # from 采购业务流程.proc:84
-                _rt.RouteDef('complete', (_rt.step('合同签订'),), line=84),
+                # from 采购业务流程.proc:93
+                _rt.RouteDef('complete', (_rt.step('合同签订'),), line=93),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
         ),
@@ -154,17 +154,17 @@ PROCESS = _rt.ProcessDef(
             '合同签订',
             _rt.APPROVAL,
             routes=(
-                # from 采购业务流程.proc:95
-                _rt.RouteDef('approve', (_rt.step('采购执行'),), line=95),
-                # from 采购业务流程.proc:96
-                _rt.RouteDef('reject', (_rt.end('未获批准'),), line=96),
-                # from 采购业务流程.proc:97
+                # from 采购业务流程.proc:106
+                _rt.RouteDef('approve', (_rt.step('采购执行'),), line=106),
+                # from 采购业务流程.proc:107
+                _rt.RouteDef('reject', (_rt.end('未获批准'),), line=107),
+                # from 采购业务流程.proc:108
                 _rt.RouteDef(
                     'return',
                     (_rt.step('供应商选择'),),
                     cap_times=2,
                     cap_then=_rt.end('未获批准'),
-                    line=97,
+                    line=108,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('采购负责人', '财务负责人')),
@@ -182,8 +182,8 @@ PROCESS = _rt.ProcessDef(
             '采购执行',
             _rt.STEP,
             routes=(
-                # from 采购业务流程.proc:105
-                _rt.RouteDef('complete', (_rt.step('验收'),), line=105),
+                # from 采购业务流程.proc:117
+                _rt.RouteDef('complete', (_rt.step('验收'),), line=117),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
             sla=_rt.SlaDef(
@@ -199,16 +199,16 @@ PROCESS = _rt.ProcessDef(
             '验收',
             _rt.STEP,
             routes=(
-                # from 采购业务流程.proc:110
-                _rt.RouteDef('complete', (_rt.step('结算'),), guard=_guard_2, line=110),
-                # from 采购业务流程.proc:111
+                # from 采购业务流程.proc:124
+                _rt.RouteDef('complete', (_rt.step('结算'),), guard=_guard_2, line=124),
+                # from 采购业务流程.proc:125
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('采购执行'),),
                     otherwise=True,
                     cap_times=2,
                     cap_then=_rt.end('交付失败'),
-                    line=111,
+                    line=125,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购员',)),
@@ -217,8 +217,8 @@ PROCESS = _rt.ProcessDef(
             '结算',
             _rt.STEP,
             routes=(
-                # from 采购业务流程.proc:118
-                _rt.RouteDef('complete', (_rt.end('采购完成'),), line=118),
+                # from 采购业务流程.proc:133
+                _rt.RouteDef('complete', (_rt.end('采购完成'),), line=133),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('财务部',)),
             sla=_rt.SlaDef(
@@ -298,6 +298,7 @@ PROCESS = _rt.ProcessDef(
     ),
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('45'), _rt.TimeUnit.WORKDAYS)),
     withdraw=_rt.Withdraw(('需求申请', '需求审批'), _rt.end('已撤回')),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -64,42 +64,42 @@ _D100000 = _decimal.Decimal('100000')
 
 
 def _guard_1(d: Data) -> bool:
-    # 供应商寻源, from 采购流程.proc:83
+    # 供应商寻源, from 采购流程.proc:86
     return d.已有合格供应商
 
 
 def _guard_2(d: Data) -> bool:
-    # 采购合同审批 also by, from 采购流程.proc:115
+    # 采购合同审批 also by, from 采购流程.proc:122
     return d.采购金额 >= _D500000
 
 
 def _guard_3(d: Data) -> bool:
-    # 收货验收, from 采购流程.proc:143
+    # 收货验收, from 采购流程.proc:156
     return d.验收合格
 
 
 def _guard_4(d: Data) -> bool:
-    # 差异处理, from 采购流程.proc:151
+    # 差异处理, from 采购流程.proc:166
     return d.差异可协商解决
 
 
 def _guard_5(d: Data) -> bool:
-    # rule 审批权限, from 采购流程.proc:57
+    # rule 审批权限, from 采购流程.proc:54
     return d.采购金额 < _D10000
 
 
 def _guard_6(d: Data) -> bool:
-    # rule 审批权限, from 采购流程.proc:58
+    # rule 审批权限, from 采购流程.proc:55
     return d.采购金额 >= _D10000 and d.采购金额 < _D100000
 
 
 def _guard_7(d: Data) -> bool:
-    # rule 审批权限, from 采购流程.proc:59
+    # rule 审批权限, from 采购流程.proc:56
     return d.采购金额 >= _D100000 and d.采购金额 < _D500000
 
 
 def _guard_8(d: Data) -> bool:
-    # rule 审批权限, from 采购流程.proc:60
+    # rule 审批权限, from 采购流程.proc:57
     return d.采购金额 >= _D500000
 
 
@@ -121,17 +121,17 @@ PROCESS = _rt.ProcessDef(
             '采购需求审批',
             _rt.APPROVAL,
             routes=(
-                # from 采购流程.proc:75
-                _rt.RouteDef('approve', (_rt.step('供应商寻源'),), line=75),
                 # from 采购流程.proc:76
-                _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=76),
+                _rt.RouteDef('approve', (_rt.step('供应商寻源'),), line=76),
                 # from 采购流程.proc:77
+                _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=77),
+                # from 采购流程.proc:78
                 _rt.RouteDef(
                     'return',
                     (_rt.step('制定采购计划'),),
                     cap_times=2,
                     cap_then=_rt.end('需求未批准'),
-                    line=77,
+                    line=78,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.RULE, (), rule='审批权限'),
@@ -146,10 +146,10 @@ PROCESS = _rt.ProcessDef(
             '供应商寻源',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:83
-                _rt.RouteDef('complete', (_rt.step('发送询价函'),), guard=_guard_1, line=83),
-                # from 采购流程.proc:84
-                _rt.RouteDef('complete', (_rt.step('新供应商建档'),), otherwise=True, line=84),
+                # from 采购流程.proc:86
+                _rt.RouteDef('complete', (_rt.step('发送询价函'),), guard=_guard_1, line=86),
+                # from 采购流程.proc:87
+                _rt.RouteDef('complete', (_rt.step('新供应商建档'),), otherwise=True, line=87),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -158,10 +158,10 @@ PROCESS = _rt.ProcessDef(
             '新供应商建档',
             _rt.APPROVAL,
             routes=(
-                # from 采购流程.proc:92
-                _rt.RouteDef('approve', (_rt.step('发送询价函'),), line=92),
-                # from 采购流程.proc:93
-                _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=93),
+                # from 采购流程.proc:96
+                _rt.RouteDef('approve', (_rt.step('发送询价函'),), line=96),
+                # from 采购流程.proc:97
+                _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=97),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购经理',)),
             exclusions=(_rt.Exclusion('供应商寻源'),),
@@ -171,8 +171,8 @@ PROCESS = _rt.ProcessDef(
             '发送询价函',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:104
-                _rt.RouteDef('complete', (_rt.step('比价选择'),), line=104),
+                # from 采购流程.proc:109
+                _rt.RouteDef('complete', (_rt.step('比价选择'),), line=109),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(
@@ -188,8 +188,8 @@ PROCESS = _rt.ProcessDef(
             '比价选择',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:110
-                _rt.RouteDef('complete', (_rt.step('采购合同审批'),), line=110),
+                # from 采购流程.proc:116
+                _rt.RouteDef('complete', (_rt.step('采购合同审批'),), line=116),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
         ),
@@ -197,17 +197,17 @@ PROCESS = _rt.ProcessDef(
             '采购合同审批',
             _rt.APPROVAL,
             routes=(
-                # from 采购流程.proc:119
-                _rt.RouteDef('approve', (_rt.step('编制采购订单'),), line=119),
-                # from 采购流程.proc:120
-                _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=120),
-                # from 采购流程.proc:121
+                # from 采购流程.proc:126
+                _rt.RouteDef('approve', (_rt.step('编制采购订单'),), line=126),
+                # from 采购流程.proc:127
+                _rt.RouteDef('reject', (_rt.end('需求未批准'),), line=127),
+                # from 采购流程.proc:128
                 _rt.RouteDef(
                     'return',
                     (_rt.step('比价选择'),),
                     cap_times=2,
                     cap_then=_rt.end('需求未批准'),
-                    line=121,
+                    line=128,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ALL, ('采购经理', '财务总监')),
@@ -223,8 +223,8 @@ PROCESS = _rt.ProcessDef(
             '编制采购订单',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:127
-                _rt.RouteDef('complete', (_rt.step('跟踪供货'),), line=127),
+                # from 采购流程.proc:135
+                _rt.RouteDef('complete', (_rt.step('跟踪供货'),), line=135),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             notify_leave=('供应商',),
@@ -233,8 +233,8 @@ PROCESS = _rt.ProcessDef(
             '跟踪供货',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:135
-                _rt.RouteDef('complete', (_rt.step('收货验收'),), line=135),
+                # from 采购流程.proc:145
+                _rt.RouteDef('complete', (_rt.step('收货验收'),), line=145),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(
@@ -249,10 +249,10 @@ PROCESS = _rt.ProcessDef(
             '收货验收',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:143
-                _rt.RouteDef('complete', (_rt.step('付款'),), guard=_guard_3, line=143),
-                # from 采购流程.proc:144
-                _rt.RouteDef('complete', (_rt.step('差异处理'),), otherwise=True, line=144),
+                # from 采购流程.proc:156
+                _rt.RouteDef('complete', (_rt.step('付款'),), guard=_guard_3, line=156),
+                # from 采购流程.proc:157
+                _rt.RouteDef('complete', (_rt.step('差异处理'),), otherwise=True, line=157),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('质检员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.WORKDAYS)),
@@ -262,17 +262,17 @@ PROCESS = _rt.ProcessDef(
             '差异处理',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:151
+                # from 采购流程.proc:166
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('收货验收'),),
                     guard=_guard_4,
                     cap_times=2,
                     cap_then=_rt.end('采购终止'),
-                    line=151,
+                    line=166,
                 ),
-                # from 采购流程.proc:152
-                _rt.RouteDef('complete', (_rt.end('采购终止'),), otherwise=True, line=152),
+                # from 采购流程.proc:167
+                _rt.RouteDef('complete', (_rt.end('采购终止'),), otherwise=True, line=167),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('采购专员',)),
             sla=_rt.SlaDef(
@@ -284,8 +284,8 @@ PROCESS = _rt.ProcessDef(
             '付款',
             _rt.STEP,
             routes=(
-                # from 采购流程.proc:160
-                _rt.RouteDef('complete', (_rt.end('采购完成'),), line=160),
+                # from 采购流程.proc:176
+                _rt.RouteDef('complete', (_rt.end('采购完成'),), line=176),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('出纳',)),
             sla=_rt.SlaDef(
@@ -374,6 +374,7 @@ PROCESS = _rt.ProcessDef(
     milestones=(
         _rt.Milestone('补充附件', _rt.Approvers(_rt.AssigneeMode.REQUESTER, ()), ('制定采购计划',)),
     ),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

@@ -59,22 +59,22 @@ _D500000 = _decimal.Decimal('500000')
 
 
 def _guard_1(d: Data) -> bool:
-    # 收集需求, from 销售流程.proc:86
+    # 收集需求, from 销售流程.proc:85
     return d.客户有意向
 
 
 def _guard_2(d: Data) -> bool:
-    # 合同审核, from 销售流程.proc:102
+    # 合同审核, from 销售流程.proc:103
     return d.合同合规
 
 
 def _guard_3(d: Data) -> bool:
-    # 合同审核 also by, from 销售流程.proc:98
+    # 合同审核 also by, from 销售流程.proc:99
     return d.合同金额 >= _D500000
 
 
 def _guard_4(d: Data) -> bool:
-    # 合同执行, from 销售流程.proc:117
+    # 合同执行, from 销售流程.proc:120
     return d.有纠纷
 
 
@@ -87,8 +87,8 @@ PROCESS = _rt.ProcessDef(
             '制定销售计划',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:48
-                _rt.RouteDef('complete', (_rt.step('计划审批'),), line=48),
+                # from 销售流程.proc:40
+                _rt.RouteDef('complete', (_rt.step('计划审批'),), line=40),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('5'), _rt.TimeUnit.WORKDAYS)),
@@ -97,37 +97,40 @@ PROCESS = _rt.ProcessDef(
             '计划审批',
             _rt.APPROVAL,
             routes=(
-                # from 销售流程.proc:55
+                # from 销售流程.proc:49
                 _rt.RouteDef(
                     'approve',
                     (_rt.step('产品培训'), _rt.step('销售预算')),
                     split=_rt.Split.PARALLEL,
-                    line=55,
+                    line=49,
                 ),
-                # from 销售流程.proc:56
-                _rt.RouteDef('reject', (_rt.end('商机关闭'),), line=56),
-                # from 销售流程.proc:57
+                # from 销售流程.proc:50
+                _rt.RouteDef('reject', (_rt.end('商机关闭'),), line=50),
+                # from 销售流程.proc:51
                 _rt.RouteDef(
                     'return',
                     (_rt.step('制定销售计划'),),
                     cap_times=2,
                     cap_then=_rt.end('商机关闭'),
-                    line=57,
+                    line=51,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售总监',)),
             exclusions=(_rt.Exclusion(None),),
             sla=_rt.SlaDef(
                 _rt.Span(_decimal.Decimal('3'), _rt.TimeUnit.WORKDAYS),
-                breaches=(_rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),),
+                breaches=(
+                    _rt.BreachDef(_rt.BreachKind.AUTO_APPROVE),
+                    _rt.BreachDef(_rt.BreachKind.NOTIFY, ('销售经理',)),
+                ),
             ),
         ),
         _rt.TaskDef(
             '产品培训',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:62
-                _rt.RouteDef('complete', (_rt.step('客户拓展计划'),), line=62),
+                # from 销售流程.proc:57
+                _rt.RouteDef('complete', (_rt.step('客户拓展计划'),), line=57),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('培训专员',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('10'), _rt.TimeUnit.WORKDAYS)),
@@ -136,8 +139,8 @@ PROCESS = _rt.ProcessDef(
             '销售预算',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:68
-                _rt.RouteDef('complete', (_rt.step('客户拓展计划'),), line=68),
+                # from 销售流程.proc:64
+                _rt.RouteDef('complete', (_rt.step('客户拓展计划'),), line=64),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
             notify_leave=('财务部',),
@@ -146,8 +149,8 @@ PROCESS = _rt.ProcessDef(
             '客户拓展计划',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:73
-                _rt.RouteDef('complete', (_rt.step('产品推广'),), line=73),
+                # from 销售流程.proc:70
+                _rt.RouteDef('complete', (_rt.step('产品推广'),), line=70),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
             join=_rt.JoinKind.ALL,
@@ -156,8 +159,8 @@ PROCESS = _rt.ProcessDef(
             '产品推广',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:79
-                _rt.RouteDef('complete', (_rt.step('收集需求'),), line=79),
+                # from 销售流程.proc:77
+                _rt.RouteDef('complete', (_rt.step('收集需求'),), line=77),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('市场部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WORKDAYS)),
@@ -166,16 +169,16 @@ PROCESS = _rt.ProcessDef(
             '收集需求',
             _rt.STEP,
             routes=(
+                # from 销售流程.proc:85
+                _rt.RouteDef('complete', (_rt.step('解决方案'),), guard=_guard_1, line=85),
                 # from 销售流程.proc:86
-                _rt.RouteDef('complete', (_rt.step('解决方案'),), guard=_guard_1, line=86),
-                # from 销售流程.proc:87
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('产品推广'),),
                     otherwise=True,
                     cap_times=3,
                     cap_then=_rt.end('商机关闭'),
-                    line=87,
+                    line=86,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
@@ -200,19 +203,19 @@ PROCESS = _rt.ProcessDef(
             '合同审核',
             _rt.APPROVAL,
             routes=(
-                # from 销售流程.proc:102
-                _rt.RouteDef('approve', (_rt.step('签订合同'),), guard=_guard_2, line=102),
                 # from 销售流程.proc:103
-                _rt.RouteDef('approve', (_rt.step('解决方案'),), line=103),
+                _rt.RouteDef('approve', (_rt.step('签订合同'),), guard=_guard_2, line=103),
                 # from 销售流程.proc:104
-                _rt.RouteDef('reject', (_rt.end('商机关闭'),), line=104),
+                _rt.RouteDef('approve', (_rt.step('解决方案'),), line=104),
                 # from 销售流程.proc:105
+                _rt.RouteDef('reject', (_rt.end('商机关闭'),), line=105),
+                # from 销售流程.proc:106
                 _rt.RouteDef(
                     'return',
                     (_rt.step('解决方案'),),
                     cap_times=2,
                     cap_then=_rt.end('商机关闭'),
-                    line=105,
+                    line=106,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('法务',)),
@@ -228,8 +231,8 @@ PROCESS = _rt.ProcessDef(
             '签订合同',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:111
-                _rt.RouteDef('complete', (_rt.step('合同执行'),), line=111),
+                # from 销售流程.proc:113
+                _rt.RouteDef('complete', (_rt.step('合同执行'),), line=113),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
             notify_leave=('财务部', '客户'),
@@ -238,10 +241,10 @@ PROCESS = _rt.ProcessDef(
             '合同执行',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:117
-                _rt.RouteDef('complete', (_rt.step('纠纷处理'),), guard=_guard_4, line=117),
-                # from 销售流程.proc:118
-                _rt.RouteDef('complete', (_rt.end('合同履行完毕'),), otherwise=True, line=118),
+                # from 销售流程.proc:120
+                _rt.RouteDef('complete', (_rt.step('纠纷处理'),), guard=_guard_4, line=120),
+                # from 销售流程.proc:121
+                _rt.RouteDef('complete', (_rt.end('合同履行完毕'),), otherwise=True, line=121),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售人员',)),
             sla=_rt.SlaDef(
@@ -253,13 +256,13 @@ PROCESS = _rt.ProcessDef(
             '纠纷处理',
             _rt.STEP,
             routes=(
-                # from 销售流程.proc:125
+                # from 销售流程.proc:129
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('合同执行'),),
                     cap_times=3,
                     cap_then=_rt.end('纠纷未解决'),
-                    line=125,
+                    line=129,
                 ),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
@@ -332,6 +335,7 @@ PROCESS = _rt.ProcessDef(
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('90'), _rt.TimeUnit.DAYS)),
     blocks=(_rt.BlockDef('计划审批', 0, '客户拓展计划', frozenset(('产品培训', '销售预算'))),),
     cancels=(_rt.CancelDef(('销售总监',), _rt.end('商机关闭')),),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)

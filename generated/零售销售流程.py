@@ -56,22 +56,22 @@ class Data:
 
 
 def _guard_1(d: Data) -> bool:
-    # 订单确认, from 零售销售流程.proc:76
+    # 订单确认, from 零售销售流程.proc:100
     return d.库存充足
 
 
 def _guard_2(d: Data) -> bool:
-    # 发货交付, from 零售销售流程.proc:90
+    # 发货交付, from 零售销售流程.proc:117
     return d.需要安装
 
 
 def _guard_3(d: Data) -> bool:
-    # 发货交付, from 零售销售流程.proc:91
+    # 发货交付, from 零售销售流程.proc:118
     return d.会员客户
 
 
 def _guard_4(d: Data) -> bool:
-    # 售后服务, from 零售销售流程.proc:106
+    # 售后服务, from 零售销售流程.proc:138
     return d.有投诉
 
 
@@ -84,8 +84,8 @@ PROCESS = _rt.ProcessDef(
             '市场调研',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:41
-                _rt.RouteDef('complete', (_rt.step('制定销售计划'),), line=41),
+                # from 零售销售流程.proc:53
+                _rt.RouteDef('complete', (_rt.step('制定销售计划'),), line=53),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('市场部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('20'), _rt.TimeUnit.WORKDAYS)),
@@ -94,8 +94,8 @@ PROCESS = _rt.ProcessDef(
             '制定销售计划',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:48
-                _rt.RouteDef('complete', (_rt.step('产品推广'),), line=48),
+                # from 零售销售流程.proc:62
+                _rt.RouteDef('complete', (_rt.step('产品推广'),), line=62),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售经理',)),
         ),
@@ -103,8 +103,8 @@ PROCESS = _rt.ProcessDef(
             '产品推广',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:53
-                _rt.RouteDef('complete', (_rt.step('客户接触'),), line=53),
+                # from 零售销售流程.proc:69
+                _rt.RouteDef('complete', (_rt.step('客户接触'),), line=69),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('市场部',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('30'), _rt.TimeUnit.DAYS)),
@@ -113,8 +113,8 @@ PROCESS = _rt.ProcessDef(
             '客户接触',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:58
-                _rt.RouteDef('complete', (_rt.step('客户决定'),), line=58),
+                # from 零售销售流程.proc:75
+                _rt.RouteDef('complete', (_rt.step('客户决定'),), line=75),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售团队',)),
         ),
@@ -122,10 +122,10 @@ PROCESS = _rt.ProcessDef(
             '客户决定',
             _rt.APPROVAL,
             routes=(
-                # from 零售销售流程.proc:65
-                _rt.RouteDef('approve', (_rt.step('订单确认'),), line=65),
-                # from 零售销售流程.proc:66
-                _rt.RouteDef('reject', (_rt.step('客户回访'),), line=66),
+                # from 零售销售流程.proc:83
+                _rt.RouteDef('approve', (_rt.step('订单确认'),), line=83),
+                # from 零售销售流程.proc:84
+                _rt.RouteDef('reject', (_rt.step('客户回访'),), line=84),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客户',)),
             sla=_rt.SlaDef(
@@ -137,8 +137,8 @@ PROCESS = _rt.ProcessDef(
             '客户回访',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:70
-                _rt.RouteDef('complete', (_rt.end('未成交'),), line=70),
+                # from 零售销售流程.proc:89
+                _rt.RouteDef('complete', (_rt.end('未成交'),), line=89),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售团队',)),
         ),
@@ -146,10 +146,10 @@ PROCESS = _rt.ProcessDef(
             '订单确认',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:76
-                _rt.RouteDef('complete', (_rt.step('发货交付'),), guard=_guard_1, line=76),
-                # from 零售销售流程.proc:77
-                _rt.RouteDef('complete', (_rt.step('调货'),), otherwise=True, line=77),
+                # from 零售销售流程.proc:100
+                _rt.RouteDef('complete', (_rt.step('发货交付'),), guard=_guard_1, line=100),
+                # from 零售销售流程.proc:101
+                _rt.RouteDef('complete', (_rt.step('调货'),), otherwise=True, line=101),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('销售团队',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('1'), _rt.TimeUnit.DAYS)),
@@ -158,8 +158,8 @@ PROCESS = _rt.ProcessDef(
             '调货',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:83
-                _rt.RouteDef('complete', (_rt.step('发货交付'),), line=83),
+                # from 零售销售流程.proc:108
+                _rt.RouteDef('complete', (_rt.step('发货交付'),), line=108),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('仓储物流',)),
             sla=_rt.SlaDef(
@@ -171,24 +171,24 @@ PROCESS = _rt.ProcessDef(
             '发货交付',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:90
+                # from 零售销售流程.proc:117
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('上门安装'),),
                     guard=_guard_2,
                     inclusive=True,
-                    line=90,
+                    line=117,
                 ),
-                # from 零售销售流程.proc:91
+                # from 零售销售流程.proc:118
                 _rt.RouteDef(
                     'complete',
                     (_rt.step('积分登记'),),
                     guard=_guard_3,
                     inclusive=True,
-                    line=91,
+                    line=118,
                 ),
-                # from 零售销售流程.proc:92
-                _rt.RouteDef('complete', (_rt.step('售后服务'),), otherwise=True, line=92),
+                # from 零售销售流程.proc:119
+                _rt.RouteDef('complete', (_rt.step('售后服务'),), otherwise=True, line=119),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('仓储物流',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.DAYS)),
@@ -197,8 +197,8 @@ PROCESS = _rt.ProcessDef(
             '上门安装',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:97
-                _rt.RouteDef('complete', (_rt.step('售后服务'),), line=97),
+                # from 零售销售流程.proc:125
+                _rt.RouteDef('complete', (_rt.step('售后服务'),), line=125),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('安装师傅',)),
             sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('2'), _rt.TimeUnit.DAYS)),
@@ -207,8 +207,8 @@ PROCESS = _rt.ProcessDef(
             '积分登记',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:101
-                _rt.RouteDef('complete', (_rt.step('售后服务'),), line=101),
+                # from 零售销售流程.proc:130
+                _rt.RouteDef('complete', (_rt.step('售后服务'),), line=130),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('会员中心',)),
         ),
@@ -216,10 +216,10 @@ PROCESS = _rt.ProcessDef(
             '售后服务',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:106
-                _rt.RouteDef('complete', (_rt.step('投诉处理'),), guard=_guard_4, line=106),
-                # from 零售销售流程.proc:107
-                _rt.RouteDef('complete', (_rt.end('销售完成'),), otherwise=True, line=107),
+                # from 零售销售流程.proc:138
+                _rt.RouteDef('complete', (_rt.step('投诉处理'),), guard=_guard_4, line=138),
+                # from 零售销售流程.proc:139
+                _rt.RouteDef('complete', (_rt.end('销售完成'),), otherwise=True, line=139),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服',)),
             join=_rt.JoinKind.ALL,
@@ -228,8 +228,8 @@ PROCESS = _rt.ProcessDef(
             '投诉处理',
             _rt.STEP,
             routes=(
-                # from 零售销售流程.proc:114
-                _rt.RouteDef('complete', (_rt.end('销售完成'),), line=114),
+                # from 零售销售流程.proc:147
+                _rt.RouteDef('complete', (_rt.end('销售完成'),), line=147),
             ),
             assignee=_rt.Approvers(_rt.AssigneeMode.ONE, ('客服',)),
             sla=_rt.SlaDef(
@@ -254,6 +254,7 @@ PROCESS = _rt.ProcessDef(
     sla=_rt.SlaDef(_rt.Span(_decimal.Decimal('60'), _rt.TimeUnit.DAYS)),
     blocks=(_rt.BlockDef('发货交付', None, '售后服务', frozenset(('上门安装', '积分登记'))),),
     withdraw=_rt.Withdraw(('订单确认',), _rt.end('客户取消')),
+    lang='zh',
 )
 
 WORKFLOW: _rt.Workflow[Data] = _rt.Workflow(PROCESS, Data)
