@@ -1150,10 +1150,13 @@ def test_all_constructs_fixture_uses_every_kind() -> None:
     assert {p for t in org.tasks for p in t.permissions} == set(m.Permission)
     assert any(t.dedupe for t in org.tasks) and org.process.return_cap == 2
     assert {b.kind for s in slas for b in s.breaches} == set(m.BreachKind)
-    assert {r.split for r in routes} == set(m.Split) - {m.Split.CHOICE}
+    assert {r.split for r in routes} == set(m.Split) - {m.Split.CHOICE, m.Split.RULE}
     # A return the approver aims has its own fixture (tests/test_runtime_people.py runs it).
     choice = _unit("runtime_return_choice_en", "purchase")
     assert m.Split.CHOICE in {r.split for t in choice.tasks for r in t.routes}
+    # Rules that route have theirs too (tests/test_rule_routes.py runs it).
+    ruled = _unit("runtime_rule_route_en", "rr")
+    assert m.Split.RULE in {r.split for t in ruled.tasks for r in t.routes}
     assert {r.kind for r in routes} == set(m.RouteKind)
     # wait for each (multi-merge) has its own pattern fixture
     assert {t.join.kind for t in tasks if t.join} == set(m.JoinKind) - {m.JoinKind.EACH}

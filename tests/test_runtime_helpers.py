@@ -31,7 +31,7 @@ RUNTIME_SPECS = ("registration_zh", "runtime_parallel", "runtime_choice", "runti
                  "runtime_interleaved", "runtime_approvals", "runtime_misc",
                  "runtime_vendor_check", "runtime_claim_zh", "runtime_any_order",
                  "runtime_org_zh", "runtime_org_en", "runtime_return_choice_zh",
-                 "runtime_return_choice_en")
+                 "runtime_return_choice_en", "runtime_rule_route_zh", "runtime_rule_route_en")
 _OUT = Path(tempfile.mkdtemp(prefix="procdsl_codegen_"))
 atexit.register(shutil.rmtree, _OUT, True)
 

@@ -112,6 +112,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD502", W, "rule rows overlap", "规则行互相重叠"),
     _code("PD503", E, "a rule's results are of mixed kinds", "规则结果类型不一致"),
     _code("PD504", E, "a rule used for approvers does not give roles", "用于审批人的规则未给出角色"),
+    _code("PD505", E, "a rule that routes a case does not give a task", "用于流转的规则未给出步骤"),
     # time
     _code("PD601", E, "unknown weekday", "未知的星期"),
     _code("PD602", E, "bad working hours", "工作时间不合理"),

@@ -110,6 +110,8 @@ KEYWORDS: tuple[Keyword, ...] = (
     _k("WHEN", "when", "如果", "若", "当"),
     _k("OTHERWISE", "otherwise", "否则", "其他"),
     _k("IN_ANY_ORDER", "in any order", "任意顺序"),
+    _k("BY_RULE", "by rule", "按规则", "按照规则",
+       doc="a route to the task a decision table gives for the case"),
     _k("CHOICE_OF", "choice of", "可选", "one of",
        doc="a return to the step the approver chooses, among these"),
     _k("WAIT", "wait for", "等待", "wait"),

@@ -71,6 +71,13 @@ class Split(str, Enum):
     PARALLEL = "parallel"        # then all of A, B: every target starts at once
     INTERLEAVED = "interleaved"  # in any order A, B: every target, one at a time
     CHOICE = "choice"            # return -> choice of A, B: the one the approver names
+    RULE = "rule"                # then by rule R: the task the rule's first row that holds gives
+
+    @property
+    def picks_one(self) -> bool:
+        """True when the case goes to one of the targets (ONE, CHOICE, RULE), False when
+        it starts every one (PARALLEL, INTERLEAVED: a block with a join)."""
+        return self in (Split.ONE, Split.CHOICE, Split.RULE)
 
 
 class AssigneeMode(str, Enum):

@@ -375,6 +375,9 @@ class Route:
     cap: Cap | None
     span: Span
     provenance: Provenance | None = None  # 依据/补充: from the source, or added
+    # ``then by rule R`` (split RULE): the rule whose first row that holds names the task;
+    # ``targets`` are then every task its rows give (filled in when names are resolved).
+    rule: Name | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

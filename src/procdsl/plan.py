@@ -546,7 +546,7 @@ def _splits(spec: Spec) -> Iterator[tuple[Task, str, tuple[str, ...], Route]]:
                                         if t.kind is TargetKind.STEP))
             yield task, "inclusive", names, inclusive[0]
         for route in task.routes:
-            if route.split is not Split.ONE and route.split is not Split.CHOICE:
+            if not route.split.picks_one:
                 names = tuple(t.name.text for t in route.targets if t.kind is TargetKind.STEP)
                 yield task, route.split.value, names, route
 

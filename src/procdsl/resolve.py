@@ -34,6 +34,7 @@ class _Resolver:
         self.tasks = {t.name.text for t in spec.tasks}
         self.ends = {e.name.text for e in spec.ends}
         self.roles = {r.name.text for r in spec.roles}
+        self.rules = {x.name.text: x for x in reversed(spec.rules)}  # the first one wins
 
     # ---------------------------------------------------------------- names
     def target(self, t: m.Target) -> m.Target:
@@ -93,8 +94,27 @@ class _Resolver:
 
     def route(self, r: m.Route) -> m.Route:
         cap = None if r.cap is None else _changed(r.cap, then=self.maybe_target(r.cap.then))
+        targets = [self.target(t) for t in r.targets]
+        if r.split is m.Split.RULE and r.rule is not None:
+            targets = self.rule_targets(r.rule.text)
         return _changed(r, condition=self.maybe_expr(r.condition),
-                        targets=_same(r.targets, [self.target(t) for t in r.targets]), cap=cap)
+                        targets=_same(r.targets, targets) if len(targets) == len(r.targets)
+                        else tuple(targets), cap=cap)
+
+    def rule_targets(self, name: str) -> list[m.Target]:
+        """Return the tasks and ends the rows of rule name give, in row order, each once
+        (what ``then by rule R`` may route to); rows giving anything else are the checks'."""
+        rule = self.rules.get(name)
+        found: dict[str, m.Target] = {}
+        for row in rule.rows if rule is not None else ():
+            names = row.result.names
+            if row.result.kind is m.ResultKind.VALUE or len(names) != 1:
+                continue
+            target = self.target(m.Target(name=names[0], kind=m.TargetKind.UNKNOWN,
+                                          explicit_end=False, span=row.result.span))
+            if target.kind is not m.TargetKind.UNKNOWN:
+                found.setdefault(target.name.text, target)
+        return list(found.values())
 
     def task(self, t: m.Task) -> m.Task:
         extra = [_changed(x, condition=self.expr(x.condition)) for x in t.extra_approvers]

@@ -591,16 +591,23 @@ class ToModel(Transformer[Token, Any]):
     def choice_targets(self, meta: Meta, c: list[Any]) -> tuple[m.Split, tuple[m.Target, ...]]:
         return m.Split.CHOICE, tuple(x for x in c if isinstance(x, m.Target))
 
+    def rule_targets(self, meta: Meta, c: list[Any]) -> tuple[m.Split, tuple[m.Target, ...],
+                                                                 m.Name]:
+        # no targets yet: resolve.py fills in the tasks the rule's rows give
+        return m.Split.RULE, (), self._first_name(c)
+
     def cap(self, meta: Meta, c: list[Any]) -> m.Cap:
         return m.Cap(times=_integer(str(_token(c, "INT_NUMBER"))), then=_maybe(c, m.Target),
                      span=self._span(meta))
 
     def _route(self, meta: Meta, kind: m.RouteKind, action: str, condition: m.Expr | None,
                c: list[Any], inclusive: bool = False) -> m.Route:
-        split, targets = _one(c, tuple)  # what the targets rule gives
+        given = _one(c, tuple)  # what the targets rule gives: split, targets[, rule]
+        split, targets = given[0], given[1]
         return m.Route(kind=kind, action=action, condition=condition, targets=targets,
                        split=split, inclusive=inclusive, cap=_maybe(c, m.Cap),
-                       span=self._span(meta), provenance=_maybe(c, m.Provenance))
+                       span=self._span(meta), provenance=_maybe(c, m.Provenance),
+                       rule=given[2] if len(given) > 2 else None)
 
     def then_line(self, meta: Meta, c: list[Any]) -> m.Route:
         return self._route(meta, m.RouteKind.THEN, m.COMPLETE, None, c)

@@ -680,7 +680,12 @@ def join_text(kind: JoinKind, lang: str) -> str:
 CHOICE_WORDS = ("审批人选定", "(approver's choice)")  # a return the approver aims, drawn
 
 
-def split_text(split: Split, refs: list[str], lang: str) -> str:
+def rule_route_words(rule: str, lang: str) -> str:
+    """Return the words for a route a decision table chooses ('按规则 R', 'by rule R')."""
+    return f"按规则 {rule}" if lang == "zh" else f"by rule {rule}"
+
+
+def split_text(split: Split, refs: list[str], lang: str, rule: str = "") -> str:
     """Return where a split sends the case ('同时开始A、B（并行办理）'); ONE: the one ref."""
     if split is Split.PARALLEL:
         return (f"同时开始{'、'.join(refs)}（并行办理）" if lang == "zh"
@@ -688,6 +693,9 @@ def split_text(split: Split, refs: list[str], lang: str) -> str:
     if split is Split.INTERLEAVED:
         return (f"按任意顺序逐一办理{'、'.join(refs)}（同一时间只办理一项）" if lang == "zh"
                 else f"do {list_words(refs, lang)} in any order, one at a time")
+    if split is Split.RULE:
+        return (f"按规则 {rule} 确定转至{list_words(refs, lang, 'or')}" if lang == "zh"
+                else f"go where rule {rule} decides: {list_words(refs, lang, 'or')}")
     if split is Split.CHOICE:
         return (f"退回至审批人选定的步骤：{list_words(refs, lang, 'or')}" if lang == "zh"
                 else f"it goes back to the step the approver chooses: "

@@ -147,6 +147,12 @@ def check_rules_calendars_processes(ctx: CheckContext) -> Iterator[Diagnostic]:
         if rule is not None and spec.rule(rule.text) is None and rule.text not in ctx.broken_names:
             yield _missing("PD204", rule, "rule", [r.name for r in spec.rules],
                            Text(f"declare it: rule {rule.text}", f"请声明：规则 {rule.text}"))
+        for route in task.routes:  # then by rule R
+            used = route.rule
+            if used is not None and spec.rule(used.text) is None and \
+                    used.text not in ctx.broken_names:
+                yield _missing("PD204", used, "rule", [r.name for r in spec.rules],
+                               Text(f"declare it: rule {used.text}", f"请声明：规则 {used.text}"))
         if task.call is not None and task.call.text not in ctx.processes:
             known = [m.Name(text=p, span=task.call.span) for p in sorted(ctx.processes)]
             yield _missing("PD206", task.call, "process", known, Text(

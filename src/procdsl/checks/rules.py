@@ -322,4 +322,37 @@ def check_approver_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
                 hint=_roles_hint(ctx.spec))
 
 
-CHECKS: tuple[Check, ...] = (check_coverage, check_result_kinds, check_approver_rules)
+def check_routing_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Report a rule used by ``then by rule X`` whose rows give no task or end (PD505; a
+    row of another kind than the first is PD503's, so only the first row is looked at)."""
+    users: dict[str, str] = {}
+    for task in ctx.spec.tasks:
+        for route in task.routes:
+            if route.rule is not None:
+                users.setdefault(route.rule.text, task.name.text)
+    for name, who in users.items():
+        rule = ctx.spec.rule(name)
+        for number, row in enumerate(rule.rows[:1] if rule is not None else (), start=1):
+            kind = result_kind(row.result)
+            if kind is None or kind == "step":
+                continue
+            words = _KIND_WORDS[kind]
+            text = Text(result_text(row.result, "en"), result_text(row.result, "zh"))
+            yield diagnostic(
+                "PD505", row.result.span,
+                Text(f"rule {name} chooses where {who} goes next, but row {number} gives "
+                     f"{words.en} ({text.en}), not a task or an end",
+                     f"规则 {name} 用于确定 {who} 之后转至哪一步，但第 {number} 行给出的是"
+                     f"{words.zh}（{text.zh}），不是步骤或结束"),
+                label=Text("not a task", "不是步骤"),
+                hint=Text("give a declared step, approval or end in every row, e.g. -> "
+                          f"{_first_task(ctx.spec)}",
+                          f"每一行都应给出已声明的步骤、审批或结束，例如 -> {_first_task(ctx.spec)}"))
+
+
+def _first_task(spec: Spec) -> str:
+    return spec.tasks[-1].name.text if spec.tasks else "STEP"
+
+
+CHECKS: tuple[Check, ...] = (check_coverage, check_result_kinds, check_approver_rules,
+                             check_routing_rules)

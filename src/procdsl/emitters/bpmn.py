@@ -687,7 +687,7 @@ class BpmnEmitter:
             self._flow(source, self._target(first.target_kind, first.target), label, condition,
                        ext=[self._route_ext(first)])
             return
-        if first.split is Split.CHOICE:  # the approver names one: an exclusive gateway
+        if first.split.picks_one:  # the approver or a rule names one: an exclusive gateway
             cid = f"Choice_{num}_{index + 1}"
             self._node(Node(cid, "exclusiveGateway", None, lane, w=GW, h=GW,
                             el=El("bpmn:exclusiveGateway", [("id", cid)])))

@@ -24,6 +24,7 @@ from ..vocabulary import (
     cap_after,
     cap_limit,
     display_width,
+    rule_route_words,
 )
 from . import header_text, show_bidi
 from .words import action_word, format_breach, format_condition, format_duration, mode_word
@@ -347,6 +348,8 @@ def _route_label(route: PlanRoute, lang: str, with_action: bool) -> str:
         parts.append(action_word("otherwise", lang))
     if route.split is m.Split.CHOICE:  # return -> choice of A, B: one edge per step
         parts.append(CHOICE_WORDS[0 if lang == "zh" else 1])
+    if route.split is m.Split.RULE and route.route is not None and route.route.rule is not None:
+        parts.append(rule_route_words(route.route.rule.text, lang))  # one edge per task
     text = " ".join(parts)
     if route.cap is not None:
         limit = _cap_words(route.cap, lang)[0]
@@ -381,7 +384,7 @@ def _route_edges(b: _Builder, task: m.Task, group: list[PlanRoute], source: str,
     name = task.name.text
     lane = b.lane_of(task)
     targets = [r for r in group if r.kind is not Way.CAP]
-    if len(targets) > 1 and targets[0].split is not m.Split.CHOICE:  # a choice: one edge each
+    if len(targets) > 1 and not targets[0].split.picks_one:  # a choice: one edge each
         kind = "interleave" if targets[0].split is m.Split.INTERLEAVED else "fork"
         bar = b.add(Node(node_id("f", name, str(targets[0].index)), kind, (), lane), lane)
         b.edges.append(Edge(source, bar, b.label(label), "helper", None))

@@ -415,7 +415,9 @@ class PythonEmitter:
             split=f"_rt.Split.{first.split.name}" if first.split is not m.Split.ONE else None,
             inclusive="True" if first.kind is Way.ALSO and cond is not None else None,
             cap_times=str(cap.times) if cap else None,
-            cap_then=_go(then) if then is not None else None, line=str(line))
+            cap_then=_go(then) if then is not None else None, line=str(line),
+            rule=repr(first.route.rule.text) if first.route is not None and
+            first.route.rule is not None else None)
         node.comment = f"from {self.source}:{line}"
         return node
 
@@ -428,12 +430,14 @@ class PythonEmitter:
                     until=until)
 
     def rule(self, rule: m.Rule) -> Call:
-        """Return the RuleDef node (approver chains; other results choose nobody)."""
+        """Return the RuleDef node (approver chains, or the task a routing rule names;
+        values choose nobody)."""
         rows: list[Call | str] = []
         for row in rule.rows:
             guard = "None" if row.condition is None else self.guards.add(
                 row.condition, f"rule {rule.name.text}")
-            roles = row.result.names if row.result.kind is m.ResultKind.ROLES else ()
+            roles = row.result.names if row.result.kind in (m.ResultKind.ROLES,
+                                                           m.ResultKind.STEP) else ()
             rows.append(tup([guard, _names(roles)]))
         return call("_rt.RuleDef", repr(rule.name.text), tup(rows))
 

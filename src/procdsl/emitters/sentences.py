@@ -54,12 +54,12 @@ def target_ref(target: m.Target, spec: m.Spec, numbers: Mapping[str, str], lang:
 
 
 def go_clause(targets: tuple[m.Target, ...], split: Split, action: str, spec: m.Spec,
-        numbers: Mapping[str, str], lang: str) -> str:
+        numbers: Mapping[str, str], lang: str, rule: str = "") -> str:
     """Return where a route goes, as the end of a sentence ('转至第 4 步「复核」')."""
     refs = [target_ref(t, spec, numbers, lang) for t in targets]
     zh = lang == "zh"
     if split is not Split.ONE:
-        return split_text(split, refs, lang)
+        return split_text(split, refs, lang, rule)
     ref = refs[0]
     end = spec.end(targets[0].name.text) if targets[0].kind is TargetKind.END else None
     if end is not None:
@@ -79,7 +79,8 @@ def route_sentence(route: m.Route, spec: m.Spec, numbers: Mapping[str, str], lan
     """
     zh = lang == "zh"
     opening = action_clause(route.action, lang)
-    go = go_clause(route.targets, route.split, route.action, spec, numbers, lang)
+    go = go_clause(route.targets, route.split, route.action, spec, numbers, lang,
+                   route.rule.text if route.rule is not None else "")
     if route.condition is not None:
         cond = condition_sentence(route.condition, spec, lang)
         if zh:

@@ -396,10 +396,11 @@ def completion_context(a: Analysis, line: int, before: str) -> Context:
             last in (",", "ALL", "OF") and _after_arrow(words)):
         if block == "RULE":
             return Context((ROLE, STEP, END), ())
-        return Context((STEP, END), ("END", "ALL", "IN_ANY_ORDER") if last != "OTHERWISE" else ())
+        return Context((STEP, END), ("END", "ALL", "IN_ANY_ORDER", "BY_RULE")
+                       if last != "OTHERWISE" else ())
     if last == "END" and indent:
         return Context((END,), ())
-    if last == "RULE" and "BY" in terms:
+    if last == "BY_RULE" or (last == "RULE" and "BY" in terms):  # by rule R, then by rule R
         return Context((RULE,), ())
     if last in ("BY", "TO", "ESCALATE", "NOTIFY", "ALL", "ANY", "OF") or (
             last == "," and any(x in terms for x in ("BY", "NOTIFY", "CANCEL"))) or (

@@ -161,7 +161,7 @@ class Route:
     """One route of a task on one action, its targets resolved."""
 
     __slots__ = ("index", "guard", "otherwise", "inclusive", "cap_times", "cap_then",
-                 "targets", "passed", "way", "final", "choice")
+                 "targets", "passed", "way", "final", "choice", "rule")
 
     def __init__(self, task: str, index: int, route: RouteDef,
                  targets: Mapping[Go, Target]) -> None:
@@ -175,11 +175,14 @@ class Route:
         self.passed = f"{task}#{index}"  # the key of its passes, when capped
         # ``return -> choice of A, B``: the actor names one of the targets (``act(target=)``).
         self.choice = route.split == CHOICE
+        # ``then by rule R``: the rule's first row that holds names the one target.
+        self.rule = route.rule
         key = (block_key(task, None if route.inclusive else index)
-               if len(self.targets) > 1 and not self.choice else "")
+               if len(self.targets) > 1 and not self.choice and self.rule is None else "")
         self.way: Way = (self.targets, (), key)  # where it goes when taken alone, uncapped
         # Taken, it is the whole choice: no ``also when`` routes join it, no cap applies.
-        self.final = not route.inclusive and route.cap_times is None and not self.choice
+        self.final = (not route.inclusive and route.cap_times is None and not self.choice
+                      and self.rule is None)
 
 
 class Move:

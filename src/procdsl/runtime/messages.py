@@ -43,6 +43,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "no_route": ("{step} 的“{action}”没有与案例数据相符的路由",
                  "no route of {step} on {action!r} matches the case data"),
     "no_route_for": ("{step} 没有“{action}”的路由", "{step} has no route on {action!r}"),
+    "rule_no_route": ("规则 {rule} 没有一行与案例数据相符，{step} 之后无处可去",
+                      "no row of rule {rule} matches the case data: {step} has nowhere to go"),
     "condition_error": ("{step} 的条件无法计算：{error}",
                         "a condition of {step} cannot be evaluated: {error}"),
     "route_cap": ("{step} 最多只能{action} {times} 次", "{step} may {action} at most {times} times"),

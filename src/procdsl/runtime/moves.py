@@ -80,11 +80,30 @@ def _combine(case: CaseState[Any], move: Move, first: Route, data: Any) -> Way:
                 targets.append(route.cap_then)
                 continue
             caps.append(route.passed)
-        targets.extend(chosen(case, move, route) if route.choice else route.targets)
+        targets.extend(chosen(case, move, route) if route.choice else
+                       ruled(case, move, route, data) if route.rule is not None else
+                       route.targets)
     key = ""
     if len(targets) > 1:
         key = block_key(move.plan.name, None if first.inclusive else first.index)
     return tuple(targets), tuple(caps), key
+
+
+def ruled(case: CaseState[Any], move: Move, route: Route, data: Any) -> tuple[Target, ...]:
+    """Return the target the first row of the route's rule that holds on data names
+    (``then by rule R``), or refuse when no row holds."""
+    rule = case.workflow.rules.get(route.rule or "")
+    lang = case.workflow.lang
+    for guard, names in rule.rows if rule is not None else ():
+        try:
+            holds = guard is None or guard(data)
+        except (ArithmeticError, TypeError) as error:
+            raise refusal(lang, "condition_error", step=move.plan.name, error=error) from None
+        if holds:
+            for target in route.targets:
+                if names and target.name == names[0]:
+                    return (target,)
+    raise refusal(lang, "rule_no_route", step=move.plan.name, rule=route.rule or "")
 
 
 def chosen(case: CaseState[Any], move: Move, route: Route) -> tuple[Target, ...]:

@@ -84,6 +84,7 @@ class RouteDef:
     cap_times: int | None = None
     cap_then: Go | None = None
     line: int = 0
+    rule: str | None = None  # split RULE: the rule whose first row that holds names the target
 
     def __post_init__(self) -> None:
         _kind(self, "split", Split)
@@ -234,7 +235,8 @@ class TaskDef:
 
 @dataclass(frozen=True, slots=True)
 class RuleDef:
-    """A decision table choosing approvers: rows (guard or None for otherwise, roles)."""
+    """A decision table: rows (guard or None for otherwise, names): the approver chain it
+    chooses, or the one task it routes to (``then by rule R``)."""
 
     name: str
     rows: tuple[tuple[Guard | None, tuple[str, ...]], ...]
