@@ -99,6 +99,8 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD308", W, "an end that nothing reaches", "没有路径到达该结束节点"),
     _code("PD309", E, "a join that no parallel split feeds", "汇合没有对应的并行分支"),
     _code("PD310", E, "a process with no task", "流程中没有任何步骤"),
+    _code("PD311", E, "a chosen return that is not a return to an earlier step",
+          "可选退回不是退回到之前的步骤"),
     # types
     _code("PD401", E, "a comparison of values of different types", "比较的两边类型不一致"),
     _code("PD402", E, "a value that is not one of the enum's values", "取值不在枚举范围内"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .. import model as m
 from ..diagnostics import Diagnostic, Severity, Text, diagnostic
-from ..flow import parallel_blocks, per_spec, transitions
+from ..flow import parallel_blocks, per_spec, successors, transitions
 from .context import Check, CheckContext
 
 
@@ -349,5 +349,52 @@ def check_parallel(ctx: CheckContext) -> Iterator[Diagnostic]:
                           "删除“等待”行，或用“然后 全部 A, B”开始并行分支"))
 
 
+def _leads_to(after: Mapping[str, tuple[str, ...]], start: str, goal: str) -> bool:
+    """Return True when some path from start reaches goal (not going on from goal)."""
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for nxt in after.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
+def check_chosen_returns(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """``return -> choice of A, B`` is a return, to steps before the approval (PD311)."""
+    after = successors(ctx.spec)
+    for task in ctx.spec.tasks:
+        name = task.name.text
+        for route in task.routes:
+            if route.split is not m.Split.CHOICE:
+                continue
+            if route.action != m.RETURN:
+                yield diagnostic("PD311", route.span, Text(
+                    f"'choice of' lets the approver of {name} pick where a return goes; "
+                    f"it cannot follow '{route.action}'",
+                    f"“可选”用于由 {name} 的审批人选定退回到哪一步，不能用于“{route.action}”"),
+                    label=Text("not a return", "不是退回"),
+                    hint=Text("write it on the return line: return -> choice of A, B",
+                              "请写在退回行上：退回 -> 可选 A, B"))
+                continue
+            for target in route.targets:
+                if target.kind is m.TargetKind.STEP and target.name.text != name and \
+                        _leads_to(after, target.name.text, name):
+                    continue
+                if target.kind is m.TargetKind.UNKNOWN:
+                    continue  # reported as an unknown step
+                yield diagnostic("PD311", target.span, Text(
+                    f"{target.name.text} is not a step before {name}: a return goes back to "
+                    "a step the case has passed",
+                    f"{target.name.text} 不是 {name} 之前的步骤：退回只能回到案例已经办理过的步骤"),
+                    label=Text("not an earlier step", "不是之前的步骤"),
+                    hint=Text(f"name steps that lead to {name}",
+                              f"请列出通向 {name} 的步骤"))
+
+
 CHECKS: tuple[Check, ...] = (check_tasks_exist, check_ends_exist, check_reachable, check_way_onward,
-                             check_can_finish, check_loop_caps, check_parallel)
+                             check_can_finish, check_loop_caps, check_parallel,
+                             check_chosen_returns)
