@@ -369,3 +369,19 @@ def test_every_role_has_a_heading_and_a_raci_column(spec: m.Spec) -> None:
         assert any(h == word or h.startswith(word + ("（" if spec.lang == "zh" else " ("))
                    for h in h3)
         assert word in raci_header
+
+
+def test_a_case_wide_return_cap_is_an_exception_of_the_manual() -> None:
+    text = (FIXTURES / "runtime_org.proc").read_text(encoding="utf-8")
+    for lang, said, done in (("en", "returned the most times allowed (2)", "cannot be returned"),
+                             ("zh", "全程最多退回 2 次，次数已用尽", "不能再退回")):
+        source = text.replace("  lang en", f"  lang {lang}", 1)
+        unit = check_text("org.proc", source.encode(), processes=frozenset({"expense"}))
+        assert unit.spec is not None, unit.diagnostics
+        manual = emit_markdown(unit.spec, lang=lang)
+        row = next(line for line in manual.splitlines() if said in line)
+        assert done in row
+        without = source.replace("  returns total at most 2 times\n", "")
+        assert without != source
+        plain = check_text("org.proc", without.encode(), processes=frozenset({"expense"}))
+        assert plain.spec is not None and said not in emit_markdown(plain.spec, lang=lang)

@@ -109,6 +109,7 @@ CODES: dict[str, Code] = {c.code: c for c in (
     _code("PD405", E, "a list field needed here", "此处需要列表字段"),
     _code("PD406", E, "a range that does not fit its field", "取值范围与字段不符"),
     _code("PD407", W, "a condition a field's range makes impossible", "条件超出字段的取值范围"),
+    _code("PD408", E, "an approver named by a field that is not text", "指定审批人的字段不是文本"),
     # rules
     _code("PD501", E, "a rule table has a gap", "规则表有遗漏"),
     _code("PD502", W, "rule rows overlap", "规则行互相重叠"),

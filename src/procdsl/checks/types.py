@@ -245,6 +245,29 @@ def check_for_each(ctx: CheckContext) -> Iterator[Diagnostic]:
                 f"请在“数据”中把 {name} 声明为列表，例如 {name}: 列表 文本"))
 
 
+def check_person_fields(ctx: CheckContext) -> Iterator[Diagnostic]:
+    """Report ``by person in field X`` where X does not hold a person's id (text) (PD408)."""
+    texts = [f.name for f in ctx.spec.fields if f.type.kind is TypeKind.TEXT]
+    for task in ctx.spec.tasks:
+        person = task.assignee.field if task.assignee is not None else None
+        field = ctx.spec.field(person.text) if person is not None else None
+        if person is None or field is None or field.type.kind is TypeKind.TEXT:
+            continue
+        name, words = person.text, field_type(ctx.spec, field.name.text)
+        assert words is not None
+        w = words.words()
+        yield diagnostic(
+            "PD408", person.span,
+            Text(f"the approver of {task.name.text} is the person whose id {name} holds, "
+                 f"but {name} is {w.en}, not text",
+                 f"{task.name.text} 的审批人由字段 {name} 指定（填写人员标识），而 {name} 是{w.zh}，"
+                 "不是文本"),
+            label=Text("not a person", "不是人员"),
+            hint=did_you_mean(name, texts) or Text(
+                f"declare {name} as text under 'data', e.g. {name}: text \"Reviewer\"",
+                f"请在“数据”中把 {name} 声明为文本，例如 {name}: 文本 \"复核人\""))
+
+
 _RANGED = {TypeKind.INT: (LiteralKind.INT,),
            TypeKind.DECIMAL: (LiteralKind.INT, LiteralKind.DECIMAL),
            TypeKind.MONEY: (LiteralKind.INT, LiteralKind.DECIMAL),
@@ -369,4 +392,4 @@ def check_range_conditions(ctx: CheckContext) -> Iterator[Diagnostic]:
 
 
 CHECKS: tuple[Check, ...] = (check_conditions, check_for_each, check_ranges,
-                             check_range_conditions)
+                             check_range_conditions, check_person_fields)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .. import model as m
 from ..kinds import Indicator
 from ..plan import ANYWHERE, Plan, PlanDeadline
-from ..vocabulary import action_word, cap_limit, empty_text, percent, role_word
+from ..vocabulary import action_word, cap_limit, empty_text, percent, return_cap_text, role_word
 from ..vocabulary import duration as format_duration
 from . import facts
 from . import sentences as s
@@ -78,6 +78,12 @@ class AuditViews:
                         else f"{self.ref(task.name.text)}: no approver is found")
                 rows.append(AuditRow((what, empty_text(task.on_empty.kind, taker, lang))))
         p = spec.process
+        if p.return_cap is not None:  # returns total at most N times (退回 总计 最多 N 次)
+            rows.append(AuditRow((
+                f"{return_cap_text(p.return_cap, lang)}，次数已用尽" if zh
+                else f"The case has been returned the most times allowed ({p.return_cap})",
+                "不能再退回，审批人只能通过或驳回" if zh
+                else "It cannot be returned again: the approver approves or rejects it")))
         if p.withdraw is not None:
             go = facts.route_target_text(p.withdraw.target, spec, numbers, lang)
             rows.append(AuditRow(("发起人撤回申请" if zh else "The requester withdraws the case",
