@@ -242,7 +242,9 @@ OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(), default=None,
 @click.option("--split-by-phase", "phase_dir", default=None, metavar="DIR",
               type=click.Path(file_okay=False),
               help="Write the process in phases that each fit an A3 landscape page at a "
-                   "legible size into DIR (format from --format, default svg).")
+                   "legible size into DIR (format from --format, default svg). A PDF (-o "
+                   "FILE.pdf) of a diagram too big for one A3 page has these phases as its "
+                   "pages.")
 @LANG_OPTION
 def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine: str,
           lane_name: str | None, split_dir: str | None, lang: str | None,
@@ -289,12 +291,43 @@ def graph(spec: str, output: str | None, fmt: str | None, direction: str, engine
         except UnknownLane as err:
             click.echo(f"procdsl: {err}", err=True)
             sys.exit(EXIT_USAGE)
-    elif fmt in ("svg", "png", "pdf") and engine == "dot":
+    elif fmt == "pdf" and engine == "dot" and not _fits_a3(diagram, direction):
+        # a PDF is for printing: a drawing too big for a legible A3 page is printed as
+        # its phases, one A3 landscape page each
+        _write(output, _phase_pages_pdf(diagram, direction, lang, output))
+        return
+    elif fmt in ("svg", "png") and engine == "dot":
         _say_if_too_big_to_print(diagram, direction)
     data = _draw(diagram, fmt, direction, engine, lang, output)
     if isinstance(data, bytes) and output is None and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: write it to a file with -o FILE")
     _write(output, data)
+
+
+def _fits_a3(diagram: Any, direction: str) -> bool:
+    """Return True when the whole drawing prints legibly on one A3 landscape page."""
+    from .emitters.dot import MIN_PRINT_SCALE, place
+
+    return bool(place(diagram, direction).print_scale() >= MIN_PRINT_SCALE)
+
+
+def _phase_pages_pdf(diagram: Any, direction: str, lang: str, output: str | None) -> bytes:
+    """Return the diagram's phases as one PDF of A3 landscape pages (and say so)."""
+    from .emitters.dot import phase_diagrams
+    from .emitters.pdf import PdfError, pages_pdf
+
+    parts = phase_diagrams(diagram, direction)
+    svgs = [_draw(part, "svg", direction, "dot", lang, output) for part in parts]
+    try:
+        data = pages_pdf([s.encode("utf-8") if isinstance(s, str) else s for s in svgs],
+                         diagram.title)
+    except PdfError as err:
+        click.echo(f"procdsl: {err}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"procdsl: the diagram does not fit one A3 page at a legible size; the PDF "
+               f"has {len(parts)} A3 landscape pages, one phase each (--split-by-phase DIR "
+               "writes them as separate files)", err=True)
+    return data
 
 
 def _say_if_too_big_to_print(diagram: Any, direction: str) -> None:

@@ -49,6 +49,33 @@ def document_pdf(doc: Document, diagram_png: bytes | None,
     return mark_pdf(data, doc.notice)
 
 
+def pages_pdf(pages: Sequence[bytes], title: str) -> bytes:
+    """Return a PDF of A3 landscape pages, one SVG drawing (a phase of a diagram) each,
+    fitted to the page and kept as vectors."""
+    import base64
+    import html
+
+    try:
+        import weasyprint
+    except ImportError as err:
+        raise PdfError(f"PDF needs WeasyPrint and Pango ({err}); pip install 'procdsl[documents]' "
+                       "and apt-get install libpango-1.0-0 libpangoft2-1.0-0") from None
+    images = "".join(
+        '<section><img alt="" src="data:image/svg+xml;base64,'
+        f'{base64.b64encode(svg).decode("ascii")}"></section>' for svg in pages)
+    page = ("<!doctype html><html><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title><style>"
+            "@page { size: A3 landscape; margin: 10mm }"
+            "section { page-break-after: always; height: 277mm; display: flex;"
+            " align-items: center; justify-content: center }"
+            "section:last-child { page-break-after: auto }"
+            "img { max-width: 400mm; max-height: 277mm; object-fit: contain }"
+            "</style></head><body>" + images + "</body></html>")
+    rendered = weasyprint.HTML(string=page, url_fetcher=_fetcher()).render()
+    data: bytes = rendered.write_pdf(uncompressed_pdf=False)
+    return data
+
+
 def mark_pdf(data: bytes, notice: str) -> bytes:
     """Return the PDF with notice as a comment line just before its last ``startxref``:
     nothing before it moves, so every offset stays right, and a build can tell its own
