@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..diagnostics import Diagnostic, Text, diagnostic
-from ..model import AssigneeMode, Expr, LiteralKind, ResultKind, Rule, RuleResult, Spec
+from ..model import AssigneeMode, Expr, LiteralKind, ResultKind, Rule, RuleResult, RuleRow, Spec
 from ..vocabulary import boolean, literal, number_as_written
 from .context import Check, CheckContext
 from .intervals import Analysis, Cell, Domain, Value, analyse, runs
@@ -299,27 +299,33 @@ def _roles_hint(spec: Spec) -> Text:
                 f"每一行都应给出已声明的角色，例如 -> {' 然后 '.join(names)}")
 
 
+def _other_results(spec: Spec, users: dict[str, str], want: str, first_only: bool
+                   ) -> Iterator[tuple[str, str, int, RuleRow, Text, Text]]:
+    """Yield (rule, its first user, row number, row, what the row gives, its result's
+    text) for rows of the used rules that give another kind of result than ``want``."""
+    for name, who in users.items():
+        rule = spec.rule(name)
+        rows = () if rule is None else rule.rows[:1] if first_only else rule.rows
+        for number, row in enumerate(rows, start=1):
+            kind = result_kind(row.result)
+            if kind is None or kind == want:
+                continue
+            yield (name, who, number, row, _KIND_WORDS[kind],
+                   Text(result_text(row.result, "en"), result_text(row.result, "zh")))
+
+
 def check_approver_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
     """Report rows of a rule used by ``by rule X`` that give something other than roles."""
-    for name, users in _rule_users(ctx.spec).items():
-        rule = ctx.spec.rule(name)
-        if rule is None:
-            continue
-        who = users[0]
-        for number, row in enumerate(rule.rows, start=1):
-            kind = result_kind(row.result)
-            if kind is None or kind == "roles":
-                continue
-            words = _KIND_WORDS[kind]
-            text = Text(result_text(row.result, "en"), result_text(row.result, "zh"))
-            yield diagnostic(
-                "PD504", row.result.span,
-                Text(f"rule {name} chooses who does {who}, but row {number} gives "
-                     f"{words.en} ({text.en}), not roles",
-                     f"规则 {name} 用于确定 {who} 的办理人，但第 {number} 行给出的是"
-                     f"{words.zh}（{text.zh}），不是角色"),
-                label=Text("not a role", "不是角色"),
-                hint=_roles_hint(ctx.spec))
+    users = {name: who[0] for name, who in _rule_users(ctx.spec).items()}
+    for name, who, number, row, words, text in _other_results(ctx.spec, users, "roles", False):
+        yield diagnostic(
+            "PD504", row.result.span,
+            Text(f"rule {name} chooses who does {who}, but row {number} gives "
+                 f"{words.en} ({text.en}), not roles",
+                 f"规则 {name} 用于确定 {who} 的办理人，但第 {number} 行给出的是"
+                 f"{words.zh}（{text.zh}），不是角色"),
+            label=Text("not a role", "不是角色"),
+            hint=_roles_hint(ctx.spec))
 
 
 def check_routing_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
@@ -330,24 +336,17 @@ def check_routing_rules(ctx: CheckContext) -> Iterator[Diagnostic]:
         for route in task.routes:
             if route.rule is not None:
                 users.setdefault(route.rule.text, task.name.text)
-    for name, who in users.items():
-        rule = ctx.spec.rule(name)
-        for number, row in enumerate(rule.rows[:1] if rule is not None else (), start=1):
-            kind = result_kind(row.result)
-            if kind is None or kind == "step":
-                continue
-            words = _KIND_WORDS[kind]
-            text = Text(result_text(row.result, "en"), result_text(row.result, "zh"))
-            yield diagnostic(
-                "PD505", row.result.span,
-                Text(f"rule {name} chooses where {who} goes next, but row {number} gives "
-                     f"{words.en} ({text.en}), not a task or an end",
-                     f"规则 {name} 用于确定 {who} 之后转至哪一步，但第 {number} 行给出的是"
-                     f"{words.zh}（{text.zh}），不是步骤或结束"),
-                label=Text("not a task", "不是步骤"),
-                hint=Text("give a declared step, approval or end in every row, e.g. -> "
-                          f"{_first_task(ctx.spec)}",
-                          f"每一行都应给出已声明的步骤、审批或结束，例如 -> {_first_task(ctx.spec)}"))
+    example = _first_task(ctx.spec)
+    for name, who, number, row, words, text in _other_results(ctx.spec, users, "step", True):
+        yield diagnostic(
+            "PD505", row.result.span,
+            Text(f"rule {name} chooses where {who} goes next, but row {number} gives "
+                 f"{words.en} ({text.en}), not a task or an end",
+                 f"规则 {name} 用于确定 {who} 之后转至哪一步，但第 {number} 行给出的是"
+                 f"{words.zh}（{text.zh}），不是步骤或结束"),
+            label=Text("not a task", "不是步骤"),
+            hint=Text(f"give a declared step, approval or end in every row, e.g. -> {example}",
+                      f"每一行都应给出已声明的步骤、审批或结束，例如 -> {example}"))
 
 
 def _first_task(spec: Spec) -> str:
