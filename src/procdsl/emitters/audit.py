@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import model as m
-from ..kinds import Indicator
+from ..kinds import Indicator, Way
 from ..plan import ANYWHERE, Plan, PlanDeadline
 from ..vocabulary import action_word, cap_limit, empty_text, percent, return_cap_text, role_word
 from ..vocabulary import duration as format_duration
@@ -62,8 +62,9 @@ class AuditViews:
                                 for b in d.breaches)
             rows.append(AuditRow((what, how[:1].upper() + how[1:] if not zh else how)))
         for task in self.order:
-            for route in task.routes:
-                if route.cap is None or route.cap.then is None:
+            for planned in self.plan.routes_from(task.name.text):
+                route = planned.route  # the written route the cap is on, for its sentence
+                if planned.kind is not Way.CAP or route is None or route.cap is None:
                     continue
                 times = cap_limit(route.cap.times, lang)
                 word = (action_word(route.action, lang) if route.action != m.COMPLETE
@@ -157,10 +158,11 @@ class AuditViews:
         for task in self.order:
             if task.kind is not m.TaskKind.APPROVAL:
                 continue
-            back = [r for r in task.routes if r.action in (m.RETURN, m.REJECT) or r.cap]
-            if not back:
+            planned = self.plan.routes_from(task.name.text)
+            if not any(r.action in (m.RETURN, m.REJECT) or r.cap is not None for r in planned):
                 continue
-            caps = [cap_limit(r.cap.times, lang) for r in back if r.cap is not None]
+            capped = dict.fromkeys(r.route for r in planned if r.cap is not None)
+            caps = [cap_limit(r.cap.times, lang) for r in capped if r is not None and r.cap]
             basis = ("退回、驳回" if zh else "returns and rejections") + (
                 f"（{'、'.join(caps)}）" if zh and caps else f" ({', '.join(caps)})" if caps else "")
             rows.append(AuditRow((
